@@ -1,0 +1,48 @@
+# Tarina: `make run` to try it, `make test` to test it. Everything else is a helper.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+# Development runs against embedded defaults: SQLite and a filesystem broker under var/.
+export DJANGO_DEBUG ?= 1
+
+.PHONY: run test install lint format lock models clean
+
+$(VENV)/.installed: requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(PY) manage.py migrate --verbosity 0
+	$(PY) manage.py provision_models
+	$(PY) manage.py load_demo
+	@echo "Tarina on http://127.0.0.1:8000/api/v1/  (API docs: /api/docs/, admin: /admin/)"
+	$(VENV)/bin/honcho --procfile Procfile.dev start
+
+# Tests keep their database, broker folders and media apart from `make run`'s.
+test: install
+	TARINA_VAR_DIR=$(CURDIR)/var/test DJANGO_DEBUG=0 $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Re-resolve the lock file after changing dependencies in pyproject.toml.
+lock: install
+	$(VENV)/bin/pip-compile --quiet --all-extras --generate-hashes --allow-unsafe \
+		--strip-extras -o requirements.lock pyproject.toml
+
+models: install
+	$(PY) manage.py provision_models
+
+clean:
+	rm -rf var/test .pytest_cache .mypy_cache .ruff_cache

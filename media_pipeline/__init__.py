@@ -1,0 +1,1 @@
+"""Celery tasks and the media and speech processing they call."""

@@ -1,0 +1,44 @@
+"""Domain errors become clear HTTP answers: a broken rule is a 4xx, never a 500."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import SuspiciousOperation
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import status
+from rest_framework.exceptions import APIException
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from stories.domain.consent import ConsentRequired
+from stories.domain.lifecycle import InvalidTransition
+
+
+class Conflict(APIException):
+    """The request is fine but the story's state does not allow it now."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The story's current state does not allow this."
+    default_code = "conflict"
+
+
+def handle_exception(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's handler, taught the domain's exceptions."""
+    if isinstance(exc, InvalidTransition):
+        return Response(
+            {"detail": str(exc), "status": exc.current, "requested": exc.target},
+            status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, ConsentRequired):
+        return Response({"consent": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+        return Response(detail, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, SuspiciousOperation):
+        # Django raises these for oversized or malformed request bodies.
+        return Response(
+            {"detail": "The request was too large or malformed."},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    return exception_handler(exc, context)

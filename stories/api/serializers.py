@@ -1,0 +1,286 @@
+"""Serializers, tiered by who is asking: a reporter sees less than a curator."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from django.conf import settings
+from rest_framework import serializers
+
+from stories import rules
+from stories.enums import ConsentScope, StoryKind
+from stories.models import ConsentRecord, ConsentText, Drive, MediaAsset, Story
+
+LANGUAGE_CODE = re.compile(r"^[a-z]{2}$")
+
+
+class LanguageField(serializers.CharField):
+    """An ISO 639-1 code such as ``fi``; case and spaces are forgiven."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 8)
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_blank", True)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        value = super().to_internal_value(data).strip().lower()
+        if value and not LANGUAGE_CODE.match(value):
+            raise serializers.ValidationError("Use a two-letter ISO 639-1 code, such as fi or sv.")
+        return value
+
+
+class ConsentSerializer(serializers.Serializer):
+    """The scopes a reporter agrees to. Storing is required; everything else is a choice."""
+
+    store = serializers.BooleanField(default=False)
+    publish_text = serializers.BooleanField(default=False)
+    publish_audio = serializers.BooleanField(default=False)
+    publish_image = serializers.BooleanField(default=False)
+    research = serializers.BooleanField(default=False)
+
+    def validate_store(self, value: bool) -> bool:
+        if not value:
+            raise serializers.ValidationError(
+                "We can only keep your story if you agree that we store it."
+            )
+        return value
+
+
+class ConsentField(serializers.Field):
+    """Consent as a JSON object, or as a JSON-encoded string in multipart requests."""
+
+    default_error_messages = {
+        "invalid": "Consent must be a JSON object such as {\"store\": true}.",
+    }
+
+    def to_internal_value(self, data: Any) -> dict[str, bool]:
+        if isinstance(data, str):
+            try:
+                data = json.loads(data)
+            except ValueError:
+                self.fail("invalid")
+        if not isinstance(data, dict):
+            self.fail("invalid")
+        scopes = ConsentSerializer(data=data)
+        scopes.is_valid(raise_exception=True)
+        return dict(scopes.validated_data)
+
+    def to_representation(self, value: Any) -> Any:
+        return value
+
+
+class StorySubmitSerializer(serializers.Serializer):
+    """What a reporter sends to tell a story."""
+
+    drive = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Drive.objects.all(),
+        error_messages={"does_not_exist": "There is no drive called '{value}'."},
+    )
+    kind = serializers.ChoiceField(choices=StoryKind.choices)
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    text = serializers.CharField(
+        max_length=settings.TARINA_MAX_TEXT_CHARS,
+        required=False,
+        allow_blank=True,
+        default="",
+        trim_whitespace=False,
+    )
+    language = LanguageField(default="")
+    place = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    consent = ConsentField()
+    files = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=False),
+        required=False,
+        default=list,
+        max_length=settings.TARINA_MAX_FILES_PER_STORY,
+    )
+
+    def validate_drive(self, drive: Drive) -> Drive:
+        if not drive.is_open:
+            raise serializers.ValidationError("This drive is closed and takes no new stories.")
+        user = self.context["request"].user
+        if not rules.can_submit(user, drive):
+            if user.is_authenticated:
+                raise serializers.ValidationError("Your account cannot submit stories.")
+            raise serializers.ValidationError(
+                "This drive takes stories only from signed-in reporters."
+            )
+        return drive
+
+    def validate_files(self, files: list[Any]) -> list[Any]:
+        limit = settings.TARINA_MAX_UPLOAD_BYTES
+        for upload in files:
+            if upload.size > limit:
+                raise serializers.ValidationError(
+                    f"'{upload.name}' is larger than the limit of {limit // (1024 * 1024)} MB."
+                )
+        return files
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        kind, files = attrs["kind"], attrs["files"]
+        if kind == StoryKind.TEXT:
+            if files:
+                raise serializers.ValidationError(
+                    {"files": "A text story has no files; choose audio, video or photo."}
+                )
+            if not attrs["text"].strip():
+                raise serializers.ValidationError({"text": "A text story needs its text."})
+        elif not files:
+            raise serializers.ValidationError(
+                {"files": f"A {kind} story needs at least one file."}
+            )
+        return attrs
+
+
+class ConsentTextSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ConsentText
+        fields = ["version", "language", "text"]
+
+
+class DriveSerializer(serializers.ModelSerializer):
+    consent_version = serializers.SerializerMethodField()
+    consent_texts = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Drive
+        fields = [
+            "slug",
+            "title",
+            "description",
+            "prompts",
+            "expected_languages",
+            "default_language",
+            "allow_light_touch",
+            "is_open",
+            "consent_version",
+            "consent_texts",
+        ]
+
+    def _current_texts(self, drive: Drive) -> list[ConsentText]:
+        # Uses the prefetched texts: no query per drive.
+        texts = list(drive.consent_texts.all())
+        newest = max((t.version for t in texts), default=None)
+        return [t for t in texts if t.version == newest]
+
+    def get_consent_version(self, drive: Drive) -> int | None:
+        texts = self._current_texts(drive)
+        return texts[0].version if texts else None
+
+    def get_consent_texts(self, drive: Drive) -> list[dict[str, Any]]:
+        return ConsentTextSerializer(self._current_texts(drive), many=True).data  # type: ignore[return-value]
+
+
+class ConsentRecordSerializer(serializers.ModelSerializer):
+    scopes = serializers.ListField(child=serializers.ChoiceField(ConsentScope.choices))
+
+    class Meta:
+        model = ConsentRecord
+        fields = ["scopes", "consent_version", "consent_language", "channel", "given_at", "withdrawn_at"]
+
+
+class MediaAssetSerializer(serializers.ModelSerializer):
+    """File facts only: no URL, because originals are never public."""
+
+    class Meta:
+        model = MediaAsset
+        fields = ["id", "role", "variant", "mime_type", "size", "sha256", "duration", "width", "height"]
+
+
+class StorySerializer(serializers.ModelSerializer):
+    """A story as its reporter sees it."""
+
+    drive = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    processing = serializers.SerializerMethodField()
+    consent = serializers.SerializerMethodField()
+    assets = MediaAssetSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Story
+        fields = [
+            "id",
+            "drive",
+            "kind",
+            "title",
+            "text",
+            "language",
+            "place",
+            "status",
+            "status_reason",
+            "processing",
+            "consent",
+            "assets",
+            "submitted_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_processing(self, story: Story) -> dict[str, Any]:
+        return {"step": story.processing_step, "percent": story.processing_percent}
+
+    def get_consent(self, story: Story) -> dict[str, Any] | None:
+        # Uses the prefetched records, newest first.
+        records = list(story.consent_records.all())
+        return ConsentRecordSerializer(records[0]).data if records else None
+
+
+class CuratorStorySerializer(StorySerializer):
+    """A story as a curator sees it: who sent it and how processing went."""
+
+    reporter = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta(StorySerializer.Meta):
+        fields = [*StorySerializer.Meta.fields, "reporter"]
+        read_only_fields = fields
+
+    def get_processing(self, story: Story) -> dict[str, Any]:
+        return {
+            **super().get_processing(story),
+            "timings": story.processing_timings,
+            "attempts": story.processing_attempts,
+        }
+
+
+class StoryUpdateSerializer(serializers.Serializer):
+    """Fields that may be PATCHed. ``status`` is for curators and goes through the lifecycle."""
+
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    text = serializers.CharField(
+        max_length=settings.TARINA_MAX_TEXT_CHARS,
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+    )
+    language = LanguageField()
+    place = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    status = serializers.ChoiceField(choices=Story._meta.get_field("status").choices, required=False)
+    status_reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class ReceiptStatusSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    reason = serializers.CharField(allow_blank=True)
+    processing_percent = serializers.IntegerField()
+
+
+class WithdrawalSerializer(serializers.Serializer):
+    receipt = serializers.CharField(required=False, max_length=100)
+    story = serializers.IntegerField(required=False, min_value=1)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if bool(attrs.get("receipt")) == bool(attrs.get("story")):
+            raise serializers.ValidationError(
+                "Send either the receipt you were given or, when signed in, the story's id."
+            )
+        return attrs
+
+
+class SubmissionResponseSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    receipt = serializers.CharField(help_text="Shown only once. Keep it to check or withdraw.")

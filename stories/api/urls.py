@@ -1,0 +1,15 @@
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from stories.api import views
+
+router = DefaultRouter()
+router.register("stories", views.StoryViewSet, basename="story")
+router.register("drives", views.DriveViewSet, basename="drive")
+
+urlpatterns = [
+    path("receipts/<str:receipt>/", views.ReceiptView.as_view(), name="receipt"),
+    path("withdrawals/", views.WithdrawalView.as_view(), name="withdrawal"),
+    path("health/", views.HealthView.as_view(), name="health"),
+    *router.urls,
+]

@@ -1,0 +1,188 @@
+"""API views: they parse, ask ``stories.rules`` and call ``stories.domain``; nothing more."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.exceptions import NotAuthenticated, NotFound, PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from stories import rules
+from stories.api import serializers as s
+from stories.api.exceptions import Conflict
+from stories.api.parsers import API_PARSERS
+from stories.domain import consent, editing, health, lifecycle, receipts, submission
+from stories.domain.roles import is_curator
+from stories.enums import ConsentChannel, StoryStatus
+from stories.models import ConsentRecord, Drive, Story
+
+
+class StoryFilter(filters.FilterSet):
+    drive = filters.CharFilter(field_name="drive__slug")
+
+    class Meta:
+        model = Story
+        fields = ["status", "drive", "language", "kind"]
+
+
+class StoryViewSet(
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Stories: reporters see their own, curators see all."""
+
+    parser_classes = API_PARSERS
+    filterset_class = StoryFilter
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    permission_classes = [permissions.AllowAny]  # decided per action below, by stories.rules
+
+    def get_queryset(self) -> QuerySet[Story]:
+        queryset = Story.objects.select_related("drive", "reporter").prefetch_related(
+            "assets",
+            Prefetch("consent_records", queryset=ConsentRecord.objects.order_by("-given_at")),
+        )
+        user = self.request.user
+        if is_curator(user):
+            return queryset
+        return queryset.filter(reporter_id=user.pk) if user.is_authenticated else queryset.none()
+
+    def get_serializer_class(self) -> type[s.serializers.Serializer]:
+        if self.action == "create":
+            return s.StorySubmitSerializer
+        if self.action == "partial_update":
+            return s.StoryUpdateSerializer
+        return s.CuratorStorySerializer if is_curator(self.request.user) else s.StorySerializer
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        if self.action != "create" and not request.user.is_authenticated:
+            raise NotAuthenticated()
+        if self.action != "create" and not rules.can_list_stories(request.user):
+            raise PermissionDenied("This account reads published stories through the feeds.")
+
+    @extend_schema(responses={201: s.SubmissionResponseSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Tell a story: JSON for text, multipart (field ``files``) for audio, video and photos."""
+        incoming = s.StorySubmitSerializer(data=request.data, context={"request": request})
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        result = submission.submit(
+            drive=data["drive"],
+            kind=data["kind"],
+            title=data["title"],
+            text=data["text"],
+            language=data["language"],
+            place=data["place"],
+            consent_scopes=data["consent"],
+            files=data["files"],
+            reporter=request.user,
+            channel=ConsentChannel.API,
+        )
+        body = {"id": result.story.pk, "status": result.story.status, "receipt": result.receipt}
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.StoryUpdateSerializer, responses=s.CuratorStorySerializer)
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Edit a story's text and details; curators may also change its status."""
+        story = self.get_object()
+        changes = s.StoryUpdateSerializer(data=request.data, partial=True)
+        changes.is_valid(raise_exception=True)
+        data = dict(changes.validated_data)
+        target = data.pop("status", None)
+        reason = data.pop("status_reason", "")
+        if target is not None and not rules.can_change_status(request.user):
+            raise PermissionDenied("Only curators can change a story's status.")
+        if data:
+            self._edit_content(story, data)
+        if target is not None and target != story.status:
+            lifecycle.transition(story, StoryStatus(target), actor=request.user, reason=reason)
+        story = self.get_queryset().get(pk=story.pk)
+        return Response(self.get_serializer(story).data)
+
+    def _edit_content(self, story: Story, data: dict[str, Any]) -> None:
+        if not rules.can_edit_content(self.request.user, story):
+            raise Conflict(f"A story that is {story.get_status_display().lower()} can no longer be edited.")
+        editing.edit(story, data, actor=self.request.user)
+
+
+class DriveViewSet(viewsets.ReadOnlyModelViewSet):
+    """Story drives, with their prompts and consent text: public."""
+
+    permission_classes = [permissions.AllowAny]
+    serializer_class = s.DriveSerializer
+    lookup_field = "slug"
+    queryset = Drive.objects.prefetch_related("consent_texts").order_by("-created_at")
+
+
+class ReceiptView(APIView):
+    """The status of the story behind a receipt, and nothing else about it."""
+
+    permission_classes = [permissions.AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "receipts"
+
+    @extend_schema(responses=s.ReceiptStatusSerializer)
+    def get(self, request: Request, receipt: str) -> Response:
+        story = receipts.find_story(receipt)
+        if story is None:
+            raise NotFound("No story matches this receipt. Check it for typing errors.")
+        show_reason = story.status in (StoryStatus.REJECTED, StoryStatus.FAILED)
+        return Response(
+            {
+                "status": story.status,
+                "reason": story.status_reason if show_reason else "",
+                "processing_percent": story.processing_percent,
+            }
+        )
+
+
+class WithdrawalView(APIView):
+    """Withdraw consent, by receipt or as the signed-in owner: the story leaves everywhere."""
+
+    permission_classes = [permissions.AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "receipts"
+    parser_classes = API_PARSERS
+
+    @extend_schema(request=s.WithdrawalSerializer, responses=s.ReceiptStatusSerializer)
+    def post(self, request: Request) -> Response:
+        incoming = s.WithdrawalSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        if incoming.validated_data.get("receipt"):
+            story = receipts.find_story(incoming.validated_data["receipt"])
+            if story is None:
+                return Response(
+                    {"receipt": ["No story matches this receipt."]},
+                    status=status.HTTP_400_BAD_REQUEST,
+                )
+            consent.withdraw(story, actor_label="receipt holder")
+        else:
+            if not request.user.is_authenticated:
+                raise NotAuthenticated("Sign in to withdraw by story id, or use your receipt.")
+            story = get_object_or_404(Story, pk=incoming.validated_data["story"])
+            if not rules.can_withdraw(request.user, story):
+                raise NotFound()
+            consent.withdraw(story, actor=request.user)
+        return Response({"status": StoryStatus.WITHDRAWN, "reason": "", "processing_percent": 0})
+
+
+class HealthView(APIView):
+    """Database, broker and worker reachability: 200 only when all are up."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list[type] = []
+
+    def get(self, request: Request) -> Response:
+        healthy, body = health.report()
+        return Response(body, status=status.HTTP_200_OK if healthy else 503)

@@ -1,0 +1,110 @@
+"""Consent: what a reporter allows, recorded as given and withdrawn as easily."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import transaction
+from django.utils import timezone
+
+from stories.domain import audit, lifecycle
+from stories.enums import AuditAction, ConsentChannel, ConsentScope, StoryStatus
+from stories.models import ConsentRecord, ConsentText, MediaAsset, Story
+
+# A withdrawal retries when it races with a worker or curator changing the status.
+_WITHDRAW_ATTEMPTS = 5
+
+
+class ConsentRequired(ValueError):
+    """Consent to store is the minimum: without it nothing can be kept."""
+
+
+def record(
+    story: Story,
+    scopes: Mapping[str, bool],
+    *,
+    consent_text: ConsentText | None,
+    channel: ConsentChannel,
+    given_by: AbstractBaseUser | AnonymousUser | None = None,
+) -> ConsentRecord:
+    """Record the consent given for ``story`` under the wording ``consent_text``."""
+    if not scopes.get(ConsentScope.STORE):
+        raise ConsentRequired("Consent to store the story is required.")
+    return ConsentRecord.objects.create(
+        story=story,
+        consent_text=consent_text,
+        consent_version=consent_text.version if consent_text else None,
+        consent_language=consent_text.language if consent_text else "",
+        channel=channel,
+        given_by=given_by if given_by is not None and given_by.is_authenticated else None,
+        **{scope.value: bool(scopes.get(scope.value)) for scope in ConsentScope},
+    )
+
+
+def current(story: Story) -> ConsentRecord | None:
+    """The consent in force for ``story``: the newest record not withdrawn."""
+    return story.consent_records.filter(withdrawn_at__isnull=True).order_by("-given_at").first()
+
+
+def withdraw(
+    story: Story,
+    *,
+    actor: AbstractBaseUser | AnonymousUser | None = None,
+    actor_label: str = "",
+) -> bool:
+    """Withdraw all consent for ``story``: it leaves every surface and its media is deleted.
+
+    The story row stays as a tombstone (status ``withdrawn``, content erased) so its
+    receipt keeps answering, and the consent records stay as proof. Withdrawing twice
+    is harmless: returns False when the story was already withdrawn.
+    """
+    with transaction.atomic():
+        if not _move_to_withdrawn(story, actor=actor, actor_label=actor_label):
+            return False
+        now = timezone.now()
+        ConsentRecord.objects.filter(story=story, withdrawn_at__isnull=True).update(
+            withdrawn_at=now
+        )
+        Story.objects.filter(pk=story.pk).update(title="", text="", place="")
+        story.title = story.text = story.place = ""
+        deleted = delete_media(story)
+        audit.record(
+            AuditAction.CONSENT_WITHDRAWN,
+            story,
+            actor=actor,
+            actor_label=actor_label,
+            media_files_deleted=deleted,
+        )
+    return True
+
+
+def _move_to_withdrawn(
+    story: Story, *, actor: AbstractBaseUser | AnonymousUser | None, actor_label: str
+) -> bool:
+    for _ in range(_WITHDRAW_ATTEMPTS):
+        story.refresh_from_db(fields=["status"])
+        if story.status == StoryStatus.WITHDRAWN:
+            return False
+        try:
+            lifecycle.transition(
+                story, StoryStatus.WITHDRAWN, actor=actor, actor_label=actor_label
+            )
+        except lifecycle.InvalidTransition:
+            continue  # the status changed under us; look again
+        return True
+    raise lifecycle.InvalidTransition(story.pk, story.status, StoryStatus.WITHDRAWN)
+
+
+def delete_media(story: Story) -> int:
+    """Delete every file of ``story`` (originals and derivatives) once the transaction commits."""
+    assets = list(MediaAsset.objects.filter(story=story))
+    files = [(asset.file.storage, asset.file.name) for asset in assets if asset.file]
+    MediaAsset.objects.filter(story=story).delete()
+
+    def remove_files() -> None:
+        for storage, name in files:
+            storage.delete(name)
+
+    transaction.on_commit(remove_files)
+    return len(files)

@@ -1,0 +1,30 @@
+"""Editing a story's own words and details."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import transaction
+from django.utils import timezone
+
+from stories.domain import audit
+from stories.enums import AuditAction
+from stories.models import Story
+
+EDITABLE_FIELDS = frozenset({"title", "text", "language", "place"})
+
+
+def edit(
+    story: Story, changes: dict[str, Any], *, actor: AbstractBaseUser | AnonymousUser | None
+) -> Story:
+    """Apply ``changes`` (title, text, language, place) and audit which fields changed."""
+    unknown = set(changes) - EDITABLE_FIELDS
+    if unknown:
+        raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
+    with transaction.atomic():
+        Story.objects.filter(pk=story.pk).update(**changes, updated_at=timezone.now())
+        for name, value in changes.items():
+            setattr(story, name, value)
+        audit.record(AuditAction.STORY_EDITED, story, actor=actor, fields=sorted(changes))
+    return story

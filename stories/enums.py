@@ -1,0 +1,64 @@
+"""The vocabulary of the domain: one name for each concept, used everywhere."""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    """What a person may do. Each role is a Django group of the same name."""
+
+    REPORTER = "reporter", "Reporter"
+    CURATOR = "curator", "Curator"
+    SERVICE = "service", "Service (read-only API)"
+    ADMIN = "admin", "Administrator"
+
+
+class StoryKind(models.TextChoices):
+    TEXT = "text", "Text"
+    AUDIO = "audio", "Audio"
+    VIDEO = "video", "Video"
+    PHOTO = "photo", "Photo"
+
+
+class StoryStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    PROCESSING = "processing", "Processing"
+    NEEDS_REVIEW = "needs_review", "Needs review"
+    APPROVED = "approved", "Approved"
+    PUBLISHED = "published", "Published"
+    REJECTED = "rejected", "Rejected"
+    FAILED = "failed", "Failed"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class AssetRole(models.TextChoices):
+    """Where a file sits on the way from upload to publication."""
+
+    ORIGINAL = "original", "Original upload"
+    NORMALISED = "normalised", "Normalised for processing"
+    DERIVATIVE = "derivative", "Derivative (thumbnail, poster)"
+    PUBLIC = "public", "Public, anonymised"
+
+
+class ConsentScope(models.TextChoices):
+    """What a reporter allows, one scope at a time."""
+
+    STORE = "store", "Store my story"
+    PUBLISH_TEXT = "publish_text", "Publish the text"
+    PUBLISH_AUDIO = "publish_audio", "Publish audio with my voice"
+    PUBLISH_IMAGE = "publish_image", "Publish my image or video with my face"
+    RESEARCH = "research", "Use in research exports"
+
+
+class ConsentChannel(models.TextChoices):
+    WEB = "web", "Web form"
+    API = "api", "API"
+    VERBAL = "verbal", "Recorded verbally"
+
+
+class AuditAction(models.TextChoices):
+    STORY_SUBMITTED = "story.submitted", "Story submitted"
+    STORY_TRANSITIONED = "story.transitioned", "Story status changed"
+    STORY_EDITED = "story.edited", "Story edited"
+    CONSENT_WITHDRAWN = "consent.withdrawn", "Consent withdrawn"
+    MEDIA_DELETED = "media.deleted", "Media deleted"

@@ -1,0 +1,8 @@
+"""Thin models: fields, constraints and small properties. Behaviour lives in ``stories.domain``."""
+
+from stories.models.audit import AuditEvent
+from stories.models.consent import ConsentRecord
+from stories.models.drive import ConsentText, Drive
+from stories.models.story import MediaAsset, Story
+
+__all__ = ["AuditEvent", "ConsentRecord", "ConsentText", "Drive", "MediaAsset", "Story"]

@@ -1,0 +1,56 @@
+"""Who may do what to a story. Views ask these; they never test roles themselves."""
+
+from __future__ import annotations
+
+from stories.domain.roles import AnyUser, has_role, is_curator
+from stories.enums import Role, StoryStatus
+from stories.models import Drive, Story
+
+# A reporter may still change their story until a curator has approved it.
+REPORTER_EDITABLE = frozenset(
+    {
+        StoryStatus.DRAFT,
+        StoryStatus.SUBMITTED,
+        StoryStatus.PROCESSING,
+        StoryStatus.NEEDS_REVIEW,
+        StoryStatus.FAILED,
+    }
+)
+
+
+def can_submit(user: AnyUser | None, drive: Drive) -> bool:
+    """Anyone may submit to a light-touch drive; otherwise a signed-in reporter or curator."""
+    if user is None or not user.is_authenticated:
+        return drive.allow_light_touch
+    return has_role(user, Role.REPORTER, Role.CURATOR, Role.ADMIN)
+
+
+def can_list_stories(user: AnyUser | None) -> bool:
+    """Reporters list their own stories, curators all; services use the public feeds."""
+    return has_role(user, Role.REPORTER, Role.CURATOR, Role.ADMIN)
+
+
+def is_owner(user: AnyUser | None, story: Story) -> bool:
+    return bool(user is not None and user.is_authenticated and story.reporter_id == user.pk)
+
+
+def can_view(user: AnyUser | None, story: Story) -> bool:
+    return is_curator(user) or is_owner(user, story)
+
+
+def can_edit_content(user: AnyUser | None, story: Story) -> bool:
+    """Curators edit until withdrawal; owners until approval."""
+    if story.status == StoryStatus.WITHDRAWN:
+        return False
+    if is_curator(user):
+        return True
+    return is_owner(user, story) and story.status in REPORTER_EDITABLE
+
+
+def can_change_status(user: AnyUser | None) -> bool:
+    return is_curator(user)
+
+
+def can_withdraw(user: AnyUser | None, story: Story) -> bool:
+    """Owners withdraw their own story; curators on a reporter's behalf (e.g. asked by phone)."""
+    return can_view(user, story)

@@ -1,0 +1,84 @@
+"""Shared fixtures: API clients for each role and a real Celery worker process."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from rest_framework.test import APIClient
+
+from stories.enums import Role
+from tests.factories import DriveFactory, UserFactory
+from tests.worker import WorkerProcess, database_url_for_workers
+
+# CI's PostgreSQL run sets this: a test that needs PostgreSQL must then run, not skip.
+REQUIRE_POSTGRES = os.environ.get("TARINA_REQUIRE_POSTGRES") == "1"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    if REQUIRE_POSTGRES:
+        raise pytest.UsageError("TARINA_REQUIRE_POSTGRES=1 but DATABASE_URL is not PostgreSQL.")
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL); CI runs it")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def drive(db):
+    """An open drive that takes light-touch submissions."""
+    return DriveFactory(slug="kirjasto")
+
+
+@pytest.fixture
+def client_for(db):
+    """``client_for(user)``: an API client signed in as ``user`` (None for anonymous)."""
+
+    def make(user=None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def reporter(db):
+    return UserFactory(username="reporter-a", role=Role.REPORTER)
+
+
+@pytest.fixture
+def other_reporter(db):
+    return UserFactory(username="reporter-b", role=Role.REPORTER)
+
+
+@pytest.fixture
+def curator(db):
+    return UserFactory(username="curator", role=Role.CURATOR)
+
+
+@pytest.fixture
+def service(db):
+    return UserFactory(username="service", role=Role.SERVICE)
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="admin", role=Role.ADMIN)
+
+
+@pytest.fixture
+def worker(transactional_db, tmp_path_factory):
+    """A real ``celery worker`` process on the configured broker and the test database."""
+    process = WorkerProcess(
+        database_url=database_url_for_workers(),
+        log_path=tmp_path_factory.mktemp("worker") / "worker.log",
+    )
+    process.start()
+    yield process
+    process.stop()

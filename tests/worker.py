@@ -1,0 +1,99 @@
+"""Running a real Celery worker process against the test database, for integration tests."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+
+from config.celery import app as celery_app
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def database_url_for_workers() -> str:
+    """The URL of the test database pytest-django created, for a process of its own."""
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    user = db.get("USER") or ""
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    credentials = f"{user}{password}@" if user else ""
+    host = db.get("HOST") or "localhost"
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    return f"postgres://{credentials}{host}{port}/{db['NAME']}"
+
+
+class WorkerProcess:
+    """``celery worker`` in a subprocess: started, awaited until it answers a ping, stopped."""
+
+    def __init__(self, database_url: str, log_path: Path, queues: str = "media,transcribe") -> None:
+        self.database_url = database_url
+        self.log_path = log_path
+        self.queues = queues
+        self.name = f"tarina-test-{uuid.uuid4().hex[:8]}@localhost"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 60) -> None:
+        """Start the worker, with nothing left over in its queues from earlier runs."""
+        celery_app.control.purge()
+        env = {**os.environ, "DATABASE_URL": self.database_url, "PYTHONUNBUFFERED": "1"}
+        command = [
+            sys.executable, "-m", "celery", "--app", "config", "worker",
+            "--queues", self.queues, "--concurrency", "1", "--hostname", self.name,
+            "--loglevel", "INFO", "--without-gossip", "--without-mingle",
+        ]  # fmt: skip
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+        self.wait_until_ready(timeout)
+
+    def wait_until_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise RuntimeError(f"The worker exited early:\n{self.log()}")
+            if celery_app.control.ping(destination=[self.name], timeout=1.0):
+                return
+        raise RuntimeError(f"The worker did not answer within {timeout} s:\n{self.log()}")
+
+    def stop(self) -> None:
+        """Warm shutdown, then a hard kill if it does not go."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+    def kill(self) -> None:
+        """SIGKILL the worker and its pool children, as a crash or the OOM killer would."""
+        if self.process is None:
+            return
+        subprocess.run(["pkill", "-KILL", "-P", str(self.process.pid)], check=False)
+        self.process.kill()
+        self.process.wait(timeout=20)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")[-5000:] if self.log_path.exists() else ""
+
+
+def wait_for(predicate, timeout: float = 60, interval: float = 0.2):  # type: ignore[no-untyped-def]
+    """Poll ``predicate`` until it returns something truthy; return that, or fail."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"Condition not met within {timeout} s")
+
+
+__all__ = ["WorkerProcess", "database_url_for_workers", "settings", "wait_for"]
