@@ -25,7 +25,7 @@ run: install
 
 # Tests keep their database, broker folders and media apart from `make run`'s.
 test: install
-	TARINA_VAR_DIR=$(CURDIR)/var/test DJANGO_DEBUG=0 $(PY) -m pytest $(PYTEST_ARGS)
+	TARINA_VAR_DIR=$(CURDIR)/var/test$(TARINA_VAR_DIR_SUFFIX) DJANGO_DEBUG=0 $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -187,6 +187,8 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
 if CELERY_BROKER_URL.startswith("filesystem"):
     BROKER_DIR = Path(os.environ.get("TARINA_BROKER_DIR", VAR_DIR / "broker"))
+    for folder in ("queue", "control", "processed"):
+        (BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
@@ -221,8 +223,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env_int("TARINA_SWEEP_INTERVAL_SECONDS", 300),
     },
 }
-# A story that has sat in `processing` this long without progress is re-enqueued.
+# A story that has sat in `processing` this long without progress is re-enqueued;
+# so is one still `submitted` after the shorter delay (its enqueueing was lost).
 TARINA_STUCK_AFTER_SECONDS = env_int("TARINA_STUCK_AFTER_SECONDS", 2 * 60 * 60)
+TARINA_UNQUEUED_AFTER_SECONDS = env_int("TARINA_UNQUEUED_AFTER_SECONDS", 10 * 60)
 
 # --- Media pipeline and speech models ----------------------------------------
 TARINA_MODELS_DIR = Path(os.environ.get("TARINA_MODELS_DIR", VAR_DIR / "models"))

@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import Any
 
 from celery import shared_task
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
 
 from media_pipeline import workflow
+from stories.enums import StoryStatus
 
 logger = logging.getLogger(__name__)
 
 # Errors worth another try: the database or broker was briefly away.
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
-RETRY_OPTIONS = {
+RETRY_OPTIONS: dict[str, Any] = {
     "autoretry_for": TRANSIENT_ERRORS,
     "retry_backoff": 5,
     "retry_backoff_max": 300,
@@ -56,9 +58,13 @@ def finish_story(story_id: int) -> None:
 
 @shared_task(**RETRY_OPTIONS)
 def sweep_stuck_stories() -> list[int]:
-    """Re-enqueue stories stuck in processing past the deadline (run by Celery beat)."""
-    stuck = workflow.stuck_story_ids(timedelta(seconds=settings.TARINA_STUCK_AFTER_SECONDS))
+    """Re-enqueue stories whose processing was lost or stalled (run by Celery beat)."""
+    stuck = workflow.stuck_story_ids(
+        StoryStatus.PROCESSING, timedelta(seconds=settings.TARINA_STUCK_AFTER_SECONDS)
+    ) + workflow.stuck_story_ids(
+        StoryStatus.SUBMITTED, timedelta(seconds=settings.TARINA_UNQUEUED_AFTER_SECONDS)
+    )
     for story_id in stuck:
-        logger.warning("story %s is stuck in processing; re-enqueueing it", story_id)
+        logger.warning("story %s made no progress; re-enqueueing it", story_id)
         process_story.delay(story_id)
     return stuck

@@ -97,11 +97,9 @@ def finish(story: Story) -> None:
         logger.info("story %s is %s; not moving it to review", story.pk, story.status)
 
 
-def stuck_story_ids(older_than: timedelta) -> list[int]:
-    """Stories in ``processing`` with no progress recorded for ``older_than``."""
+def stuck_story_ids(status: StoryStatus, older_than: timedelta) -> list[int]:
+    """Stories in ``status`` with no change recorded for ``older_than``."""
     deadline = timezone.now() - older_than
     return list(
-        Story.objects.filter(status=StoryStatus.PROCESSING, updated_at__lt=deadline).values_list(
-            "pk", flat=True
-        )
+        Story.objects.filter(status=status, updated_at__lt=deadline).values_list("pk", flat=True)
     )

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from stories.models import AuditEvent, ConsentRecord, ConsentText, Drive, MediaAsset, Story
 
@@ -12,14 +13,14 @@ class ConsentTextInline(admin.TabularInline):
 class DriveAdmin(admin.ModelAdmin):
     list_display = ["title", "slug", "is_open", "allow_light_touch", "created_at"]
     list_filter = ["is_open", "allow_light_touch"]
-    prepopulated_fields = {"slug": ["title"]}
+    prepopulated_fields = {"slug": ("title",)}
     inlines = [ConsentTextInline]
 
 
 class MediaAssetInline(admin.TabularInline):
     model = MediaAsset
     extra = 0
-    fields = ["role", "variant", "mime_type", "size", "duration", "width", "height"]
+    fields = ("role", "variant", "mime_type", "size", "duration", "width", "height")
     readonly_fields = fields
     can_delete = False
 
@@ -47,8 +48,8 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_filter = ["action", "target_type"]
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False

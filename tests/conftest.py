@@ -28,6 +28,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
+@pytest.fixture(autouse=True)
+def fast_test_settings(settings):
+    """Cheap password hashing and short health-check waits: tests create many accounts."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.TARINA_HEALTH_TIMEOUT_SECONDS = 0.5
+
+
 @pytest.fixture
 def drive(db):
     """An open drive that takes light-touch submissions."""

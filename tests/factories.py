@@ -74,4 +74,5 @@ class StoryFactory(factory.django.DjangoModelFactory):
 def story_with_receipt(**kwargs: object) -> tuple[Story, str]:
     """A story and the receipt its reporter was given."""
     receipt, digest = receipts.issue()
-    return StoryFactory(receipt_hash=digest, **kwargs), receipt
+    story: Story = StoryFactory(receipt_hash=digest, **kwargs)
+    return story, receipt

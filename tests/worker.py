@@ -8,12 +8,15 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
-from django.conf import settings
 from django.db import connection
 
 from config.celery import app as celery_app
+
+T = TypeVar("T")
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -85,7 +88,7 @@ class WorkerProcess:
         return self.log_path.read_text(errors="replace")[-5000:] if self.log_path.exists() else ""
 
 
-def wait_for(predicate, timeout: float = 60, interval: float = 0.2):  # type: ignore[no-untyped-def]
+def wait_for(predicate: Callable[[], T], timeout: float = 60, interval: float = 0.2) -> T:
     """Poll ``predicate`` until it returns something truthy; return that, or fail."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -94,6 +97,3 @@ def wait_for(predicate, timeout: float = 60, interval: float = 0.2):  # type: ig
             return value
         time.sleep(interval)
     raise AssertionError(f"Condition not met within {timeout} s")
-
-
-__all__ = ["WorkerProcess", "database_url_for_workers", "settings", "wait_for"]

@@ -8,9 +8,10 @@ from typing import Any
 
 from django.conf import settings
 from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
 
 from stories import rules
-from stories.enums import ConsentScope, StoryKind
+from stories.enums import ConsentScope, StoryKind, StoryStatus
 from stories.models import ConsentRecord, ConsentText, Drive, MediaAsset, Story
 
 LANGUAGE_CODE = re.compile(r"^[a-z]{2}$")
@@ -53,7 +54,8 @@ class ConsentField(serializers.Field):
     """Consent as a JSON object, or as a JSON-encoded string in multipart requests."""
 
     default_error_messages = {
-        "invalid": "Consent must be a JSON object such as {\"store\": true}.",
+        # Doubled braces: DRF formats error messages with str.format.
+        "invalid": 'Consent must be a JSON object such as {{"store": true}}.',
     }
 
     def to_internal_value(self, data: Any) -> dict[str, bool]:
@@ -105,7 +107,7 @@ class StorySubmitSerializer(serializers.Serializer):
         user = self.context["request"].user
         if not rules.can_submit(user, drive):
             if user.is_authenticated:
-                raise serializers.ValidationError("Your account cannot submit stories.")
+                raise PermissionDenied("This account cannot submit stories.")
             raise serializers.ValidationError(
                 "This drive takes stories only from signed-in reporters."
             )
@@ -130,9 +132,7 @@ class StorySubmitSerializer(serializers.Serializer):
             if not attrs["text"].strip():
                 raise serializers.ValidationError({"text": "A text story needs its text."})
         elif not files:
-            raise serializers.ValidationError(
-                {"files": f"A {kind} story needs at least one file."}
-            )
+            raise serializers.ValidationError({"files": f"A {kind} story needs at least one file."})
         return attrs
 
 
@@ -180,7 +180,14 @@ class ConsentRecordSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ConsentRecord
-        fields = ["scopes", "consent_version", "consent_language", "channel", "given_at", "withdrawn_at"]
+        fields = [
+            "scopes",
+            "consent_version",
+            "consent_language",
+            "channel",
+            "given_at",
+            "withdrawn_at",
+        ]
 
 
 class MediaAssetSerializer(serializers.ModelSerializer):
@@ -188,13 +195,25 @@ class MediaAssetSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = MediaAsset
-        fields = ["id", "role", "variant", "mime_type", "size", "sha256", "duration", "width", "height"]
+        fields = [
+            "id",
+            "role",
+            "variant",
+            "mime_type",
+            "size",
+            "sha256",
+            "duration",
+            "width",
+            "height",
+        ]
 
 
 class StorySerializer(serializers.ModelSerializer):
     """A story as its reporter sees it."""
 
-    drive = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    drive: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
     processing = serializers.SerializerMethodField()
     consent = serializers.SerializerMethodField()
     assets = MediaAssetSerializer(many=True, read_only=True)
@@ -232,7 +251,9 @@ class StorySerializer(serializers.ModelSerializer):
 class CuratorStorySerializer(StorySerializer):
     """A story as a curator sees it: who sent it and how processing went."""
 
-    reporter = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    reporter: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
 
     class Meta(StorySerializer.Meta):
         fields = [*StorySerializer.Meta.fields, "reporter"]
@@ -258,7 +279,7 @@ class StoryUpdateSerializer(serializers.Serializer):
     )
     language = LanguageField()
     place = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    status = serializers.ChoiceField(choices=Story._meta.get_field("status").choices, required=False)
+    status = serializers.ChoiceField(choices=StoryStatus.choices, required=False)
     status_reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 

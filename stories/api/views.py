@@ -112,7 +112,9 @@ class StoryViewSet(
 
     def _edit_content(self, story: Story, data: dict[str, Any]) -> None:
         if not rules.can_edit_content(self.request.user, story):
-            raise Conflict(f"A story that is {story.get_status_display().lower()} can no longer be edited.")
+            raise Conflict(
+                f"A story that is {story.get_status_display().lower()} can no longer be edited."
+            )
         editing.edit(story, data, actor=self.request.user)
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models
 
+from stories.domain.roles import AnyUser
 from stories.enums import AuditAction
 from stories.models import AuditEvent
 
@@ -15,7 +15,7 @@ def record(
     action: AuditAction,
     target: models.Model,
     *,
-    actor: AbstractBaseUser | AnonymousUser | None = None,
+    actor: AnyUser | None = None,
     actor_label: str = "",
     **data: Any,
 ) -> AuditEvent:

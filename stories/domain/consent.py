@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 
 from stories.domain import audit, lifecycle
+from stories.domain.roles import AnyUser
 from stories.enums import AuditAction, ConsentChannel, ConsentScope, StoryStatus
 from stories.models import ConsentRecord, ConsentText, MediaAsset, Story
 
@@ -26,7 +26,7 @@ def record(
     *,
     consent_text: ConsentText | None,
     channel: ConsentChannel,
-    given_by: AbstractBaseUser | AnonymousUser | None = None,
+    given_by: AnyUser | None = None,
 ) -> ConsentRecord:
     """Record the consent given for ``story`` under the wording ``consent_text``."""
     if not scopes.get(ConsentScope.STORE):
@@ -50,7 +50,7 @@ def current(story: Story) -> ConsentRecord | None:
 def withdraw(
     story: Story,
     *,
-    actor: AbstractBaseUser | AnonymousUser | None = None,
+    actor: AnyUser | None = None,
     actor_label: str = "",
 ) -> bool:
     """Withdraw all consent for ``story``: it leaves every surface and its media is deleted.
@@ -79,17 +79,13 @@ def withdraw(
     return True
 
 
-def _move_to_withdrawn(
-    story: Story, *, actor: AbstractBaseUser | AnonymousUser | None, actor_label: str
-) -> bool:
+def _move_to_withdrawn(story: Story, *, actor: AnyUser | None, actor_label: str) -> bool:
     for _ in range(_WITHDRAW_ATTEMPTS):
         story.refresh_from_db(fields=["status"])
         if story.status == StoryStatus.WITHDRAWN:
             return False
         try:
-            lifecycle.transition(
-                story, StoryStatus.WITHDRAWN, actor=actor, actor_label=actor_label
-            )
+            lifecycle.transition(story, StoryStatus.WITHDRAWN, actor=actor, actor_label=actor_label)
         except lifecycle.InvalidTransition:
             continue  # the status changed under us; look again
         return True
@@ -99,12 +95,12 @@ def _move_to_withdrawn(
 def delete_media(story: Story) -> int:
     """Delete every file of ``story`` (originals and derivatives) once the transaction commits."""
     assets = list(MediaAsset.objects.filter(story=story))
-    files = [(asset.file.storage, asset.file.name) for asset in assets if asset.file]
+    files = [(asset.file.storage, asset.file.name) for asset in assets if asset.file.name]
     MediaAsset.objects.filter(story=story).delete()
 
     def remove_files() -> None:
         for storage, name in files:
-            storage.delete(name)
+            storage.delete(str(name))
 
     transaction.on_commit(remove_files)
     return len(files)

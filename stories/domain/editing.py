@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 
 from stories.domain import audit
+from stories.domain.roles import AnyUser
 from stories.enums import AuditAction
 from stories.models import Story
 
 EDITABLE_FIELDS = frozenset({"title", "text", "language", "place"})
 
 
-def edit(
-    story: Story, changes: dict[str, Any], *, actor: AbstractBaseUser | AnonymousUser | None
-) -> Story:
+def edit(story: Story, changes: dict[str, Any], *, actor: AnyUser | None) -> Story:
     """Apply ``changes`` (title, text, language, place) and audit which fields changed."""
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:

@@ -28,11 +28,11 @@ def check_database() -> Check:
     return Check(ok=True, extra={"vendor": connection.vendor})
 
 
-def check_broker(timeout: float) -> Check:
-    """Open a connection to the Celery broker."""
+def check_broker(timeout: float, url: str | None = None) -> Check:
+    """Open a fresh connection to the Celery broker (``url`` defaults to the configured one)."""
     try:
-        with celery_app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=timeout)
+        with celery_app.connection_for_write(url) as conn:
+            conn.ensure_connection(max_retries=1, timeout=max(1, round(timeout)))
             transport = conn.transport_cls
     except Exception as exc:
         return Check(ok=False, detail=type(exc).__name__)

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 
 from stories.domain import audit
+from stories.domain.roles import AnyUser
 from stories.enums import AuditAction
 from stories.enums import StoryStatus as S
 from stories.models import Story
@@ -47,8 +47,7 @@ class InvalidTransition(Exception):
         self.current = current
         self.target = target
         super().__init__(
-            f"A story that is {S(current).label.lower()} cannot become "
-            f"{S(target).label.lower()}."
+            f"A story that is {S(current).label.lower()} cannot become {S(target).label.lower()}."
         )
 
 
@@ -61,7 +60,7 @@ def transition(
     story: Story,
     target: S,
     *,
-    actor: AbstractBaseUser | AnonymousUser | None = None,
+    actor: AnyUser | None = None,
     actor_label: str = "",
     reason: str = "",
     **fields: Any,

@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
 from stories.domain import audit, consent, receipts
+from stories.domain.roles import AnyUser
 from stories.enums import AssetRole, AuditAction, ConsentChannel, StoryKind, StoryStatus
 from stories.models import ConsentText, Drive, MediaAsset, Story
 
@@ -48,7 +49,7 @@ def submit(
     place: str,
     consent_scopes: Mapping[str, bool],
     files: Sequence[UploadedFile] = (),
-    reporter: AbstractBaseUser | AnonymousUser | None = None,
+    reporter: AnyUser | None = None,
     channel: ConsentChannel = ConsentChannel.API,
 ) -> Submission:
     """Store a new story and enqueue its processing once the transaction commits.
@@ -115,4 +116,6 @@ def _enqueue_processing(story: Story) -> None:
     # Imported here: the pipeline's tasks import this app's models.
     from media_pipeline import tasks
 
-    tasks.process_story.delay_on_commit(story.pk)
+    # Robust: if the broker is away the story is still safely stored, the reporter
+    # still gets a receipt, and the sweeper enqueues it later.
+    transaction.on_commit(partial(tasks.process_story.delay, story.pk), robust=True)

@@ -12,7 +12,7 @@ class Drive(models.Model):
     # Each prompt maps a language code to its wording: [{"en": "...", "fi": "..."}, ...]
     prompts = models.JSONField(default=list, blank=True)
     expected_languages = models.JSONField(
-        default=list, blank=True, help_text="ISO 639-1 codes, e.g. [\"fi\", \"sv\"]."
+        default=list, blank=True, help_text='ISO 639-1 codes, e.g. ["fi", "sv"].'
     )
     default_language = models.CharField(max_length=8, default="en")
     allow_light_touch = models.BooleanField(

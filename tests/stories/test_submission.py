@@ -50,9 +50,7 @@ def mp4_upload(name: str = "clip.mp4") -> SimpleUploadedFile:
 
 def submit_media(client, drive, kind: str, *files: SimpleUploadedFile, **fields):
     body = {"drive": drive.slug, "kind": kind, "consent": json.dumps(CONSENT), **fields}
-    return client.post(
-        "/api/v1/stories/", {**body, "files": list(files)}, format="multipart"
-    )
+    return client.post("/api/v1/stories/", {**body, "files": list(files)}, format="multipart")
 
 
 def test_anonymous_text_story_gets_id_status_and_receipt(client_for, drive):

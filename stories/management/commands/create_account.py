@@ -1,4 +1,4 @@
-"""``manage.py create_account USERNAME --role ROLE [--print-token]``: accounts for operators and scripts."""
+"""``manage.py create_account USERNAME --role ROLE [--print-token]``: accounts for scripts."""
 
 from __future__ import annotations
 

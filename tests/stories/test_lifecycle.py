@@ -1,0 +1,97 @@
+"""The status lifecycle: every allowed move works, every other one is refused clearly."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from stories.domain import lifecycle
+from stories.enums import StoryStatus
+from stories.models import AuditEvent, Story
+from tests.factories import StoryFactory
+
+ALLOWED = {
+    ("draft", "submitted"), ("draft", "withdrawn"),
+    ("submitted", "processing"), ("submitted", "failed"), ("submitted", "withdrawn"),
+    ("processing", "processing"), ("processing", "needs_review"), ("processing", "failed"),
+    ("processing", "withdrawn"),
+    ("needs_review", "approved"), ("needs_review", "rejected"), ("needs_review", "processing"),
+    ("needs_review", "withdrawn"),
+    ("approved", "published"), ("approved", "needs_review"), ("approved", "rejected"),
+    ("approved", "withdrawn"),
+    ("published", "approved"), ("published", "withdrawn"),
+    ("rejected", "needs_review"), ("rejected", "withdrawn"),
+    ("failed", "submitted"), ("failed", "processing"), ("failed", "withdrawn"),
+}  # fmt: skip
+ALL_PAIRS = list(itertools.product(StoryStatus.values, repeat=2))
+
+
+@pytest.mark.parametrize(("current", "target"), sorted(ALLOWED))
+def test_allowed_transition_changes_status_and_is_audited(db, current, target):
+    story = StoryFactory(status=current)
+    lifecycle.transition(story, StoryStatus(target), reason="because")
+    story.refresh_from_db()
+    assert story.status == target
+    event = AuditEvent.objects.get(action="story.transitioned", target_id=str(story.pk))
+    assert event.data == {"from": current, "to": target, "reason": "because"}
+
+
+@pytest.mark.parametrize(("current", "target"), sorted(set(ALL_PAIRS) - ALLOWED))
+def test_forbidden_transition_is_refused_and_changes_nothing(db, current, target):
+    story = StoryFactory(status=current)
+    with pytest.raises(lifecycle.InvalidTransition, match="cannot become"):
+        lifecycle.transition(story, StoryStatus(target))
+    story.refresh_from_db()
+    assert story.status == current
+    assert not AuditEvent.objects.exists()
+
+
+def test_withdrawn_is_final(db):
+    assert lifecycle.TRANSITIONS[StoryStatus.WITHDRAWN] == frozenset()
+
+
+def test_a_stale_view_of_the_story_loses_the_race(db):
+    """Two actors saw the story in review; the second one's change must not apply."""
+    story = StoryFactory(status=StoryStatus.NEEDS_REVIEW)
+    first_view = Story.objects.get(pk=story.pk)
+    second_view = Story.objects.get(pk=story.pk)
+    lifecycle.transition(first_view, StoryStatus.APPROVED)
+    with pytest.raises(lifecycle.InvalidTransition) as lost:
+        lifecycle.transition(second_view, StoryStatus.REJECTED)
+    assert lost.value.current == StoryStatus.APPROVED
+    story.refresh_from_db()
+    assert story.status == StoryStatus.APPROVED
+
+
+def test_curator_changes_status_through_the_api(client_for, curator):
+    story = StoryFactory(status=StoryStatus.NEEDS_REVIEW)
+    response = client_for(curator).patch(
+        f"/api/v1/stories/{story.pk}/", {"status": "approved"}, format="json"
+    )
+    assert response.status_code == 200
+    assert response.json()["status"] == "approved"
+
+
+def test_invalid_transition_through_the_api_is_a_409_with_a_clear_message(client_for, curator):
+    story = StoryFactory(status=StoryStatus.SUBMITTED)
+    response = client_for(curator).patch(
+        f"/api/v1/stories/{story.pk}/", {"status": "published"}, format="json"
+    )
+    assert response.status_code == 409
+    assert response.json() == {
+        "detail": "A story that is submitted cannot become published.",
+        "status": "submitted",
+        "requested": "published",
+    }
+
+
+def test_rejection_reason_is_kept(client_for, curator):
+    story = StoryFactory(status=StoryStatus.NEEDS_REVIEW)
+    client_for(curator).patch(
+        f"/api/v1/stories/{story.pk}/",
+        {"status": "rejected", "status_reason": "It is not about a service."},
+        format="json",
+    )
+    story.refresh_from_db()
+    assert (story.status, story.status_reason) == ("rejected", "It is not about a service.")
