@@ -1,0 +1,1 @@
+"""Transcription engines. Import the one you need; each pulls in its own heavy runtime."""

@@ -1,0 +1,161 @@
+"""Decoding options and the engine-neutral guards against Whisper's failure modes.
+
+Everything here is pure (no model, no torch) so it is unit-testable on its own.
+
+Failure modes and what guards against each:
+
+* **Repetition loops** ("the the the ..." or one sentence over and over): temperature
+  fallback when a window's gzip compression ratio exceeds ``compression_ratio_threshold``;
+  ``condition_on_previous_text=False`` so one looping window cannot prime the next; and
+  :func:`filter_segments` drops segments still above the threshold after all fallbacks and
+  segments that merely repeat the previous segment's text.
+* **Hallucinated text on silence/noise** ("Thank you.", subtitles credits): the Silero VAD
+  gates every window (no speech -> the model is not run at all), Whisper's own
+  ``no_speech_prob``/``avg_logprob`` rule, and :func:`filter_segments` drops segments lying
+  outside every VAD speech region.
+* **Dropped stretches in long audio**: fixed-size windows cut at quiet moments (see
+  ``audio.py``) keep one bad window from derailing the rest; float32 by default on CPU
+  (int8 has been seen to skip speech); VAD is configured conservatively (2 s of silence
+  before a chunk ends, 400 ms padding) and can be turned off.
+
+Language: the drive's language is a *hint*, not a constraint. Each window's language is
+detected on its speech; the hint is used only when detection is not confident
+(probability < ``language_threshold``), which is where Whisper most often picks a wrong
+but related language on short or noisy audio. Forcing the hint always would make Whisper
+translate (badly) whatever a reporter says in another language.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from media_pipeline.speech.transcript import Segment, Word
+
+
+@dataclass(frozen=True)
+class DecodeOptions:
+    """Decoding settings shared by both engines (defaults: Whisper's, plus our guards)."""
+
+    beam_size: int = 5
+    best_of: int = 5
+    temperatures: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+    compression_ratio_threshold: float = 2.4
+    log_prob_threshold: float = -1.0
+    no_speech_threshold: float = 0.6
+    condition_on_previous_text: bool = False
+    # Seconds of silence around a suspicious segment above which it is skipped (Whisper's
+    # own heuristic; needs word timestamps). None disables it.
+    hallucination_silence_threshold: float | None = None
+    language_threshold: float = 0.5
+    vad: bool = True
+    vad_threshold: float = 0.5
+    vad_min_silence_ms: int = 2000
+    vad_speech_pad_ms: int = 400
+    # A segment overlapping VAD speech for less than this fraction of its length is dropped.
+    min_speech_overlap: float = 0.1
+    window_seconds: float = 600.0
+
+
+@dataclass
+class RawSegment:
+    """A segment as an engine produced it, with the scores the guards need."""
+
+    start: float
+    end: float
+    text: str
+    words: list[Word] = field(default_factory=list)
+    avg_logprob: float = 0.0
+    no_speech_prob: float = 0.0
+    compression_ratio: float = 1.0
+
+
+def choose_language(
+    detected: str | None, probability: float, hint: str | None, threshold: float
+) -> tuple[str | None, float]:
+    """Pick the decoding language: detected if confident, else the hint, else detected."""
+    if hint and (detected is None or probability < threshold):
+        return hint, probability if detected == hint else 0.0
+    return detected, probability
+
+
+_PUNCT_OR_SPACE = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def normalise_for_comparison(text: str) -> str:
+    """Lower-case, strip accents' compatibility forms, punctuation and spacing."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return _PUNCT_OR_SPACE.sub(" ", text).strip()
+
+
+def speech_overlap(start: float, end: float, speech: Sequence[tuple[float, float]]) -> float:
+    """Fraction of ``[start, end]`` covered by the ``speech`` intervals (seconds)."""
+    length = end - start
+    if length <= 0:
+        # A zero-length segment counts as speech if it lies inside a speech interval.
+        return 1.0 if any(s <= start <= e for s, e in speech) else 0.0
+    covered = sum(max(0.0, min(end, e) - max(start, s)) for s, e in speech)
+    return min(1.0, covered / length)
+
+
+def sanitise_words(segment: Segment) -> Segment:
+    """Clamp word times into the segment and make them monotonic.
+
+    Whisper's word alignment (DTW over attention) can place a word a few milliseconds
+    before the previous one or outside its segment; downstream consumers (subtitles,
+    redaction of names by time span) assume ordered, nested spans.
+    """
+    previous_end = segment.start
+    for word in segment.words:
+        word.start = min(max(word.start, previous_end), segment.end)
+        word.end = min(max(word.end, word.start), segment.end)
+        previous_end = word.end
+    return segment
+
+
+def filter_segments(
+    segments: Iterable[RawSegment],
+    options: DecodeOptions,
+    speech: Sequence[tuple[float, float]] | None = None,
+    previous_text: str = "",
+) -> tuple[list[Segment], list[tuple[str, RawSegment]]]:
+    """Apply the guards; returns (kept segments, [(reason, dropped segment), ...]).
+
+    ``speech`` are VAD speech intervals in the same time base, or None when VAD is off.
+    ``previous_text`` is the last kept segment's text from the previous window.
+    """
+    kept: list[Segment] = []
+    dropped: list[tuple[str, RawSegment]] = []
+    last = normalise_for_comparison(previous_text)
+    for raw in segments:
+        text = raw.text.strip()
+        norm = normalise_for_comparison(text)
+        reason = None
+        if not norm:
+            reason = "empty"
+        elif raw.compression_ratio > options.compression_ratio_threshold:
+            reason = "repetitive"
+        elif (
+            raw.no_speech_prob > options.no_speech_threshold
+            and raw.avg_logprob < options.log_prob_threshold
+        ):
+            reason = "no speech"
+        elif norm == last:
+            reason = "repeated segment"
+        elif speech is not None and speech_overlap(raw.start, raw.end, speech) < (
+            options.min_speech_overlap
+        ):
+            reason = "outside speech"
+        if reason:
+            dropped.append((reason, raw))
+            continue
+        kept.append(sanitise_words(Segment(raw.start, raw.end, text, list(raw.words))))
+        last = norm
+    return kept, dropped
+
+
+def join_text(segments: Iterable[Segment]) -> str:
+    """Transcript text: segment texts joined by single spaces."""
+    return " ".join(s.text.strip() for s in segments if s.text.strip())
