@@ -25,7 +25,8 @@ run: install
 
 # Tests keep their database, broker folders and media apart from `make run`'s.
 test: install
-	TARINA_VAR_DIR=$(CURDIR)/var/test$(TARINA_VAR_DIR_SUFFIX) DJANGO_DEBUG=0 $(PY) -m pytest $(PYTEST_ARGS)
+	TARINA_VAR_DIR=$(CURDIR)/var/test$(TARINA_VAR_DIR_SUFFIX) TARINA_MODELS_DIR=$(CURDIR)/var/models \
+		DJANGO_DEBUG=0 $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -1,9 +1,12 @@
 """Celery tasks: thin wrappers that call the pipeline's plain functions.
 
-The workflow for one story is a chain across two queues:
-``process_story`` (media queue) → ``transcribe_story`` (transcribe queue, audio and
-video only) → ``finish_story`` (media queue). Every task is idempotent, so a
-redelivery after a lost worker is harmless.
+The workflow for one story is a chain across two queues::
+
+    process_story (media)      validate → normalise each original upload
+      → transcribe_story (transcribe; audio and video only)
+      → finish_story (media)   analysis steps → needs_review
+
+Every task is idempotent, so a redelivery after a lost worker is harmless.
 """
 
 from __future__ import annotations
@@ -14,10 +17,10 @@ from typing import Any
 
 from celery import shared_task
 from django.conf import settings
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError
 
-from media_pipeline import workflow
-from stories.enums import StoryStatus
+from media_pipeline import ingest, transcription, workflow
+from stories.enums import AssetRole, StoryStatus
 
 logger = logging.getLogger(__name__)
 
@@ -34,11 +37,33 @@ RETRY_OPTIONS: dict[str, Any] = {
 
 @shared_task(**RETRY_OPTIONS)
 def process_story(story_id: int) -> None:
-    """Start (or resume) processing a submitted story."""
+    """Start (or resume) processing a submitted story: check and normalise its uploads."""
     story = workflow.claim(story_id)
     if story is None:
         return
-    finish_story.delay(story_id)
+    with workflow.failing_on_error(story):
+        originals = list(story.assets.filter(role=AssetRole.ORIGINAL))
+        for index, original in enumerate(originals, start=1):
+            with workflow.step(story, "validate", percent_done=10 * index // len(originals)):
+                info = ingest.validate(story, original)
+            with workflow.step(story, "normalise", percent_done=10 + 30 * index // len(originals)):
+                ingest.normalise_original(original, info)
+        if ingest.needs_transcription(story):
+            transcribe_story.delay(story_id)
+        else:
+            finish_story.delay(story_id)
+
+
+@shared_task(**RETRY_OPTIONS)
+def transcribe_story(story_id: int) -> None:
+    """Transcribe a story's normalised audio (the heavy queue)."""
+    story = workflow.claim(story_id)
+    if story is None:
+        return
+    with workflow.failing_on_error(story):
+        with workflow.step(story, "transcribe", percent_done=90):
+            transcription.transcribe_story(story)
+        finish_story.delay(story_id)
 
 
 @shared_task(**RETRY_OPTIONS)
@@ -47,13 +72,8 @@ def finish_story(story_id: int) -> None:
     story = workflow.claim(story_id)
     if story is None:
         return
-    try:
+    with workflow.failing_on_error(story):
         workflow.finish(story)
-    except DatabaseError:
-        raise
-    except Exception:
-        logger.exception("finishing story %s failed", story_id)
-        workflow.fail(story, "Something went wrong while preparing the story for review.")
 
 
 @shared_task(**RETRY_OPTIONS)
@@ -64,7 +84,11 @@ def sweep_stuck_stories() -> list[int]:
     ) + workflow.stuck_story_ids(
         StoryStatus.SUBMITTED, timedelta(seconds=settings.TARINA_UNQUEUED_AFTER_SECONDS)
     )
+    requeued = []
     for story_id in stuck:
+        if workflow.give_up_if_retried_too_often(story_id):
+            continue
         logger.warning("story %s made no progress; re-enqueueing it", story_id)
         process_story.delay(story_id)
-    return stuck
+        requeued.append(story_id)
+    return requeued

@@ -11,10 +11,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
+from django.db import InterfaceError, OperationalError
 from django.db.models import F
 from django.db.models.functions import Now
 from django.utils import timezone
 
+from media_pipeline.media import MediaRejected
 from stories.domain import lifecycle
 from stories.enums import StoryStatus
 from stories.models import Story
@@ -22,6 +25,11 @@ from stories.models import Story
 logger = logging.getLogger(__name__)
 
 WORKER = "worker"
+TOO_SLOW = "Processing took too long. The recording may be too long; a curator can retry it."
+UNEXPECTED = "Something went wrong while processing this story. A curator can retry it."
+GAVE_UP = "Processing kept stopping before it finished. A curator can retry it."
+# Errors that Celery retries with backoff rather than failing the story.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
 
 
 def claim(story_id: int) -> Story | None:
@@ -70,6 +78,38 @@ def step(story: Story, name: str, percent_done: int) -> Iterator[None]:
         processing_timings=story.processing_timings,
         updated_at=Now(),
     )
+
+
+@contextmanager
+def failing_on_error(story: Story) -> Iterator[None]:
+    """Turn an error in a pipeline step into a failed story with a reason a person can read.
+
+    Transient errors (database or broker briefly away) propagate so the task retries.
+    The rest of the ``with`` block is skipped after a failure.
+    """
+    try:
+        yield
+    except TRANSIENT_ERRORS:
+        raise
+    except MediaRejected as rejected:
+        logger.info("story %s rejected: %s (%s)", story.pk, rejected.reason, rejected.code)
+        fail(story, rejected.reason)
+    except SoftTimeLimitExceeded:
+        logger.warning("story %s hit the soft time limit", story.pk)
+        fail(story, TOO_SLOW)
+    except Exception:
+        logger.exception("story %s failed unexpectedly", story.pk)
+        fail(story, UNEXPECTED)
+
+
+def give_up_if_retried_too_often(story_id: int, limit: int = 3) -> bool:
+    """Count a sweeper re-enqueue; after ``limit`` of them, fail the story instead."""
+    Story.objects.filter(pk=story_id).update(processing_attempts=F("processing_attempts") + 1)
+    story = Story.objects.filter(pk=story_id).first()
+    if story is None or story.processing_attempts <= limit:
+        return False
+    fail(story, GAVE_UP)
+    return True
 
 
 def fail(story: Story, reason: str) -> None:

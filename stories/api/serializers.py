@@ -10,7 +10,7 @@ from django.conf import settings
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 
-from stories import rules
+from stories import media_checks, rules
 from stories.enums import ConsentScope, StoryKind, StoryStatus
 from stories.models import ConsentRecord, ConsentText, Drive, MediaAsset, Story
 
@@ -133,6 +133,10 @@ class StorySubmitSerializer(serializers.Serializer):
                 raise serializers.ValidationError({"text": "A text story needs its text."})
         elif not files:
             raise serializers.ValidationError({"files": f"A {kind} story needs at least one file."})
+        else:
+            problems = [problem for f in files if (problem := media_checks.kind_mismatch(kind, f))]
+            if problems:
+                raise serializers.ValidationError({"files": problems})
         return attrs
 
 

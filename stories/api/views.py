@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import NotAuthenticated, NotFound, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,7 +20,15 @@ from stories import rules
 from stories.api import serializers as s
 from stories.api.exceptions import Conflict
 from stories.api.parsers import API_PARSERS
-from stories.domain import consent, editing, health, lifecycle, receipts, submission
+from stories.domain import (
+    consent,
+    editing,
+    health,
+    lifecycle,
+    processing,
+    receipts,
+    submission,
+)
 from stories.domain.roles import is_curator
 from stories.enums import ConsentChannel, StoryStatus
 from stories.models import ConsentRecord, Drive, Story
@@ -116,6 +125,16 @@ class StoryViewSet(
                 f"A story that is {story.get_status_display().lower()} can no longer be edited."
             )
         editing.edit(story, data, actor=self.request.user)
+
+    @extend_schema(request=None, responses=s.CuratorStorySerializer)
+    @action(detail=True, methods=["post"])
+    def retry(self, request: Request, pk: str | None = None) -> Response:
+        """Send a failed story through processing again (curators)."""
+        story = self.get_object()
+        if not rules.can_change_status(request.user):
+            raise PermissionDenied("Only curators can retry processing.")
+        processing.retry(story, actor=request.user)
+        return Response(self.get_serializer(self.get_queryset().get(pk=story.pk)).data)
 
 
 class DriveViewSet(viewsets.ReadOnlyModelViewSet):

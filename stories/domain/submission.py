@@ -5,13 +5,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import partial
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from stories.domain import audit, consent, receipts
+from stories.domain import audit, consent, processing, receipts
 from stories.domain.roles import AnyUser
 from stories.enums import AssetRole, AuditAction, ConsentChannel, StoryKind, StoryStatus
 from stories.models import ConsentText, Drive, MediaAsset, Story
@@ -91,7 +90,7 @@ def submit(
             kind=kind,
             files=len(files),
         )
-        _enqueue_processing(story)
+        processing.enqueue(story)
     return Submission(story=story, receipt=receipt)
 
 
@@ -110,12 +109,3 @@ def store_original(story: Story, upload: UploadedFile) -> MediaAsset:
         size=upload.size or 0,
         sha256=digest.hexdigest(),
     )
-
-
-def _enqueue_processing(story: Story) -> None:
-    # Imported here: the pipeline's tasks import this app's models.
-    from media_pipeline import tasks
-
-    # Robust: if the broker is away the story is still safely stored, the reporter
-    # still gets a receipt, and the sweeper enqueues it later.
-    transaction.on_commit(partial(tasks.process_story.delay, story.pk), robust=True)

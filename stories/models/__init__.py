@@ -4,5 +4,14 @@ from stories.models.audit import AuditEvent
 from stories.models.consent import ConsentRecord
 from stories.models.drive import ConsentText, Drive
 from stories.models.story import MediaAsset, Story
+from stories.models.transcript import Transcript
 
-__all__ = ["AuditEvent", "ConsentRecord", "ConsentText", "Drive", "MediaAsset", "Story"]
+__all__ = [
+    "AuditEvent",
+    "ConsentRecord",
+    "ConsentText",
+    "Drive",
+    "MediaAsset",
+    "Story",
+    "Transcript",
+]

@@ -95,3 +95,20 @@ def test_rejection_reason_is_kept(client_for, curator):
     )
     story.refresh_from_db()
     assert (story.status, story.status_reason) == ("rejected", "It is not about a service.")
+
+
+def test_curator_retries_a_failed_story(client_for, curator):
+    story = StoryFactory(status=StoryStatus.FAILED, status_reason="Broken file.")
+    response = client_for(curator).post(f"/api/v1/stories/{story.pk}/retry/")
+    assert response.status_code == 200
+    assert response.json()["status"] == "submitted"
+
+
+def test_only_failed_stories_can_be_retried(client_for, curator):
+    story = StoryFactory(status=StoryStatus.NEEDS_REVIEW)
+    assert client_for(curator).post(f"/api/v1/stories/{story.pk}/retry/").status_code == 409
+
+
+def test_reporters_cannot_retry(client_for, reporter):
+    story = StoryFactory(status=StoryStatus.FAILED, reporter=reporter)
+    assert client_for(reporter).post(f"/api/v1/stories/{story.pk}/retry/").status_code == 403

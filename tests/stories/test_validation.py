@@ -194,3 +194,35 @@ def test_malformed_json(client_for, drive):
     )
     assert response.status_code == 400
     assert_nothing_created()
+
+
+@pytest.mark.parametrize(
+    ("kind", "make_file", "expected"),
+    [
+        ("photo", wav_upload, "is a recording"),
+        ("audio", png_upload, "is a picture"),
+    ],
+)
+def test_files_must_fit_the_kind_of_story(client_for, drive, kind, make_file, expected):
+    response = client_for().post(
+        "/api/v1/stories/",
+        {"drive": drive.slug, "kind": kind, "consent": json.dumps(CONSENT), "files": [make_file()]},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    assert expected in response.json()["files"][0]
+    assert_nothing_created()
+
+
+def test_an_executable_renamed_mp3_is_refused_at_once(client_for, drive):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    elf = SimpleUploadedFile("song.mp3", b"\x7fELF\x02\x01\x01" + b"\x00" * 200, "audio/mpeg")
+    response = client_for().post(
+        "/api/v1/stories/",
+        {"drive": drive.slug, "kind": "audio", "consent": json.dumps(CONSENT), "files": [elf]},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    assert "song.mp3" in response.json()["files"][0]
+    assert_nothing_created()

@@ -1,0 +1,74 @@
+"""Transcribing a story's normalised audio and storing the result."""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from media_pipeline.files import local_path
+from media_pipeline.speech.transcriber import Transcriber, get_transcriber
+from stories.enums import AssetRole
+from stories.models import MediaAsset, Story, Transcript
+
+
+def configured_transcriber() -> Transcriber:
+    """The engine this worker is configured for; loaded once per process."""
+    return get_transcriber(
+        settings.TARINA_TRANSCRIBE_ENGINE,
+        settings.TARINA_WHISPER_MODEL,
+        settings.TARINA_TRANSCRIBE_DEVICE,
+        compute_type=settings.TARINA_TRANSCRIBE_COMPUTE_TYPE or None,
+        threads=settings.TARINA_TRANSCRIBE_THREADS,
+        auto_provision=True,
+    )
+
+
+def language_hint(story: Story) -> str | None:
+    """The story's given language, else the drive's first expected one: a hint only."""
+    expected = story.drive.expected_languages or []
+    return story.language or (expected[0] if expected else None)
+
+
+def transcribe_story(story: Story) -> list[Transcript]:
+    """One transcript per normalised recording and engine; existing ones are kept."""
+    transcriber = configured_transcriber()
+    transcripts = []
+    for asset in MediaAsset.objects.filter(story=story, role=AssetRole.NORMALISED):
+        existing = Transcript.objects.filter(asset=asset, engine=transcriber.engine).first()
+        transcripts.append(existing or _transcribe_asset(story, asset, transcriber))
+    _adopt_language(story, transcripts)
+    return transcripts
+
+
+def _transcribe_asset(story: Story, asset: MediaAsset, transcriber: Transcriber) -> Transcript:
+    started = time.monotonic()
+    with local_path(asset.file) as path:
+        result = transcriber.transcribe(path, language=language_hint(story))
+    data = result.to_dict()
+    try:
+        with transaction.atomic():
+            return Transcript.objects.create(
+                story=story,
+                asset=asset,
+                engine=result.engine,
+                model=result.model,
+                language=result.language or "",
+                language_probability=result.language_probability,
+                duration=result.duration,
+                text=result.text,
+                segments=data["segments"],
+                seconds=round(time.monotonic() - started, 3),
+            )
+    except IntegrityError:
+        # A twin task (a redelivery) stored it first: keep theirs.
+        return Transcript.objects.get(asset=asset, engine=result.engine)
+
+
+def _adopt_language(story: Story, transcripts: list[Transcript]) -> None:
+    """A story told without a language takes the one its speech was detected in."""
+    detected = next((t.language for t in transcripts if t.language), "")
+    if not story.language and detected:
+        Story.objects.filter(pk=story.pk, language="").update(language=detected)
+        story.language = detected

@@ -1,0 +1,34 @@
+"""Sending a story (back) through the media pipeline."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from django.db import transaction
+
+from stories.domain import lifecycle
+from stories.domain.roles import AnyUser
+from stories.enums import StoryStatus
+from stories.models import Story
+
+
+def enqueue(story: Story) -> None:
+    """Queue the story's processing once the current transaction commits.
+
+    Robust: if the broker is away the story is still stored, and the sweeper
+    enqueues it later.
+    """
+    # Imported here: the pipeline's tasks import this app's models.
+    from media_pipeline import tasks
+
+    transaction.on_commit(partial(tasks.process_story.delay, story.pk), robust=True)
+
+
+def retry(story: Story, *, actor: AnyUser | None) -> Story:
+    """A curator sends a failed story through the pipeline again."""
+    with transaction.atomic():
+        lifecycle.transition(
+            story, StoryStatus.SUBMITTED, actor=actor, processing_attempts=0, processing_step=""
+        )
+        enqueue(story)
+    return story
