@@ -218,6 +218,10 @@ CELERY_TASK_TIME_LIMIT = env_int("TARINA_TASK_TIME_LIMIT", 65 * 60)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
+    "retrain-theme-model": {
+        "task": "media_pipeline.tasks.retrain_theme_model",
+        "schedule": env_int("TARINA_THEME_RETRAIN_SECONDS", 24 * 60 * 60),
+    },
     "sweep-stuck-stories": {
         "task": "media_pipeline.tasks.sweep_stuck_stories",
         "schedule": env_int("TARINA_SWEEP_INTERVAL_SECONDS", 300),
@@ -238,6 +242,9 @@ TARINA_TRANSCRIBE_THREADS = env_int("TARINA_TRANSCRIBE_THREADS", 0)
 TARINA_TRANSCRIBE_COMPUTE_TYPE = os.environ.get("TARINA_TRANSCRIBE_COMPUTE_TYPE", "")
 TARINA_MAX_MEDIA_SECONDS = env_int("TARINA_MAX_MEDIA_SECONDS", 3 * 60 * 60)
 TARINA_MAX_IMAGE_PIXELS = env_int("TARINA_MAX_IMAGE_PIXELS", 50_000_000)
+
+# Curator decisions needed before a trained theme model is blended with the lexicon.
+TARINA_THEME_MIN_DECISIONS = env_int("TARINA_THEME_MIN_DECISIONS", 20)
 
 # --- Health checks -----------------------------------------------------------
 TARINA_HEALTH_TIMEOUT_SECONDS = float(os.environ.get("TARINA_HEALTH_TIMEOUT_SECONDS", "2"))

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from media_pipeline import ingest, transcription, workflow
+from stories.domain import themes
 from stories.enums import AssetRole, StoryStatus
 
 logger = logging.getLogger(__name__)
@@ -73,7 +74,16 @@ def finish_story(story_id: int) -> None:
     if story is None:
         return
     with workflow.failing_on_error(story):
+        with workflow.step(story, "themes", percent_done=95):
+            themes.suggest(story)
         workflow.finish(story)
+
+
+@shared_task(**RETRY_OPTIONS)
+def retrain_theme_model() -> int | None:
+    """Learn from curators' theme decisions (run by Celery beat); returns decisions used."""
+    snapshot = themes.retrain(min_decisions=settings.TARINA_THEME_MIN_DECISIONS)
+    return snapshot.decisions if snapshot else None
 
 
 @shared_task(**RETRY_OPTIONS)

@@ -62,3 +62,27 @@ class AuditAction(models.TextChoices):
     STORY_EDITED = "story.edited", "Story edited"
     CONSENT_WITHDRAWN = "consent.withdrawn", "Consent withdrawn"
     MEDIA_DELETED = "media.deleted", "Media deleted"
+    THEME_DECIDED = "theme.decided", "Theme confirmed, rejected or added"
+    TAXONOMY_EDITED = "taxonomy.edited", "Theme taxonomy edited"
+
+
+class ThemeSource(models.TextChoices):
+    """Who said a story speaks to a theme. The three are kept apart."""
+
+    REPORTER = "reporter", "Reporter (self-signified)"
+    MACHINE = "machine", "Machine suggestion"
+    CURATOR = "curator", "Curator"
+
+
+class ThemeTagState(models.TextChoices):
+    SUGGESTED = "suggested", "Suggested"
+    CONFIRMED = "confirmed", "Confirmed"
+    REJECTED = "rejected", "Rejected"
+
+
+class ThemeAction(models.TextChoices):
+    """What a curator does with a theme on a story."""
+
+    CONFIRM = "confirm", "Confirm"
+    REJECT = "reject", "Reject"
+    ADD = "add", "Add"

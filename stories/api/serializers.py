@@ -11,8 +11,8 @@ from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 
 from stories import media_checks, rules
-from stories.enums import ConsentScope, StoryKind, StoryStatus
-from stories.models import ConsentRecord, ConsentText, Drive, MediaAsset, Story
+from stories.enums import ConsentScope, StoryKind, StoryStatus, ThemeAction
+from stories.models import ConsentRecord, ConsentText, Drive, MediaAsset, Story, StoryTheme, Theme
 
 LANGUAGE_CODE = re.compile(r"^[a-z]{2}$")
 
@@ -94,6 +94,17 @@ class StorySubmitSerializer(serializers.Serializer):
     language = LanguageField(default="")
     place = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     consent = ConsentField()
+    themes = serializers.ListField(
+        child=serializers.SlugRelatedField(
+            slug_field="slug",
+            queryset=Theme.objects.all(),
+            error_messages={"does_not_exist": "There is no theme called '{value}'."},
+        ),
+        required=False,
+        default=list,
+        max_length=13,
+        help_text="Themes the reporter feels the story speaks to (optional).",
+    )
     files = serializers.ListField(
         child=serializers.FileField(allow_empty_file=False),
         required=False,
@@ -309,3 +320,49 @@ class SubmissionResponseSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     status = serializers.CharField()
     receipt = serializers.CharField(help_text="Shown only once. Keep it to check or withdraw.")
+
+
+class ThemeSerializer(serializers.ModelSerializer):
+    """A theme in the reader's language (``?lang=`` or Accept-Language)."""
+
+    # A declared field named like Field.label: fine for DRF, confusing for the stubs.
+    label = serializers.SerializerMethodField()  # type: ignore[assignment]
+    description = serializers.SerializerMethodField()
+    published_stories = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Theme
+        fields = ["slug", "constellation", "label", "description", "published_stories"]
+
+    def _language(self) -> str:
+        return str(self.context.get("language", "en"))
+
+    def get_label(self, theme: Theme) -> str:
+        return theme.label(self._language())
+
+    def get_description(self, theme: Theme) -> str:
+        return theme.description(self._language())
+
+
+class StoryThemeSerializer(serializers.ModelSerializer):
+    theme: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+
+    class Meta:
+        model = StoryTheme
+        fields = [
+            "theme",
+            "source",
+            "state",
+            "score",
+            "suggested",
+            "evidence",
+            "taxonomy_version",
+            "decided_at",
+        ]
+
+
+class ThemeDecisionSerializer(serializers.Serializer):
+    theme = serializers.SlugField()
+    action = serializers.ChoiceField(choices=ThemeAction.choices)

@@ -6,6 +6,7 @@ from stories.api import views
 router = DefaultRouter()
 router.register("stories", views.StoryViewSet, basename="story")
 router.register("drives", views.DriveViewSet, basename="drive")
+router.register("themes", views.ThemeViewSet, basename="theme")
 
 urlpatterns = [
     path("receipts/<str:receipt>/", views.ReceiptView.as_view(), name="receipt"),

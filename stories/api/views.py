@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.conf import settings
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import get_language_from_request
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
@@ -29,9 +31,10 @@ from stories.domain import (
     receipts,
     submission,
 )
+from stories.domain import themes as theme_tags
 from stories.domain.roles import is_curator
-from stories.enums import ConsentChannel, StoryStatus
-from stories.models import ConsentRecord, Drive, Story
+from stories.enums import ConsentChannel, StoryStatus, ThemeAction, ThemeTagState
+from stories.models import ConsentRecord, Drive, Story, Theme
 
 
 class StoryFilter(filters.FilterSet):
@@ -95,6 +98,7 @@ class StoryViewSet(
             place=data["place"],
             consent_scopes=data["consent"],
             files=data["files"],
+            themes=data["themes"],
             reporter=request.user,
             channel=ConsentChannel.API,
         )
@@ -135,6 +139,55 @@ class StoryViewSet(
             raise PermissionDenied("Only curators can retry processing.")
         processing.retry(story, actor=request.user)
         return Response(self.get_serializer(self.get_queryset().get(pk=story.pk)).data)
+
+    @extend_schema(request=s.ThemeDecisionSerializer, responses=s.StoryThemeSerializer(many=True))
+    @action(detail=True, methods=["get", "post"])
+    def themes(self, request: Request, pk: str | None = None) -> Response:
+        """The story's themes from every source; curators confirm, reject or add (POST)."""
+        story = self.get_object()
+        if request.method == "POST":
+            if not rules.can_change_status(request.user):
+                raise PermissionDenied("Only curators decide on themes.")
+            decision = s.ThemeDecisionSerializer(data=request.data)
+            decision.is_valid(raise_exception=True)
+            try:
+                theme_tags.decide(
+                    story,
+                    decision.validated_data["theme"],
+                    ThemeAction(decision.validated_data["action"]),
+                    actor=request.user,
+                )
+            except theme_tags.UnknownTheme as unknown:
+                return Response({"theme": [str(unknown)]}, status=status.HTTP_400_BAD_REQUEST)
+        tags = story.theme_tags.select_related("theme").order_by("theme__position", "source")
+        return Response(s.StoryThemeSerializer(tags, many=True).data)
+
+
+class ThemeViewSet(viewsets.ReadOnlyModelViewSet):
+    """The theme taxonomy, in the reader's language, with counts of published stories."""
+
+    permission_classes = [permissions.AllowAny]
+    serializer_class = s.ThemeSerializer
+    lookup_field = "slug"
+    pagination_class = None
+
+    def get_queryset(self) -> QuerySet[Theme]:
+        published = Q(
+            tags__story__status=StoryStatus.PUBLISHED,
+            tags__state=ThemeTagState.CONFIRMED,
+        )
+        return Theme.objects.annotate(
+            published_stories=Count("tags__story", filter=published, distinct=True)
+        ).order_by("position", "slug")
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        requested = self.request.query_params.get("lang") or get_language_from_request(self.request)
+        languages = {code for code, _ in settings.LANGUAGES}
+        language = (requested or "en")[:2].lower()
+        return {
+            **super().get_serializer_context(),
+            "language": language if language in languages else "en",
+        }
 
 
 class DriveViewSet(viewsets.ReadOnlyModelViewSet):

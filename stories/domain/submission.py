@@ -11,9 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from stories.domain import audit, consent, processing, receipts
+from stories.domain import themes as theme_tags
 from stories.domain.roles import AnyUser
 from stories.enums import AssetRole, AuditAction, ConsentChannel, StoryKind, StoryStatus
-from stories.models import ConsentText, Drive, MediaAsset, Story
+from stories.models import ConsentText, Drive, MediaAsset, Story, Theme
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ def submit(
     place: str,
     consent_scopes: Mapping[str, bool],
     files: Sequence[UploadedFile] = (),
+    themes: Sequence[Theme] = (),
     reporter: AnyUser | None = None,
     channel: ConsentChannel = ConsentChannel.API,
 ) -> Submission:
@@ -82,6 +84,8 @@ def submit(
         )
         for upload in files:
             store_original(story, upload)
+        if themes:
+            theme_tags.record_reporter_themes(story, [t.slug for t in themes])
         audit.record(
             AuditAction.STORY_SUBMITTED,
             story,

@@ -4,6 +4,7 @@ from stories.models.audit import AuditEvent
 from stories.models.consent import ConsentRecord
 from stories.models.drive import ConsentText, Drive
 from stories.models.story import MediaAsset, Story
+from stories.models.themes import StoryTheme, TaxonomyVersion, Theme, ThemeModelSnapshot
 from stories.models.transcript import Transcript
 
 __all__ = [
@@ -13,5 +14,9 @@ __all__ = [
     "Drive",
     "MediaAsset",
     "Story",
+    "StoryTheme",
+    "TaxonomyVersion",
+    "Theme",
+    "ThemeModelSnapshot",
     "Transcript",
 ]

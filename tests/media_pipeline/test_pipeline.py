@@ -18,7 +18,10 @@ from tests.media_pipeline.conftest import write_wav
 from tests.media_pipeline.media_factories import assert_clean_image, write_jpeg_with_gps
 from tests.worker import WorkerProcess, database_url_for_workers, wait_for
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 CONSENT = json.dumps({"store": True, "publish_text": True})
 DONE = {StoryStatus.NEEDS_REVIEW, StoryStatus.FAILED}
 

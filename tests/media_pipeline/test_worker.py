@@ -5,10 +5,13 @@ from __future__ import annotations
 import pytest
 
 from stories.enums import StoryStatus
-from stories.models import AuditEvent, Story
+from stories.models import AuditEvent, Story, StoryTheme
 from tests.worker import wait_for
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_submitted_text_story_reaches_review_through_the_worker(client_for, drive, worker):
@@ -17,7 +20,7 @@ def test_submitted_text_story_reaches_review_through_the_worker(client_for, driv
         {
             "drive": drive.slug,
             "kind": "text",
-            "text": "Bussi ei tullut.",
+            "text": "Bussi ei tullut. Kukaan ei kuunnellut meitä, vaikka kerroimme asiasta.",
             "consent": {"store": True},
         },
         format="json",
@@ -36,6 +39,9 @@ def test_submitted_text_story_reaches_review_through_the_worker(client_for, driv
         ("processing", "needs_review"),
     ]
     assert all(e.actor_label == "worker" for e in moves)
+    suggestions = StoryTheme.objects.filter(story=story, source="machine", suggested=True)
+    assert "empathy" in {tag.theme.slug for tag in suggestions}
+    assert story.language == "fi"  # detected, since the reporter gave none
 
 
 def test_health_is_200_when_a_worker_answers(client_for, worker, settings):

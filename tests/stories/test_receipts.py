@@ -70,7 +70,7 @@ def test_withdrawal_by_receipt_erases_the_story_and_keeps_the_consent_proof(clie
     )
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_withdrawal_deletes_media_files_from_disk(client_for, drive):
     response = client_for().post(
         "/api/v1/stories/",

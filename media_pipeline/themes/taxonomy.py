@@ -1,0 +1,216 @@
+"""The theme taxonomy: themes, their labels and descriptions, and the words that signal them.
+
+The shipped default lives in ``taxonomy.json`` next to this module. The Django side keeps an
+editable copy as data and hands it in through :meth:`Taxonomy.from_dict`, so nothing here
+reads files except :func:`load_default`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+DEFAULT_PATH = Path(__file__).with_name("taxonomy.json")
+
+
+class TaxonomyError(ValueError):
+    """The taxonomy data is malformed (missing fields, duplicate slugs, bad weights)."""
+
+
+@dataclass(frozen=True)
+class Signal:
+    """A word or phrase that signals a theme in one language.
+
+    ``term`` is a lemma (``"kuunnella"``) or a multiword phrase (``"have a say"``). A trailing
+    ``*`` makes it a prefix pattern and a leading ``*`` a suffix pattern on word forms.
+    """
+
+    term: str
+    weight: float = 1.0
+
+    def to_data(self) -> str | dict[str, Any]:
+        """JSON form: the bare term when the weight is the default."""
+        return self.term if self.weight == 1.0 else {"term": self.term, "weight": self.weight}
+
+
+@dataclass(frozen=True)
+class Theme:
+    """One theme of the roadmap, with text and signal words per language code."""
+
+    slug: str
+    constellation: str
+    labels: Mapping[str, str]
+    descriptions: Mapping[str, str]
+    signals: Mapping[str, tuple[Signal, ...]]
+    source: str = ""
+
+    def label(self, language: str, fallback: str = "en") -> str:
+        """The label in ``language``, else in ``fallback``, else the slug."""
+        return self.labels.get(language) or self.labels.get(fallback) or self.slug
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-serialisable form, the inverse of the theme part of :meth:`Taxonomy.from_dict`."""
+        return {
+            "slug": self.slug,
+            "constellation": self.constellation,
+            "source": self.source,
+            "labels": dict(self.labels),
+            "descriptions": dict(self.descriptions),
+            "signals": {lang: [s.to_data() for s in sigs] for lang, sigs in self.signals.items()},
+        }
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """Knobs of the lexicon scorer; stored with the taxonomy so curators' edits travel with it.
+
+    ``saturation``: summed signal weight at which the score reaches 1 - 1/e (about 0.63).
+    ``threshold``: score at or above which a theme is suggested.
+    ``repeat_decay``: each repeat of the same signal counts this much of the previous one.
+    ``max_gap``: words allowed between the words of a multiword phrase (German separable verbs).
+    ``compound_min_length``: shortest signal that may match inside a compound word.
+    ``relative_to_top``: a theme is suggested only if its score is at least this fraction
+    of the best theme's score, so one stray word does not ride along with a clear topic.
+    """
+
+    saturation: float = 1.5
+    threshold: float = 0.5
+    repeat_decay: float = 0.5
+    max_gap: int = 3
+    compound_min_length: int = 5
+    relative_to_top: float = 0.0
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    """A versioned set of themes; the tagger takes one of these rather than reading files."""
+
+    version: int
+    languages: tuple[str, ...]
+    themes: tuple[Theme, ...]
+    constellations: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    scoring: Scoring = field(default_factory=Scoring)
+    # Compiled lexicons per language, filled by the lexicon module: compiling lemmatises
+    # every signal, which is too slow to repeat for each story.
+    _cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    @property
+    def slugs(self) -> tuple[str, ...]:
+        """Theme slugs in taxonomy order."""
+        return tuple(t.slug for t in self.themes)
+
+    def theme(self, slug: str) -> Theme:
+        """The theme with ``slug``; raises ``KeyError`` when there is none."""
+        for t in self.themes:
+            if t.slug == slug:
+                return t
+        raise KeyError(slug)
+
+    def with_signal(self, slug: str, language: str, term: str, weight: float = 1.0) -> Taxonomy:
+        """A copy with one more signal word for ``slug`` in ``language`` (a curator's edit)."""
+        data = self.to_dict()
+        for t in data["themes"]:
+            if t["slug"] == slug:
+                t["signals"].setdefault(language, []).append(
+                    Signal(term, weight).to_data(),
+                )
+                break
+        else:
+            raise KeyError(slug)
+        return Taxonomy.from_dict(data)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-serialisable form accepted by :meth:`from_dict`."""
+        return {
+            "version": self.version,
+            "languages": list(self.languages),
+            "scoring": {
+                "saturation": self.scoring.saturation,
+                "threshold": self.scoring.threshold,
+                "repeat_decay": self.scoring.repeat_decay,
+                "max_gap": self.scoring.max_gap,
+                "compound_min_length": self.scoring.compound_min_length,
+                "relative_to_top": self.scoring.relative_to_top,
+            },
+            "constellations": {k: dict(v) for k, v in self.constellations.items()},
+            "themes": [t.to_dict() for t in self.themes],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Taxonomy:
+        """Build and validate a taxonomy from plain data (parsed JSON or the Django model's dict).
+
+        Raises :class:`TaxonomyError` on malformed input, so a bad curator edit fails loudly
+        instead of silently dropping a theme.
+        """
+        try:
+            themes = tuple(_theme_from_dict(t) for t in data["themes"])
+            version = int(data.get("version", 1))
+        except (KeyError, TypeError) as exc:
+            raise TaxonomyError(f"malformed taxonomy: {exc!r}") from exc
+        slugs = [t.slug for t in themes]
+        if len(set(slugs)) != len(slugs):
+            raise TaxonomyError(f"duplicate theme slugs in {slugs}")
+        languages = tuple(
+            data.get("languages") or sorted({lang for t in themes for lang in t.signals})
+        )
+        scoring_data = dict(data.get("scoring") or {})
+        try:
+            scoring = Scoring(**scoring_data)
+        except TypeError as exc:
+            raise TaxonomyError(f"unknown scoring option: {exc}") from exc
+        if scoring.saturation <= 0 or not 0 < scoring.threshold <= 1:
+            raise TaxonomyError("scoring.saturation must be > 0 and threshold in (0, 1]")
+        constellations = {k: dict(v) for k, v in (data.get("constellations") or {}).items()}
+        return cls(
+            version=version,
+            languages=languages,
+            themes=themes,
+            constellations=constellations,
+            scoring=scoring,
+        )
+
+
+def _signal_from_data(item: str | Mapping[str, Any]) -> Signal:
+    if isinstance(item, str):
+        term, weight = item, 1.0
+    else:
+        term, weight = str(item["term"]), float(item.get("weight", 1.0))
+    term = " ".join(term.split())
+    if not term.strip("*"):
+        raise TaxonomyError("empty signal term")
+    if not 0 < weight <= 5:
+        raise TaxonomyError(f"signal weight out of range (0, 5]: {term!r} {weight}")
+    return Signal(term, weight)
+
+
+def _theme_from_dict(data: Mapping[str, Any]) -> Theme:
+    slug = str(data["slug"])
+    if not slug or not slug.replace("_", "").replace("-", "").isalnum():
+        raise TaxonomyError(f"bad theme slug {slug!r}")
+    signals = {
+        str(lang): tuple(_signal_from_data(item) for item in items)
+        for lang, items in (data.get("signals") or {}).items()
+    }
+    return Theme(
+        slug=slug,
+        constellation=str(data.get("constellation", "")),
+        labels=dict(data.get("labels") or {}),
+        descriptions=dict(data.get("descriptions") or {}),
+        signals=signals,
+        source=str(data.get("source", "")),
+    )
+
+
+def from_dict(data: Mapping[str, Any]) -> Taxonomy:
+    """Module-level alias of :meth:`Taxonomy.from_dict`."""
+    return Taxonomy.from_dict(data)
+
+
+def load_default() -> Taxonomy:
+    """The taxonomy shipped with the package (13 CoSIE roadmap themes, en/fi/sv/de)."""
+    with DEFAULT_PATH.open(encoding="utf-8") as f:
+        return Taxonomy.from_dict(json.load(f))

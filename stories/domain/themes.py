@@ -1,0 +1,214 @@
+"""Themes on stories: machine suggestions, reporters' own choices and curators' decisions.
+
+The taxonomy lives in the database (``Theme`` rows, snapshotted as ``TaxonomyVersion`` on
+every edit); the tagger in ``media_pipeline.themes`` is pure and is handed a snapshot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from media_pipeline.themes import learning
+from media_pipeline.themes.tagger import tag
+from media_pipeline.themes.taxonomy import Taxonomy, load_default
+from stories.domain import audit
+from stories.domain.roles import AnyUser
+from stories.enums import AuditAction, ThemeAction, ThemeSource, ThemeTagState
+from stories.models import (
+    Story,
+    StoryTheme,
+    TaxonomyVersion,
+    Theme,
+    ThemeModelSnapshot,
+    Transcript,
+)
+
+_taxonomy_cache: dict[int, Taxonomy] = {}
+
+
+class UnknownTheme(ValueError):
+    """A slug that is not in the taxonomy."""
+
+
+def current_version() -> TaxonomyVersion:
+    """The taxonomy in force: the newest version (the shipped one on a fresh install)."""
+    return TaxonomyVersion.objects.order_by("-version").first() or install_default_taxonomy()
+
+
+def install_default_taxonomy() -> TaxonomyVersion:
+    """Store the taxonomy shipped with the tagger as the first version."""
+    shipped = load_default()
+    with transaction.atomic():
+        for position, theme in enumerate(shipped.themes):
+            data = theme.to_dict()
+            Theme.objects.update_or_create(
+                slug=theme.slug,
+                defaults={
+                    "constellation": theme.constellation,
+                    "position": position,
+                    "labels": data["labels"],
+                    "descriptions": data["descriptions"],
+                    "signals": data["signals"],
+                },
+            )
+        version, _ = TaxonomyVersion.objects.get_or_create(
+            version=shipped.version, defaults={"data": shipped.to_dict(), "note": "shipped"}
+        )
+    return version
+
+
+def current_taxonomy() -> Taxonomy:
+    """The taxonomy in force, parsed once per version per process."""
+    version = current_version()
+    if version.version not in _taxonomy_cache:
+        _taxonomy_cache[version.version] = Taxonomy.from_dict(version.data)
+    return _taxonomy_cache[version.version]
+
+
+def snapshot_taxonomy(*, note: str, actor: AnyUser | None = None) -> TaxonomyVersion:
+    """Record the themes as they are now as a new taxonomy version (after an edit)."""
+    with transaction.atomic():
+        previous = TaxonomyVersion.objects.select_for_update().order_by("-version").first()
+        data: dict[str, Any] = dict(previous.data) if previous else {"languages": []}
+        data["themes"] = [
+            {
+                "slug": t.slug,
+                "constellation": t.constellation,
+                "labels": t.labels,
+                "descriptions": t.descriptions,
+                "signals": t.signals,
+            }
+            for t in Theme.objects.order_by("position", "slug")
+        ]
+        number = (TaxonomyVersion.objects.aggregate(v=Max("version"))["v"] or 0) + 1
+        data["version"] = number
+        Taxonomy.from_dict(data)  # refuse to save a taxonomy the tagger cannot read
+        user = actor if actor is not None and actor.is_authenticated else None
+        version = TaxonomyVersion.objects.create(
+            version=number, data=data, note=note, created_by=user
+        )
+        if previous is not None:
+            audit.record(AuditAction.TAXONOMY_EDITED, version, actor=actor, note=note)
+    return version
+
+
+def latest_model() -> learning.ThemeModel | None:
+    """The newest model trained on curator decisions, if any."""
+    snapshot = ThemeModelSnapshot.objects.order_by("-created_at").first()
+    return learning.ThemeModel.from_bytes(bytes(snapshot.data)) if snapshot else None
+
+
+def story_text(story: Story) -> tuple[str, list[dict[str, Any]], str]:
+    """What the tagger reads: the story's text, or its transcript with segment timings."""
+    transcript = Transcript.objects.filter(story=story).order_by("created_at").first()
+    if transcript is not None and transcript.text.strip():
+        return transcript.text, transcript.segments, transcript.language or story.language
+    return f"{story.title}\n{story.text}".strip(), [], story.language
+
+
+def suggest(story: Story) -> list[StoryTheme]:
+    """Score every theme for ``story`` and store the machine's tags (idempotent).
+
+    A curator's decision on an earlier suggestion is kept: only scores and evidence move.
+    """
+    text, segments, language = story_text(story)
+    taxonomy = current_taxonomy()
+    model = latest_model()
+    result = tag(text, language or None, taxonomy, segments=segments or None, model=model)
+    themes = {t.slug: t for t in Theme.objects.all()}
+    stored = []
+    for item in result.suggestions:
+        if item.score <= 0 and not item.suggested:
+            continue
+        tag_row, _ = StoryTheme.objects.update_or_create(
+            story=story,
+            theme=themes[item.theme],
+            source=ThemeSource.MACHINE,
+            defaults={
+                "score": round(item.score, 4),
+                "suggested": item.suggested,
+                "evidence": [asdict(e) for e in item.evidence],
+                "taxonomy_version": taxonomy.version,
+                "model_decisions": model.n_decisions if model else 0,
+            },
+        )
+        stored.append(tag_row)
+    if not story.language and result.language:
+        Story.objects.filter(pk=story.pk, language="").update(language=result.language)
+    return stored
+
+
+def record_reporter_themes(story: Story, slugs: Iterable[str]) -> None:
+    """The themes a reporter says their story speaks to (self-signification)."""
+    for theme in Theme.objects.filter(slug__in=set(slugs)):
+        StoryTheme.objects.get_or_create(
+            story=story,
+            theme=theme,
+            source=ThemeSource.REPORTER,
+            defaults={"taxonomy_version": current_version().version},
+        )
+
+
+def decide(story: Story, slug: str, action: ThemeAction, *, actor: AnyUser) -> StoryTheme:
+    """A curator confirms or rejects a suggestion, or adds a theme of their own."""
+    theme = Theme.objects.filter(slug=slug).first()
+    if theme is None:
+        raise UnknownTheme(f"There is no theme called '{slug}'.")
+    state = ThemeTagState.REJECTED if action == ThemeAction.REJECT else ThemeTagState.CONFIRMED
+    source = ThemeSource.CURATOR
+    if action != ThemeAction.ADD:
+        # Confirming or rejecting acts on the machine's suggestion when there is one.
+        machine = StoryTheme.objects.filter(story=story, theme=theme, source=ThemeSource.MACHINE)
+        source = ThemeSource.MACHINE if machine.exists() else ThemeSource.CURATOR
+    user = actor if actor.is_authenticated else None
+    with transaction.atomic():
+        tag_row, _ = StoryTheme.objects.update_or_create(
+            story=story,
+            theme=theme,
+            source=source,
+            defaults={"state": state, "decided_by": user, "decided_at": timezone.now()},
+        )
+        audit.record(
+            AuditAction.THEME_DECIDED, story, actor=actor, theme=slug, decision=action.value
+        )
+    return tag_row
+
+
+def curator_decisions() -> list[learning.Decision]:
+    """Every decision curators have made, oldest first, as training data."""
+    decided = StoryTheme.objects.filter(decided_at__isnull=False).select_related("theme")
+    decisions = []
+    for row in decided.order_by("decided_at"):
+        action: learning.Action
+        if row.state == ThemeTagState.REJECTED:
+            action = "reject"
+        elif row.source == ThemeSource.CURATOR:
+            action = "add"
+        else:
+            action = "confirm"
+        decisions.append(learning.Decision(str(row.story_id), row.theme.slug, action))
+    return decisions
+
+
+def retrain(min_decisions: int = 20) -> ThemeModelSnapshot | None:
+    """Train a new theme model on curator decisions; None when there are too few yet."""
+    decisions = curator_decisions()
+    if len(decisions) < min_decisions:
+        return None
+    story_ids = {int(d.story_id) for d in decisions}
+    texts = {}
+    for story in Story.objects.filter(pk__in=story_ids):
+        text, _, language = story_text(story)
+        texts[str(story.pk)] = (text, language)
+    taxonomy = current_taxonomy()
+    examples = learning.examples_from_decisions(texts, decisions)
+    model = learning.train(examples, taxonomy)
+    return ThemeModelSnapshot.objects.create(
+        taxonomy_version=taxonomy.version, data=model.to_bytes(), decisions=model.n_decisions
+    )

@@ -1,0 +1,128 @@
+"""The model learned from curator decisions."""
+
+from __future__ import annotations
+
+import pytest
+
+from media_pipeline.themes import (
+    Decision,
+    ThemeModel,
+    TrainingExample,
+    examples_from_decisions,
+    tag,
+    train,
+)
+from media_pipeline.themes.evaluation import evaluate
+
+
+@pytest.fixture(scope="module")
+def split(stories, taxonomy):
+    train_split = [s for s in stories if s.split == "train"]
+    test_split = [s for s in stories if s.split == "test"]
+    return train_split, test_split
+
+
+@pytest.fixture(scope="module")
+def model(split, taxonomy):
+    train_split, _ = split
+    examples = [
+        TrainingExample(s.text, s.language, s.themes, frozenset(taxonomy.slugs) - s.themes)
+        for s in train_split
+    ]
+    return train(examples, taxonomy)
+
+
+def test_labelled_set_is_well_formed(stories, taxonomy):
+    assert len(stories) >= 80
+    by_lang = {
+        lang: [s for s in stories if s.language == lang] for lang in ("en", "fi", "sv", "de")
+    }
+    assert all(len(v) >= 20 for v in by_lang.values())
+    assert sum(len(s.themes) > 1 for s in stories) >= len(stories) / 3
+    for slug in taxonomy.slugs:
+        for split_name in ("train", "test"):
+            assert any(slug in s.themes and s.split == split_name for s in stories), slug
+    for lang, items in by_lang.items():
+        n_train = sum(s.split == "train" for s in items)
+        assert abs(n_train - len(items) / 2) <= 1, lang
+    assert len({s.id for s in stories}) == len(stories)
+
+
+def test_training_on_decisions_improves_held_out_f1(split, taxonomy, model):
+    _, test_split = split
+    lexicon_only = evaluate(test_split, taxonomy).micro.f1
+    trained = evaluate(test_split, taxonomy, model=model).micro.f1
+    assert trained > lexicon_only
+
+
+def test_model_round_trips_through_bytes(model, taxonomy):
+    data = model.to_bytes()
+    assert isinstance(data, bytes)
+    assert len(data) < 5_000_000
+    loaded = ThemeModel.from_bytes(data)
+    text = "Nuorisotalolla meitä kuunneltiin ja saimme päättää itse."
+    a = tag(text, "fi", taxonomy, model=model)
+    b = tag(text, "fi", taxonomy, model=loaded)
+    # Weights are stored as float32, so scores agree to well within rounding.
+    assert {s.theme: s.score for s in b.suggestions} == pytest.approx(
+        {s.theme: s.score for s in a.suggestions}, abs=1e-3
+    )
+    assert a.suggested == b.suggested
+    assert loaded.n_decisions == model.n_decisions == 44 * 13
+
+
+def test_garbage_bytes_are_rejected():
+    with pytest.raises(ValueError, match="theme model"):
+        ThemeModel.from_bytes(b"definitely not a model")
+
+
+def test_tagging_with_a_model_reports_model_scores(model, taxonomy):
+    result = tag("Personalen lyssnade på oss.", "sv", taxonomy, model=model)
+    assert result.model_decisions == model.n_decisions
+    s = result.get("empathy")
+    assert s.model_score is not None
+    assert 0 <= s.model_score <= 1
+    w = model.blend_weight("empathy")
+    assert 0 < w < 1
+    assert s.score == pytest.approx((1 - w) * s.lexicon_score + w * s.model_score, abs=1e-3)
+
+
+def test_blend_weight_grows_with_decisions(model):
+    counts = dict(model.decisions)
+    few = ThemeModel(**{**model.__dict__, "decisions": {k: 5 for k in counts}})
+    many = ThemeModel(**{**model.__dict__, "decisions": {k: 500 for k in counts}})
+    assert few.blend_weight("power") < model.blend_weight("power") < many.blend_weight("power")
+    assert many.blend_weight("power") <= model.max_weight
+
+
+def test_examples_from_decisions():
+    stories = {"s1": ("Meitä kuunneltiin.", "fi"), "s2": ("We tried a pilot.", "en")}
+    decisions = [
+        Decision("s1", "empathy", "confirm"),
+        Decision("s1", "power", "reject"),
+        Decision("s2", "experimentation", "add"),
+        Decision("s2", "experimentation", "reject"),  # the later decision wins
+        Decision("gone", "power", "confirm"),  # story no longer exists
+    ]
+    examples = {e.text: e for e in examples_from_decisions(stories, decisions)}
+    assert examples["Meitä kuunneltiin."].positive == {"empathy"}
+    assert examples["Meitä kuunneltiin."].negative == {"power"}
+    assert examples["We tried a pilot."].positive == frozenset()
+    assert examples["We tried a pilot."].negative == {"experimentation"}
+
+    reviewed = examples_from_decisions(
+        stories, decisions, all_themes=["empathy", "power", "context"]
+    )
+    s1 = next(e for e in reviewed if e.language == "fi")
+    assert s1.negative == {"power", "context"}
+
+
+def test_themes_without_enough_decisions_stay_lexicon_only(taxonomy):
+    examples = [
+        TrainingExample("Meitä kuunneltiin.", "fi", frozenset({"empathy"}), frozenset()),
+        TrainingExample("We were listened to.", "en", frozenset({"empathy"}), frozenset()),
+    ]
+    m = train(examples, taxonomy)
+    assert m.trained == ()
+    result = tag("Meitä kuunneltiin.", "fi", taxonomy, model=m)
+    assert result.get("empathy").score == result.get("empathy").lexicon_score
