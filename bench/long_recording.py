@@ -35,7 +35,7 @@ def peak_rss_mb() -> float:
 
 def clip_samples(path: Path) -> np.ndarray:
     """A FLEURS clip as 16 kHz mono float32."""
-    parts = []
+    parts: list[np.ndarray] = []
     with av.open(str(path)) as container:
         resampler = av.AudioResampler(format="flt", layout="mono", rate=RATE)
         for frame in container.decode(audio=0):
@@ -85,7 +85,9 @@ def main() -> int:
         transcript = transcriber.transcribe(normalised.path)
         transcribe_seconds = time.monotonic() - started
 
-    print(f"| recording | {info.duration / 60:.1f} min, {info.size_bytes / 1e6:.0f} MB WAV |")
+    print(
+        f"| recording | {(info.duration or 0) / 60:.1f} min, {info.size_bytes / 1e6:.0f} MB WAV |"
+    )
     print(f"| normalise (probe + 16 kHz mono) | {normalise_seconds:.1f} s |")
     print(f"| transcribe ({args.engine}, base) | {transcribe_seconds:.1f} s |")
     print(f"| words planted / transcribed | {planted} / {len(transcript.text.split())} |")

@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from media_pipeline.privacy import build_gazetteer
 from media_pipeline.speech.weights import ENGINES, SOURCES, WeightsError, provision
 
 
@@ -47,3 +48,6 @@ class Command(BaseCommand):
                 f"{item.engine:<15} {item.model:<8} {item.action:<8} {item.path} "
                 f"({item.seconds:.1f}s)"
             )
+        # The personal-data detector's name list: built once from names-dataset, small to load.
+        gazetteer = build_gazetteer(models_dir / "privacy")
+        self.stdout.write(f"{'names':<15} {'eu':<8} {'ready':<8} {gazetteer}")

@@ -1,0 +1,38 @@
+"""The labelled set is sound, and detection meets the recall/precision targets on it."""
+
+from __future__ import annotations
+
+from collections import Counter
+from itertools import pairwise
+from pathlib import Path
+
+import pytest
+
+from media_pipeline.privacy.evaluation import evaluate, load_texts
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "privacy"
+TARGET_RECALL = 0.95
+TARGET_PRECISION = 0.80
+
+
+def test_labelled_set_shape_and_offsets():
+    records = list(load_texts(DATA / "texts.jsonl"))
+    assert len(records) >= 60
+    per_language = Counter(r["language"] for r in records)
+    assert all(per_language[lang] >= 15 for lang in ("en", "fi", "sv", "de"))
+    for record in records:
+        spans = sorted(record["spans"], key=lambda s: s["start"])
+        for span in spans:
+            assert record["text"][span["start"] : span["end"]] == span["text"]
+        for left, right in pairwise(spans):
+            assert left["end"] <= right["start"], record["id"]
+
+
+@pytest.mark.parametrize("name", ["texts.jsonl", "holdout.jsonl"])
+def test_targets_overall_and_per_language(gazetteer, name):
+    report = evaluate(load_texts(DATA / name), gazetteer)
+    assert report.overall.recall >= TARGET_RECALL, report.misses
+    assert report.overall.precision >= TARGET_PRECISION, report.false_positives
+    for language, tally in report.by_language.items():
+        assert tally.recall >= 0.9, (language, report.misses)
+        assert tally.precision >= 0.75, (language, report.false_positives)
