@@ -773,7 +773,7 @@ def parse(marked: str) -> tuple[str, list[dict[str, object]]]:
     if "[[" in text or "$" in text.replace("£", ""):
         raise ValueError(f"unparsed marker in {text[:60]!r}")
     for span in spans:
-        assert text[span["start"] : span["end"]] == span["text"]  # type: ignore[misc]
+        assert text[span["start"] : span["end"]] == span["text"]  # type: ignore[index]
     return text, spans
 
 
