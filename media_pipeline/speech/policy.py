@@ -14,9 +14,13 @@ Failure modes and what guards against each:
   ``no_speech_prob``/``avg_logprob`` rule, and :func:`filter_segments` drops segments lying
   outside every VAD speech region.
 * **Dropped stretches in long audio**: fixed-size windows cut at quiet moments (see
-  ``audio.py``) keep one bad window from derailing the rest; float32 by default on CPU
-  (int8 has been seen to skip speech); VAD is configured conservatively (2 s of silence
-  before a chunk ends, 400 ms padding) and can be turned off.
+  ``audio.py``) keep one bad window from derailing the rest; VAD is configured
+  conservatively (2 s of silence before a chunk ends, 400 ms padding) and can be turned
+  off. Speech regions are decoded *in place*, each on its own (see
+  :func:`decode_regions`): never glued together, because Whisper decodes a 30 s input
+  made of two far-apart regions as one utterance, emits end-of-text after the first,
+  and everything after it in that 30 s is skipped. A region of a group that comes back
+  with no text at all is decoded again on its own (:func:`uncovered`).
 
 Language: the drive's language is a *hint*, not a constraint. Each window's language is
 detected on its speech; the hint is used only when detection is not confident
@@ -46,6 +50,9 @@ class DecodeOptions:
     log_prob_threshold: float = -1.0
     no_speech_threshold: float = 0.6
     condition_on_previous_text: bool = False
+    # Decode text tokens only; segments are then cut from the word timestamps (which are
+    # aligned afterwards either way). Fewer tokens to generate per 30 s.
+    without_timestamps: bool = False
     # Seconds of silence around a suspicious segment above which it is skipped (Whisper's
     # own heuristic; needs word timestamps). None disables it.
     hallucination_silence_threshold: float | None = None
@@ -56,6 +63,11 @@ class DecodeOptions:
     vad_speech_pad_ms: int = 400
     # A segment overlapping VAD speech for less than this fraction of its length is dropped.
     min_speech_overlap: float = 0.1
+    # Neighbouring VAD regions are decoded together while the group spans at most this
+    # (Whisper's input is 30 s: fewer encoder passes for halting speech).
+    region_group_seconds: float = 30.0
+    # A VAD region shorter than this that no segment covers is not decoded again.
+    min_redecode_seconds: float = 1.0
     window_seconds: float = 600.0
 
 
@@ -154,6 +166,37 @@ def filter_segments(
         kept.append(sanitise_words(Segment(raw.start, raw.end, text, list(raw.words))))
         last = norm
     return kept, dropped
+
+
+Interval = tuple[float, float]
+
+
+def decode_regions(speech: Sequence[Interval], max_span: float) -> list[list[Interval]]:
+    """Group consecutive VAD speech intervals into decode regions spanning <= ``max_span``.
+
+    Each group is decoded on its own, on the original audio between its first start and
+    last end (silences inside a group are kept, so Whisper sees real pauses, not splices).
+    An interval longer than ``max_span`` forms a group alone; Whisper then decodes it in
+    consecutive 30 s steps as usual.
+    """
+    groups: list[list[Interval]] = []
+    for interval in speech:
+        if groups and interval[1] - groups[-1][0][0] <= max_span:
+            groups[-1].append(interval)
+        else:
+            groups.append([interval])
+    return groups
+
+
+def uncovered(
+    intervals: Sequence[Interval], spans: Sequence[Interval], min_seconds: float
+) -> list[Interval]:
+    """``intervals`` at least ``min_seconds`` long that none of ``spans`` overlaps."""
+    return [
+        (start, end)
+        for start, end in intervals
+        if end - start >= min_seconds and not any(s < end and e > start for s, e in spans)
+    ]
 
 
 def join_text(segments: Iterable[Segment]) -> str:

@@ -14,9 +14,11 @@ from media_pipeline.speech.policy import (
     DecodeOptions,
     RawSegment,
     choose_language,
+    decode_regions,
     filter_segments,
     sanitise_words,
     speech_overlap,
+    uncovered,
 )
 from media_pipeline.speech.transcript import Segment, Transcript, Word
 from tests.media_pipeline.conftest import write_wav
@@ -73,6 +75,23 @@ def test_speech_overlap() -> None:
     assert speech_overlap(0, 10, [(0, 5)]) == 0.5
     assert speech_overlap(0, 10, [(20, 30)]) == 0.0
     assert speech_overlap(3, 3, [(0, 5)]) == 1.0
+
+
+def test_nearby_speech_is_grouped_up_to_the_span_and_distant_speech_is_not() -> None:
+    speech = [(1.0, 5.0), (8.0, 20.0), (25.0, 32.0), (120.0, 125.0), (130.0, 200.0)]
+    assert decode_regions(speech, 30.0) == [
+        [(1.0, 5.0), (8.0, 20.0)],
+        [(25.0, 32.0)],
+        [(120.0, 125.0)],
+        [(130.0, 200.0)],  # longer than the span: alone, decoded in 30 s steps
+    ]
+    assert decode_regions([], 30.0) == []
+
+
+def test_uncovered_regions_are_the_ones_no_segment_touches() -> None:
+    regions = [(0.0, 4.0), (10.0, 14.0), (20.0, 20.5)]
+    assert uncovered(regions, [(1.0, 3.5)], min_seconds=1.0) == [(10.0, 14.0)]
+    assert uncovered(regions, [(3.0, 11.0)], min_seconds=1.0) == []
 
 
 def test_word_times_are_clamped_and_monotonic() -> None:
@@ -263,6 +282,47 @@ def test_long_recordings_are_decoded_window_by_window_without_losing_speech(
     # The second clip's words are placed after the first clip and the gap.
     second_start = (len(audio) - len(decode_audio(second))) / SAMPLE_RATE
     assert transcript.segments[-1].start >= second_start - 1.0
+
+
+# Clips decoded wrongly before the fix (issue: several speech regions of one 10-minute
+# window glued by VAD into one 30 s decode, where Whisper stopped after the first).
+SPREAD_CLIPS = ("fleurs-en-001", "fleurs-en-002", "fleurs-en-004", "fleurs-en-007")
+SPREAD_GAPS = (30.0, 110.0, 70.0, 95.0, 20.0)  # quiet noise before, between and after
+MAX_SPREAD_CLIP_WER = 0.35
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("engine", ENGINES)
+def test_every_speech_region_of_a_sparse_recording_is_transcribed(
+    speech_models_dir: Path, fleurs_dir: Path, tmp_path: Path, engine: str
+) -> None:
+    """Four clips scattered over ~6 minutes of quiet room noise (one decoding window)."""
+    from media_pipeline.speech.transcriber import get_transcriber
+
+    rng = np.random.default_rng(7)
+    parts: list[np.ndarray] = []
+    spans: list[tuple[float, float]] = []
+    position = 0
+    for clip, gap in zip(SPREAD_CLIPS, SPREAD_GAPS, strict=False):
+        parts.append(rng.normal(0, 0.002, int(gap * SAMPLE_RATE)).astype(np.float32))
+        position += len(parts[-1])
+        parts.append(decode_audio(fleurs_dir / f"{clip}.ogg"))
+        spans.append((position / SAMPLE_RATE, (position + len(parts[-1])) / SAMPLE_RATE))
+        position += len(parts[-1])
+    parts.append(rng.normal(0, 0.002, int(SPREAD_GAPS[-1] * SAMPLE_RATE)).astype(np.float32))
+    path = write_wav(tmp_path / "workshop.wav", np.concatenate(parts))
+    transcriber = get_transcriber(engine, "base", "auto", models_dir=speech_models_dir)
+
+    transcript = transcriber.transcribe(path, language="en")
+
+    words = [w for segment in transcript.segments for w in segment.words]
+    for clip, (start, end) in zip(SPREAD_CLIPS, spans, strict=True):
+        said = "".join(w.word for w in words if start <= (w.start + w.end) / 2 <= end)
+        reference = (fleurs_dir / f"{clip}.txt").read_text(encoding="utf-8")
+        assert wer(reference, said, "en") <= MAX_SPREAD_CLIP_WER, (clip, said)
+    # Every word is placed inside the clip it was said in (VAD padding aside).
+    for word in words:
+        assert any(s - 0.5 <= word.start <= word.end <= e + 0.5 for s, e in spans), word
 
 
 # --- Management commands ----------------------------------------------------------------

@@ -15,8 +15,10 @@ from media_pipeline.speech.policy import (
     DecodeOptions,
     RawSegment,
     choose_language,
+    decode_regions,
     filter_segments,
     join_text,
+    uncovered,
 )
 from media_pipeline.speech.transcript import Segment, Transcript
 from media_pipeline.speech.vad import speech_intervals, speech_only
@@ -47,7 +49,7 @@ class WindowedTranscriber(ABC):
 
     @abstractmethod
     def _decode(self, audio: np.ndarray, language: str | None) -> list[RawSegment]:
-        """Transcribe one window; times are relative to the window's start."""
+        """Transcribe all of ``audio`` (no VAD of its own); times relative to its start."""
 
     def transcribe(self, path: Path | str, language: str | None = None) -> Transcript:
         """Transcribe an audio or video file; ``language`` is a hint (see ``policy.py``)."""
@@ -78,17 +80,9 @@ class WindowedTranscriber(ABC):
             chosen, probability = choose_language(
                 detected, probability, language, options.language_threshold
             )
-            raw = self._decode(window.samples, chosen)
-            previous = segments[-1].text if segments else ""
-            kept, dropped = filter_segments(raw, options, speech, previous)
-            for reason, rejected in dropped:
-                logger.info(
-                    "%s @%.1fs: dropped segment (%s): %r",
-                    path,
-                    window.offset + rejected.start,
-                    reason,
-                    rejected.text[:80],
-                )
+            kept = self._transcribe_window(
+                window.samples, chosen, speech, segments[-1].text if segments else "", path
+            )
             for segment in kept:
                 _shift(segment, window.offset)
                 segments.append(segment)
@@ -125,6 +119,66 @@ class WindowedTranscriber(ABC):
             text=join_text(segments),
             segments=segments,
         )
+
+    def _transcribe_window(
+        self,
+        samples: np.ndarray,
+        language: str | None,
+        speech: list[tuple[float, float]] | None,
+        previous_text: str,
+        path: Path | str,
+    ) -> list[Segment]:
+        """Decode one window's speech regions (or all of it without VAD), guarded and sorted.
+
+        Times are relative to the window's start.
+        """
+        options = self.options
+        if speech is None:
+            regions = [[(0.0, len(samples) / SAMPLE_RATE)]]
+        else:
+            regions = decode_regions(speech, options.region_group_seconds)
+        kept: list[Segment] = []
+        for group in regions:
+            found = self._decode_region(samples, group[0][0], group[-1][1], language)
+            if len(group) > 1:
+                # Whisper may stop after the first region of a group (end-of-text before a
+                # long pause): give every region that came back empty a decode of its own.
+                spans = [(r.start, r.end) for r in found]
+                for start, end in uncovered(group, spans, options.min_redecode_seconds):
+                    logger.info("%s: re-decoding %.1f-%.1fs on its own", path, start, end)
+                    found.extend(self._decode_region(samples, start, end, language))
+                found.sort(key=lambda r: r.start)
+            accepted, dropped = filter_segments(
+                found, options, speech, kept[-1].text if kept else previous_text
+            )
+            for reason, rejected in dropped:
+                logger.info(
+                    "%s: dropped segment @%.1fs of its window (%s): %r",
+                    path,
+                    rejected.start,
+                    reason,
+                    rejected.text[:80],
+                )
+            kept.extend(accepted)
+        return kept
+
+    def _decode_region(
+        self, samples: np.ndarray, start: float, end: float, language: str | None
+    ) -> list[RawSegment]:
+        """Decode ``samples[start:end]`` (seconds) alone; times relative to the window."""
+        first = max(0, int(start * SAMPLE_RATE))
+        audio = samples[first : int(end * SAMPLE_RATE)]
+        if len(audio) < _MIN_WINDOW_SECONDS * SAMPLE_RATE:
+            return []
+        offset = first / SAMPLE_RATE
+        raw = self._decode(audio, language)
+        for segment in raw:
+            segment.start += offset
+            segment.end += offset
+            for word in segment.words:
+                word.start += offset
+                word.end += offset
+        return raw
 
 
 def _shift(segment: Segment, offset: float) -> None:

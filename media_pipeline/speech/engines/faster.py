@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -10,6 +13,29 @@ from media_pipeline.speech.engines.base import WindowedTranscriber
 from media_pipeline.speech.policy import DecodeOptions, RawSegment
 from media_pipeline.speech.transcript import Word
 from media_pipeline.speech.weights import FASTER_WHISPER
+
+
+class LastEncodingCache:
+    """Wrap an encoder so the same 30 s input twice in a row is encoded once.
+
+    Language detection encodes the speech it is given; when that is exactly the region
+    decoded next (a short story: one speech region), the decoder's first encoding is the
+    same computation. Inputs are compared exactly, so a hit never changes the result.
+    One entry per thread: a transcriber may be shared by threads.
+    """
+
+    def __init__(self, encode: Callable[[np.ndarray], Any]):
+        self._encode = encode
+        self._last = threading.local()
+
+    def __call__(self, features: np.ndarray) -> Any:
+        """The encoder output for ``features`` (n_mels x 3000 frames)."""
+        last = getattr(self._last, "entry", None)
+        if last is not None and np.array_equal(last[0], features):
+            return last[1]
+        output = self._encode(features)
+        self._last.entry = (np.array(features, copy=True), output)
+        return output
 
 
 class FasterWhisperTranscriber(WindowedTranscriber):
@@ -39,10 +65,15 @@ class FasterWhisperTranscriber(WindowedTranscriber):
             num_workers=1,
             local_files_only=True,
         )
+        # Instance attribute: generate_segments and detect_language call self.encode.
+        self._model.encode = LastEncodingCache(self._model.encode)
 
     def _detect_language(self, speech: np.ndarray) -> tuple[str, float]:
+        # Features without their last frame, as transcribe() feeds the decoder: the encoder
+        # input is then identical when ``speech`` is the region decoded next (see above).
+        features = self._model.feature_extractor(speech)[..., :-1]
         language, probability, _ = self._model.detect_language(
-            audio=speech, language_detection_segments=1
+            features=features, language_detection_segments=1
         )
         return language, float(probability)
 
@@ -59,13 +90,11 @@ class FasterWhisperTranscriber(WindowedTranscriber):
             log_prob_threshold=o.log_prob_threshold,
             no_speech_threshold=o.no_speech_threshold,
             condition_on_previous_text=o.condition_on_previous_text,
+            without_timestamps=o.without_timestamps,
             word_timestamps=True,
-            vad_filter=o.vad,
-            vad_parameters={
-                "threshold": o.vad_threshold,
-                "min_silence_duration_ms": o.vad_min_silence_ms,
-                "speech_pad_ms": o.vad_speech_pad_ms,
-            },
+            # VAD already chose what to decode (base.py); faster-whisper's own VAD would
+            # glue distant regions into one input, where Whisper drops all but the first.
+            vad_filter=False,
             hallucination_silence_threshold=o.hallucination_silence_threshold,
         )
         # `segments` is a generator: decoding happens as it is consumed.

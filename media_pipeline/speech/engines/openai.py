@@ -89,6 +89,7 @@ class OpenAIWhisperTranscriber(WindowedTranscriber):
             hallucination_silence_threshold=o.hallucination_silence_threshold,
             beam_size=o.beam_size,
             best_of=o.best_of,
+            without_timestamps=o.without_timestamps,
             fp16=self.device == "cuda",
         )
         return [

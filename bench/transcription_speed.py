@@ -1,0 +1,397 @@
+"""Speed, accuracy and memory of Tarina's transcription vs openai-whisper's own ``transcribe()``.
+
+    python bench/transcription_speed.py [--configs reference,default,...] [--sets clips,long]
+        [--threads 2] [--repeat 1] [--write docs/performance.md]
+
+Every configuration runs in its own worker process (its peak RSS is that engine's
+memory, model and runtime included) and the workers take turns file by file, so a
+neighbour's load on a shared machine slows all configurations alike. Speed is reported as
+RTF (processing seconds / audio seconds, summed over the set) and as the speed-up over the
+reference: the median over files of reference time / configuration time (robust to load
+drift). WER is corpus-level after Whisper's normalisers (EnglishTextNormalizer for en,
+BasicTextNormalizer for de).
+
+Sets: ``clips`` are the 20 FLEURS clips; ``long`` joins each language's clips with half a
+second of silence (one ~96 s English and one ~162 s German file). The clips are read from
+``../shared/speech/fleurs`` and never copied into the repository.
+
+The reference is openai-whisper's ``transcribe()`` on the same base weights, float32,
+beam size 5 / best_of 5, its default temperature fallback and conditioning on previous
+text, the language given, no word timestamps (its cheapest setting); Tarina's
+configurations always produce word timestamps and detect the language themselves (the
+language is a hint).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import wave
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+FLEURS = ROOT.parent / "shared" / "speech" / "fleurs"
+RATE = 16_000
+REFERENCE = "reference"
+
+# name -> (description, settings). Tarina settings: compute_type plus DecodeOptions fields.
+CONFIGS: dict[str, tuple[str, dict[str, Any]]] = {
+    REFERENCE: ("openai-whisper transcribe(), fp32, beam 5, fallback", {}),
+    "fw-fp32-b5": (
+        "faster-whisper fp32, beam 5 (Tarina's previous default)",
+        {"compute_type": "float32", "beam_size": 5, "best_of": 5},
+    ),
+    "fw-int8-b5": (
+        "+ int8 weights (int8_float32)",
+        {"compute_type": "int8_float32", "beam_size": 5, "best_of": 5},
+    ),
+    "fw-fp32-b1": (
+        "fp32, greedy (beam 1, best_of 1)",
+        {"compute_type": "float32", "beam_size": 1, "best_of": 1},
+    ),
+    "fw-int8-b1": (
+        "int8, greedy",
+        {"compute_type": "int8_float32", "beam_size": 1, "best_of": 1},
+    ),
+    "fw-int8-b2": (
+        "int8, beam 2",
+        {"compute_type": "int8_float32", "beam_size": 2, "best_of": 2},
+    ),
+    "fw-int8-b1-nots": (
+        "int8, greedy, text without timestamp tokens (words aligned after)",
+        {
+            "compute_type": "int8_float32",
+            "beam_size": 1,
+            "best_of": 1,
+            "without_timestamps": True,
+        },
+    ),
+    "default": ("Tarina's default engine settings (whatever they are now)", {}),
+}
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far, in MB (Linux reports kB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# --- Worker -----------------------------------------------------------------------------
+
+
+def reference_transcriber(models_dir: Path, threads: int) -> Callable[[Path, str], str]:
+    """openai-whisper's own ``transcribe()`` on the provisioned checkpoint."""
+    import torch
+    import whisper
+
+    from media_pipeline.speech.audio import decode_audio
+    from media_pipeline.speech.engines.openai import load_openai_whisper
+    from media_pipeline.speech.weights import openai_whisper_checkpoint
+
+    torch.set_num_threads(threads)
+    model = load_openai_whisper(openai_whisper_checkpoint(models_dir, "base"), "cpu")
+
+    def run(path: Path, language: str) -> str:
+        result = whisper.transcribe(
+            model,
+            decode_audio(path),
+            language=language,
+            beam_size=5,
+            best_of=5,
+            fp16=False,
+            verbose=None,
+        )
+        return str(result["text"])
+
+    return run
+
+
+def tarina_transcriber(
+    settings: dict[str, Any], models_dir: Path, threads: int
+) -> Callable[[Path, str], str]:
+    """Tarina's pipeline (faster-whisper engine) with some settings changed."""
+    from dataclasses import replace
+
+    from media_pipeline.speech.policy import DecodeOptions
+    from media_pipeline.speech.transcriber import get_transcriber
+
+    settings = dict(settings)
+    compute_type = settings.pop("compute_type", None)
+    options = replace(DecodeOptions(), **settings)
+    transcriber = get_transcriber(
+        "faster-whisper",
+        "base",
+        "cpu",
+        compute_type=compute_type,
+        threads=threads,
+        models_dir=models_dir,
+        options=options,
+    )
+    return lambda path, language: transcriber.transcribe(path, language=language).text
+
+
+def worker(config: str, models_dir: Path, threads: int) -> int:
+    """Serve ``{"path", "language"}`` lines on stdin with ``{"text", "seconds"}`` lines."""
+    settings = CONFIGS[config][1]
+    if config == REFERENCE:
+        run = reference_transcriber(models_dir, threads)
+    else:
+        run = tarina_transcriber(settings, models_dir, threads)
+    print(json.dumps({"ready": True}), flush=True)
+    for line in sys.stdin:
+        request = json.loads(line)
+        started = time.perf_counter()
+        text = run(Path(request["path"]), request["language"])
+        seconds = time.perf_counter() - started
+        print(json.dumps({"text": text, "seconds": seconds}), flush=True)
+    print(json.dumps({"peak_rss_mb": peak_rss_mb()}), flush=True)
+    return 0
+
+
+# --- Data -------------------------------------------------------------------------------
+
+
+@dataclass
+class Item:
+    """One file to transcribe, with its reference text."""
+
+    set_name: str
+    name: str
+    path: Path
+    language: str
+    reference: str
+    seconds: float
+
+
+def build_sets(tmp: Path, sets: list[str]) -> list[Item]:
+    """The FLEURS clips, and per language the clips joined by 0.5 s of silence."""
+    from media_pipeline.speech.audio import decode_audio
+
+    clips = sorted(FLEURS.glob("fleurs-*.ogg"))
+    if not clips:
+        raise SystemExit(f"No FLEURS clips in {FLEURS}")
+    items: list[Item] = []
+    by_language: dict[str, list[tuple[np.ndarray, str]]] = {}
+    for clip in clips:
+        language = clip.stem.split("-")[1]
+        samples = decode_audio(clip)
+        text = clip.with_suffix(".txt").read_text(encoding="utf-8").strip()
+        by_language.setdefault(language, []).append((samples, text))
+        if "clips" in sets:
+            items.append(Item("clips", clip.stem, clip, language, text, len(samples) / RATE))
+    if "long" in sets:
+        silence = np.zeros(RATE // 2, dtype=np.float32)
+        for language, parts in sorted(by_language.items()):
+            audio = np.concatenate([x for samples, _ in parts for x in (samples, silence)][:-1])
+            path = tmp / f"fleurs-{language}-joined.wav"
+            with wave.open(str(path), "wb") as out:
+                out.setnchannels(1)
+                out.setsampwidth(2)
+                out.setframerate(RATE)
+                out.writeframes((np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes())
+            reference = " ".join(text for _, text in parts)
+            items.append(Item("long", path.stem, path, language, reference, len(audio) / RATE))
+    return items
+
+
+# --- Parent -----------------------------------------------------------------------------
+
+
+@dataclass
+class Worker:
+    """A configuration's worker process and what it has measured."""
+
+    config: str
+    process: subprocess.Popen[str]
+    results: dict[str, dict[str, Any]] = field(default_factory=dict)
+    peak_rss_mb: float = 0.0
+
+    def ask(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Send one request and wait for its answer."""
+        assert self.process.stdin
+        self.process.stdin.write(json.dumps(request) + "\n")
+        self.process.stdin.flush()
+        return self.read()
+
+    def read(self) -> dict[str, Any]:
+        """Next JSON line from the worker (fails loudly if it died)."""
+        assert self.process.stdout
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"worker {self.config} died (rc={self.process.wait()})")
+        return dict(json.loads(line))
+
+    def finish(self) -> None:
+        """Close stdin, collect the peak RSS, wait for exit."""
+        assert self.process.stdin
+        self.process.stdin.close()
+        self.peak_rss_mb = float(self.read()["peak_rss_mb"])
+        self.process.wait()
+
+
+def start_worker(config: str, models_dir: Path, threads: int) -> Worker:
+    """Start a worker process for one configuration and wait until its model is loaded."""
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads), PYTHONWARNINGS="ignore")
+    process = subprocess.Popen(
+        [
+            *(sys.executable, __file__, "--worker", config),
+            *("--threads", str(threads), "--models-dir", str(models_dir)),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    started = Worker(config, process)
+    started.read()
+    return started
+
+
+def normaliser(language: str) -> Callable[[str], str]:
+    """Whisper's normaliser for a language."""
+    from whisper.normalizers import BasicTextNormalizer, EnglishTextNormalizer
+
+    return EnglishTextNormalizer() if language == "en" else BasicTextNormalizer()
+
+
+def summarise(items: list[Item], workers: list[Worker], set_name: str) -> list[dict[str, Any]]:
+    """Per configuration: RTF, speed-up vs reference (median per file), WER, peak RSS."""
+    import jiwer
+
+    chosen = [item for item in items if item.set_name == set_name]
+    audio = sum(item.seconds for item in chosen)
+    reference = next((w for w in workers if w.config == REFERENCE), None)
+    rows = []
+    for w in workers:
+        refs = [normaliser(i.language)(i.reference) for i in chosen]
+        hyps = [normaliser(i.language)(w.results[i.name]["text"]) for i in chosen]
+        seconds = sum(w.results[i.name]["seconds"] for i in chosen)
+        speedup = None
+        if reference is not None:
+            speedup = statistics.median(
+                reference.results[i.name]["seconds"] / w.results[i.name]["seconds"] for i in chosen
+            )
+        rows.append(
+            {
+                "config": w.config,
+                "set": set_name,
+                "rtf": seconds / audio,
+                "speedup": speedup,
+                "wer": 100 * float(jiwer.wer(refs, hyps)),
+                "peak_rss_mb": w.peak_rss_mb,
+            }
+        )
+    return rows
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    """Markdown table of the summary rows."""
+    lines = [
+        "| set | configuration | RTF | speed-up vs reference | WER % | peak RSS MB |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        speedup = f"{r['speedup']:.2f}x" if r["speedup"] is not None else "-"
+        lines.append(
+            f"| {r['set']} | `{r['config']}`: {CONFIGS[r['config']][0]} | {r['rtf']:.3f} "
+            f"| {speedup} | {r['wer']:.1f} | {r['peak_rss_mb']:.0f} |"
+        )
+    return "\n".join(lines)
+
+
+def write_section(path: Path, key: str, text: str) -> None:
+    """Replace the ``key`` block of a markdown file (between markers), or append one."""
+    start, end = f"<!-- {key} -->", f"<!-- /{key} -->"
+    block = f"{start}\n{text.strip()}\n{end}"
+    current = path.read_text(encoding="utf-8") if path.exists() else ""
+    if start in current and end in current:
+        before, rest = current.split(start, 1)
+        after = rest.split(end, 1)[1]
+        current = before + block + after
+    else:
+        current = current.rstrip("\n") + ("\n\n" if current else "") + block + "\n"
+    path.write_text(current, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the configurations in turn over the sets and print (and optionally save) a table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--configs", default=",".join(CONFIGS))
+    parser.add_argument("--sets", default="clips,long")
+    parser.add_argument("--threads", type=int, default=len(os.sched_getaffinity(0)))
+    parser.add_argument("--repeat", type=int, default=1, help="passes over the files")
+    parser.add_argument("--models-dir", type=Path, default=None)
+    parser.add_argument("--limit", type=int, default=0, help="files per set (0: all)")
+    parser.add_argument(
+        "--write", type=Path, default=None, help="update this markdown file's table(s)"
+    )
+    parser.add_argument("--json", type=Path, default=None, help="save rows and transcripts")
+    parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.models_dir is None:
+        from media_pipeline.speech.transcriber import default_models_dir
+
+        args.models_dir = default_models_dir()
+    if args.worker:
+        return worker(args.worker, args.models_dir, args.threads)
+
+    configs = [c for c in args.configs.split(",") if c]
+    unknown = [c for c in configs if c not in CONFIGS]
+    if unknown:
+        parser.error(f"unknown configurations {unknown}; choose from {', '.join(CONFIGS)}")
+    sets = args.sets.split(",")
+    with tempfile.TemporaryDirectory() as tmp:
+        items = build_sets(Path(tmp), sets)
+        if args.limit:
+            items = [i for s in sets for i in [i for i in items if i.set_name == s][: args.limit]]
+        workers = [start_worker(c, args.models_dir, args.threads) for c in configs]
+        # Warm-up (first-call allocations, lazy imports) outside the measurements.
+        for w in workers:
+            w.ask({"path": str(items[0].path), "language": items[0].language})
+        for n in range(args.repeat):
+            for i, item in enumerate(items):
+                # Rotate who goes first so no configuration always follows the same one.
+                k = (i + n) % len(workers)
+                for w in workers[k:] + workers[:k]:
+                    answer = w.ask({"path": str(item.path), "language": item.language})
+                    previous = w.results.get(item.name)
+                    if previous is not None:  # keep the fastest pass of each file
+                        answer["seconds"] = min(answer["seconds"], previous["seconds"])
+                    w.results[item.name] = answer
+                print(f"{item.set_name} {item.name} done", file=sys.stderr, flush=True)
+        for w in workers:
+            w.finish()
+    header = (
+        f"threads={args.threads}, passes={args.repeat}, "
+        f"cpu={os.cpu_count()} ({len(os.sched_getaffinity(0))} usable), "
+        f"{time.strftime('%Y-%m-%d')}"
+    )
+    rows = []
+    for set_name in sets:
+        set_rows = summarise(items, workers, set_name)
+        rows.extend(set_rows)
+        output = f"{header}\n\n{table(set_rows)}\n"
+        print(output)
+        if args.write:
+            write_section(args.write, f"transcription_speed {set_name}", output)
+    if args.json:
+        transcripts = {w.config: w.results for w in workers}
+        args.json.write_text(json.dumps({"rows": rows, "transcripts": transcripts}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
