@@ -19,7 +19,6 @@ import time
 import wave
 from pathlib import Path
 
-import av
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,12 +34,9 @@ def peak_rss_mb() -> float:
 
 def clip_samples(path: Path) -> np.ndarray:
     """A FLEURS clip as 16 kHz mono float32."""
-    parts: list[np.ndarray] = []
-    with av.open(str(path)) as container:
-        resampler = av.AudioResampler(format="flt", layout="mono", rate=RATE)
-        for frame in container.decode(audio=0):
-            parts.extend(chunk.to_ndarray().reshape(-1) for chunk in resampler.resample(frame))
-    return np.concatenate(parts)
+    from media_pipeline.speech.audio import decode_audio
+
+    return decode_audio(path)
 
 
 def write_long_recording(out: Path, minutes: float) -> int:

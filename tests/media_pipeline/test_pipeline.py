@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import av
 import numpy as np
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from media_pipeline.speech.audio import decode_audio
 from media_pipeline.tasks import sweep_stuck_stories
 from stories.enums import AssetRole, StoryStatus
 from stories.models import MediaAsset, Story, Transcript
@@ -47,11 +47,7 @@ def joined_speech(fleurs_dir: Path, out: Path, clips: list[str]) -> Path:
     """Several FLEURS clips decoded and joined into one longer 16 kHz recording."""
     parts = []
     for name in clips:
-        with av.open(str(fleurs_dir / name)) as container:
-            resampler = av.AudioResampler(format="flt", layout="mono", rate=16000)
-            for frame in container.decode(audio=0):
-                for chunk in resampler.resample(frame):
-                    parts.append(chunk.to_ndarray().reshape(-1))
+        parts.append(decode_audio(fleurs_dir / name))
         parts.append(np.zeros(8000, dtype=np.float32))
     return write_wav(out, np.concatenate(parts))
 
