@@ -17,7 +17,6 @@ from typing import Any
 
 from celery import shared_task
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
 
 from media_pipeline import ingest, transcription, workflow
 from stories.domain import themes
@@ -25,10 +24,8 @@ from stories.enums import AssetRole, StoryStatus
 
 logger = logging.getLogger(__name__)
 
-# Errors worth another try: the database or broker was briefly away.
-TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
 RETRY_OPTIONS: dict[str, Any] = {
-    "autoretry_for": TRANSIENT_ERRORS,
+    "autoretry_for": workflow.TRANSIENT_ERRORS,
     "retry_backoff": 5,
     "retry_backoff_max": 300,
     "retry_jitter": True,

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 
 from media_pipeline.files import local_path
 from media_pipeline.speech.transcriber import Transcriber, get_transcriber
+from stories.domain import editing
 from stories.enums import AssetRole
 from stories.models import MediaAsset, Story, Transcript
 
@@ -38,7 +39,7 @@ def transcribe_story(story: Story) -> list[Transcript]:
     for asset in MediaAsset.objects.filter(story=story, role=AssetRole.NORMALISED):
         existing = Transcript.objects.filter(asset=asset, engine=transcriber.engine).first()
         transcripts.append(existing or _transcribe_asset(story, asset, transcriber))
-    _adopt_language(story, transcripts)
+    editing.adopt_language(story, next((t.language for t in transcripts if t.language), None))
     return transcripts
 
 
@@ -64,11 +65,3 @@ def _transcribe_asset(story: Story, asset: MediaAsset, transcriber: Transcriber)
     except IntegrityError:
         # A twin task (a redelivery) stored it first: keep theirs.
         return Transcript.objects.get(asset=asset, engine=result.engine)
-
-
-def _adopt_language(story: Story, transcripts: list[Transcript]) -> None:
-    """A story told without a language takes the one its speech was detected in."""
-    detected = next((t.language for t in transcripts if t.language), "")
-    if not story.language and detected:
-        Story.objects.filter(pk=story.pk, language="").update(language=detected)
-        story.language = detected

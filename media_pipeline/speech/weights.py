@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from media_pipeline.media.hashing import sha256_file
+
 logger = logging.getLogger(__name__)
 
 FASTER_WHISPER = "faster-whisper"
@@ -165,15 +167,6 @@ def _source(name: str) -> WeightSource:
 
 
 # --- Hashing and atomic writes ---------------------------------------------------------
-
-
-def sha256_file(path: Path) -> str:
-    """SHA-256 of a file, read in 1 MiB chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fp:
-        while chunk := fp.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 @contextlib.contextmanager

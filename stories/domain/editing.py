@@ -26,3 +26,15 @@ def edit(story: Story, changes: dict[str, Any], *, actor: AnyUser | None) -> Sto
             setattr(story, name, value)
         audit.record(AuditAction.STORY_EDITED, story, actor=actor, fields=sorted(changes))
     return story
+
+
+def adopt_language(story: Story, code: str | None) -> None:
+    """A story told without a language takes the one detected in its speech or text.
+
+    Only a two-letter code is taken ("und" means the detector could not tell), and only
+    while the story still has no language: a reporter's or curator's choice stands.
+    """
+    if story.language or not code or len(code) != 2:
+        return
+    Story.objects.filter(pk=story.pk, language="").update(language=code)
+    story.language = code

@@ -17,7 +17,7 @@ from django.utils import timezone
 from media_pipeline.themes import learning
 from media_pipeline.themes.tagger import tag
 from media_pipeline.themes.taxonomy import Taxonomy, load_default
-from stories.domain import audit
+from stories.domain import audit, editing
 from stories.domain.roles import AnyUser
 from stories.enums import AuditAction, ThemeAction, ThemeSource, ThemeTagState
 from stories.models import (
@@ -139,8 +139,7 @@ def suggest(story: Story) -> list[StoryTheme]:
             },
         )
         stored.append(tag_row)
-    if not story.language and result.language:
-        Story.objects.filter(pk=story.pk, language="").update(language=result.language)
+    editing.adopt_language(story, result.language)
     return stored
 
 
