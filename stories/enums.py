@@ -64,6 +64,12 @@ class AuditAction(models.TextChoices):
     MEDIA_DELETED = "media.deleted", "Media deleted"
     THEME_DECIDED = "theme.decided", "Theme confirmed, rejected or added"
     TAXONOMY_EDITED = "taxonomy.edited", "Theme taxonomy edited"
+    TRANSCRIPT_EDITED = "transcript.edited", "Transcript corrected"
+    REDACTION_DECIDED = "redaction.decided", "Redaction added, kept or lifted"
+    CONSENT_NARROWED = "consent.narrowed", "Consent narrowed"
+    COLLECTION_EDITED = "collection.edited", "Collection created or changed"
+    COLLECTION_PUBLISHED = "collection.published", "Collection published"
+    STORY_PUBLISHED = "story.published", "Anonymised story published"
 
 
 class ThemeSource(models.TextChoices):
@@ -86,3 +92,16 @@ class ThemeAction(models.TextChoices):
     CONFIRM = "confirm", "Confirm"
     REJECT = "reject", "Reject"
     ADD = "add", "Add"
+
+
+class RedactionField(models.TextChoices):
+    """Which of a story's texts a redaction's character offsets point into."""
+
+    TITLE = "title", "Title"
+    TEXT = "text", "Written text"
+    TRANSCRIPT = "transcript", "Transcript"
+
+
+class RedactionSource(models.TextChoices):
+    DETECTOR = "detector", "Found by the personal-data detector"
+    CURATOR = "curator", "Added by a curator"

@@ -3,20 +3,27 @@
 from stories.models.audit import AuditEvent
 from stories.models.consent import ConsentRecord
 from stories.models.drive import ConsentText, Drive
+from stories.models.publication import Collection, CollectionStory, PublishedStory
+from stories.models.review import Redaction, TranscriptRevision
 from stories.models.story import MediaAsset, Story
 from stories.models.themes import StoryTheme, TaxonomyVersion, Theme, ThemeModelSnapshot
 from stories.models.transcript import Transcript
 
 __all__ = [
     "AuditEvent",
+    "Collection",
+    "CollectionStory",
     "ConsentRecord",
     "ConsentText",
     "Drive",
     "MediaAsset",
+    "PublishedStory",
+    "Redaction",
     "Story",
     "StoryTheme",
     "TaxonomyVersion",
     "Theme",
     "ThemeModelSnapshot",
     "Transcript",
+    "TranscriptRevision",
 ]

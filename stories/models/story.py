@@ -41,6 +41,8 @@ class Story(models.Model):
     processing_timings = models.JSONField(default=dict, blank=True)
     processing_attempts = models.PositiveSmallIntegerField(default=0)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # The curator's choice at approval; consent to publish the voice can still rule it out.
+    disguise_voice = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
