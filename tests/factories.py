@@ -5,10 +5,18 @@ from __future__ import annotations
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from stories.domain import receipts
 from stories.enums import ConsentChannel, Role, StoryKind, StoryStatus
-from stories.models import ConsentRecord, ConsentText, Drive, Story
+from stories.models import (
+    Collection,
+    ConsentRecord,
+    ConsentText,
+    Drive,
+    PublishedStory,
+    Story,
+)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -76,3 +84,39 @@ def story_with_receipt(**kwargs: object) -> tuple[Story, str]:
     receipt, digest = receipts.issue()
     story: Story = StoryFactory(receipt_hash=digest, **kwargs)
     return story, receipt
+
+
+class PublishedStoryFactory(factory.django.DjangoModelFactory):
+    """An anonymised publication of a published story (as ``publication.publish`` leaves it)."""
+
+    class Meta:
+        model = PublishedStory
+        skip_postgeneration_save = True
+
+    story = factory.SubFactory(
+        StoryFactory,
+        status=StoryStatus.PUBLISHED,
+        consent={"store": True, "publish_text": True, "research": True},
+    )
+    drive = factory.SelfAttribute("story.drive")
+    kind = factory.SelfAttribute("story.kind")
+    language = factory.SelfAttribute("story.language")
+    title = factory.SelfAttribute("story.title")
+    text = factory.SelfAttribute("story.text")
+    research_allowed = True
+    published_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def themes(self, create: bool, extracted: list[object] | None, **kw: object) -> None:
+        if extracted:
+            self.themes.set(extracted)
+
+
+class CollectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Collection
+        skip_postgeneration_save = True
+
+    slug = factory.Sequence(lambda n: f"collection-{n}")
+    title = factory.Sequence(lambda n: f"Being heard, part {n}")
+    description = "Stories about being listened to."

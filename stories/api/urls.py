@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from stories.api import views
@@ -12,5 +12,6 @@ urlpatterns = [
     path("receipts/<str:receipt>/", views.ReceiptView.as_view(), name="receipt"),
     path("withdrawals/", views.WithdrawalView.as_view(), name="withdrawal"),
     path("health/", views.HealthView.as_view(), name="health"),
+    path("", include("stories.api.public_urls")),
     *router.urls,
 ]
