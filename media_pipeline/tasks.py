@@ -4,7 +4,9 @@ The workflow for one story is a chain across two queues::
 
     process_story (media)      validate → normalise each original upload
       → transcribe_story (transcribe; audio and video only)
-      → finish_story (media)   analysis steps → needs_review
+      → finish_story (media)   themes, personal data → needs_review
+
+Publishing runs as ``publish_story`` (media) once a curator publishes.
 
 Every task is idempotent, so a redelivery after a lost worker is harmless.
 """
@@ -19,8 +21,9 @@ from celery import shared_task
 from django.conf import settings
 
 from media_pipeline import ingest, transcription, workflow
-from stories.domain import themes
+from stories.domain import publication, redactions, themes
 from stories.enums import AssetRole, StoryStatus
+from stories.models import Story
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +76,18 @@ def finish_story(story_id: int) -> None:
     with workflow.failing_on_error(story):
         with workflow.step(story, "themes", percent_done=95):
             themes.suggest(story)
+        with workflow.step(story, "personal_data", percent_done=98):
+            redactions.detect(story)
         workflow.finish(story)
+
+
+@shared_task(**RETRY_OPTIONS)
+def publish_story(story_id: int) -> None:
+    """Build a story's anonymised public copy and publish it (idempotent)."""
+    story = Story.objects.filter(pk=story_id).first()
+    if story is None or publication.why_not_publishable(story):
+        return  # withdrawn, narrowed or sent back since it was queued: nothing to publish
+    publication.publish(story)
 
 
 @shared_task(**RETRY_OPTIONS)

@@ -47,8 +47,13 @@ def can_edit_content(user: AnyUser | None, story: Story) -> bool:
     return is_owner(user, story) and story.status in REPORTER_EDITABLE
 
 
-def can_change_status(user: AnyUser | None) -> bool:
+def can_curate(user: AnyUser | None) -> bool:
+    """Review, redact, decide themes, approve, build collections and publish."""
     return is_curator(user)
+
+
+def can_change_status(user: AnyUser | None) -> bool:
+    return can_curate(user)
 
 
 def can_withdraw(user: AnyUser | None, story: Story) -> bool:

@@ -8,14 +8,16 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from stories.domain import receipts
-from stories.enums import ConsentChannel, Role, StoryKind, StoryStatus
+from stories.enums import AssetRole, ConsentChannel, Role, StoryKind, StoryStatus
 from stories.models import (
     Collection,
     ConsentRecord,
     ConsentText,
     Drive,
+    MediaAsset,
     PublishedStory,
     Story,
+    Transcript,
 )
 
 
@@ -120,3 +122,43 @@ class CollectionFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"collection-{n}")
     title = factory.Sequence(lambda n: f"Being heard, part {n}")
     description = "Stories about being listened to."
+
+
+def transcript_for(story: Story, text: str, *, seconds_per_word: float = 0.5) -> Transcript:
+    """A machine transcript of ``text`` with evenly spaced word timings, on a stored
+    normalised recording (the file itself is not needed by the code under test)."""
+    asset = MediaAsset.objects.create(
+        story=story, role=AssetRole.NORMALISED, variant="audio16k", file="stories/t.wav"
+    )
+    words = []
+    for i, word in enumerate(text.split()):
+        start = i * seconds_per_word
+        words.append({"start": start, "end": start + seconds_per_word * 0.8, "word": f" {word}"})
+    end = len(words) * seconds_per_word
+    return Transcript.objects.create(
+        story=story,
+        asset=asset,
+        engine="faster-whisper",
+        model="base",
+        language=story.language,
+        duration=end,
+        text=text,
+        segments=[{"start": 0.0, "end": end, "text": text, "words": words}],
+    )
+
+
+def published_story(*, collections: tuple[Collection, ...] = (), **kwargs: object) -> PublishedStory:
+    """A published story's public copy, indexed for search as publishing leaves it, and
+    placed in ``collections`` (last in each)."""
+    from stories.domain import search
+    from stories.models import CollectionStory
+
+    publication: PublishedStory = PublishedStoryFactory(**kwargs)
+    search.index(publication)
+    for collection in collections:
+        CollectionStory.objects.create(
+            collection=collection,
+            story=publication.story,
+            position=CollectionStory.objects.filter(collection=collection).count(),
+        )
+    return publication

@@ -16,13 +16,14 @@ from media_pipeline.privacy.gazetteer import (
     gazetteer_path,
     load_gazetteer,
 )
-from media_pipeline.privacy.redaction import PLACEHOLDERS, redact
+from media_pipeline.privacy.redaction import PLACEHOLDERS, PersonNumbering, redact
 from media_pipeline.privacy.spans import PersonalDataSpan, SpanType, resolve_overlaps
 
 __all__ = [
     "PLACEHOLDERS",
     "Gazetteer",
     "GazetteerMissing",
+    "PersonNumbering",
     "PersonalDataSpan",
     "SpanType",
     "build_gazetteer",

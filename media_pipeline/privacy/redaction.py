@@ -20,9 +20,12 @@ PLACEHOLDERS: dict[SpanType, str] = {
 _PEOPLE = (SpanType.PERSON, SpanType.KNOWN_IDENTIFIER)
 
 
-class _PersonNumbers:
+class PersonNumbering:
     """Numbers people in order of first mention; a lone first or last name joins the full
-    name it belongs to ("Mikael Virtanen" … "Virtaselta" … "Mikael" → one person)."""
+    name it belongs to ("Mikael Virtanen" … "Virtaselta" … "Mikael" → one person).
+
+    Pass one instance to several ``redact`` calls to number people across a story's title,
+    text and transcript alike."""
 
     def __init__(self) -> None:
         self.by_key: dict[str, int] = {}
@@ -41,14 +44,16 @@ class _PersonNumbers:
         return number
 
 
-def redact(text: str, spans: Iterable[PersonalDataSpan]) -> str:
+def redact(
+    text: str, spans: Iterable[PersonalDataSpan], *, numbering: PersonNumbering | None = None
+) -> str:
     """``text`` with each span replaced by its placeholder: ``[Person 1]``, ``[Place]``…
 
     ``spans`` must be non-overlapping and found in this very text (as ``detect`` returns
     them). The same person (same key, or a part of a full name seen earlier) gets the same
     number; the reporter's own identifiers share one number.
     """
-    people = _PersonNumbers()
+    people = numbering or PersonNumbering()
     ordered = sorted(spans, key=lambda s: s.start)
     # Number people in reading order first, so numbering does not depend on the order of
     # replacement below.

@@ -12,8 +12,11 @@ from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from stories.domain.collections import NotCollectable
 from stories.domain.consent import ConsentRequired
 from stories.domain.lifecycle import InvalidTransition
+from stories.domain.publication import NotPublishable
+from stories.domain.redactions import InvalidRedaction
 
 
 class Conflict(APIException):
@@ -31,6 +34,10 @@ def handle_exception(exc: Exception, context: dict[str, Any]) -> Response | None
             {"detail": str(exc), "status": exc.current, "requested": exc.target},
             status=status.HTTP_409_CONFLICT,
         )
+    if isinstance(exc, NotPublishable | NotCollectable):
+        return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, InvalidRedaction):
+        return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, ConsentRequired):
         return Response({"consent": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DjangoValidationError):

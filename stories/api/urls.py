@@ -1,17 +1,36 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from stories.api import views
+from stories.api import review, views
 
 router = DefaultRouter()
 router.register("stories", views.StoryViewSet, basename="story")
 router.register("drives", views.DriveViewSet, basename="drive")
 router.register("themes", views.ThemeViewSet, basename="theme")
+router.register("collections", review.CollectionViewSet, basename="collection")
+
+story_review = [
+    path("approve/", review.ApproveView.as_view(), name="story-approve"),
+    path("reject/", review.RejectView.as_view(), name="story-reject"),
+    path("publish/", review.PublishStoryView.as_view(), name="story-publish"),
+    path("preview/", review.PreviewView.as_view(), name="story-preview"),
+    path("transcript/", review.TranscriptView.as_view(), name="story-transcript"),
+    path("redactions/", review.RedactionListView.as_view(), name="story-redactions"),
+    path(
+        "redactions/<int:redaction_id>/",
+        review.RedactionDetailView.as_view(),
+        name="story-redaction",
+    ),
+]
 
 urlpatterns = [
+    path("review/", review.ReviewQueueView.as_view(), name="review-queue"),
+    path("stories/<int:pk>/", include(story_review)),
+    path("consent/", review.ConsentView.as_view(), name="consent"),
     path("receipts/<str:receipt>/", views.ReceiptView.as_view(), name="receipt"),
     path("withdrawals/", views.WithdrawalView.as_view(), name="withdrawal"),
     path("health/", views.HealthView.as_view(), name="health"),
+    path("uploads/", include("stories.api.upload_urls")),
     path("", include("stories.api.public_urls")),
     *router.urls,
 ]

@@ -7,10 +7,10 @@ from collections.abc import Mapping
 from django.db import transaction
 from django.utils import timezone
 
-from stories.domain import audit, lifecycle
+from stories.domain import audit, lifecycle, publication
 from stories.domain.roles import AnyUser
 from stories.enums import AuditAction, ConsentChannel, ConsentScope, StoryStatus
-from stories.models import ConsentRecord, ConsentText, MediaAsset, Story
+from stories.models import CollectionStory, ConsentRecord, ConsentText, MediaAsset, Story
 
 # A withdrawal retries when it races with a worker or curator changing the status.
 _WITHDRAW_ATTEMPTS = 5
@@ -68,6 +68,8 @@ def withdraw(
         )
         Story.objects.filter(pk=story.pk).update(title="", text="", place="")
         story.title = story.text = story.place = ""
+        publication.unpublish(story)
+        erase_content(story)
         deleted = delete_media(story)
         audit.record(
             AuditAction.CONSENT_WITHDRAWN,
@@ -77,6 +79,56 @@ def withdraw(
             media_files_deleted=deleted,
         )
     return True
+
+
+def narrow(
+    story: Story, keep: Mapping[str, bool], *, actor: AnyUser | None = None, actor_label: str = ""
+) -> ConsentRecord | None:
+    """Withdraw some scopes and keep the rest; the public copy follows at once.
+
+    Only scopes already granted can be kept: narrowing never widens consent. What the new
+    consent no longer allows is taken down immediately and the public copy is rebuilt from
+    what remains. Giving up the consent to store withdraws the story (returns None).
+    """
+    old = current(story)
+    if old is None:
+        raise ConsentRequired("There is no consent in force to narrow.")
+    if not keep.get(ConsentScope.STORE):
+        withdraw(story, actor=actor, actor_label=actor_label)
+        return None
+    scopes = {s.value: bool(keep.get(s.value)) and getattr(old, s.value) for s in ConsentScope}
+    with transaction.atomic():
+        ConsentRecord.objects.filter(pk=old.pk).update(withdrawn_at=timezone.now())
+        new = ConsentRecord.objects.create(
+            story=story,
+            consent_text=old.consent_text,
+            consent_version=old.consent_version,
+            consent_language=old.consent_language,
+            channel=old.channel,
+            given_by=old.given_by,
+            **scopes,
+        )
+        audit.record(
+            AuditAction.CONSENT_NARROWED,
+            story,
+            actor=actor,
+            actor_label=actor_label,
+            withdrawn=sorted(set(old.scopes) - set(new.scopes)),
+        )
+        if publication.unpublish(story):
+            if publication.why_not_publishable(story) is None:
+                publication.enqueue(story)
+            else:
+                lifecycle.transition(story, StoryStatus.APPROVED, actor=actor, reason="")
+    return new
+
+
+def erase_content(story: Story) -> None:
+    """Remove everything that quotes the story: personal-data spans, theme evidence and
+    its place in collections (the files go with ``delete_media``)."""
+    story.redactions.all().delete()
+    story.theme_tags.update(evidence=[])
+    CollectionStory.objects.filter(story=story).delete()
 
 
 def _move_to_withdrawn(story: Story, *, actor: AnyUser | None, actor_label: str) -> bool:

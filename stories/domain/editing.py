@@ -7,12 +7,16 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from stories.domain import audit
+from stories.domain import audit, redactions
 from stories.domain.roles import AnyUser
-from stories.enums import AuditAction
+from stories.enums import AuditAction, StoryStatus
 from stories.models import Story
 
 EDITABLE_FIELDS = frozenset({"title", "text", "language", "place"})
+# Personal data was already looked for in these statuses; an edit looks again.
+_DETECTED_STATUSES = frozenset(
+    {StoryStatus.NEEDS_REVIEW, StoryStatus.APPROVED, StoryStatus.PUBLISHED, StoryStatus.REJECTED}
+)
 
 
 def edit(story: Story, changes: dict[str, Any], *, actor: AnyUser | None) -> Story:
@@ -25,6 +29,8 @@ def edit(story: Story, changes: dict[str, Any], *, actor: AnyUser | None) -> Sto
         for name, value in changes.items():
             setattr(story, name, value)
         audit.record(AuditAction.STORY_EDITED, story, actor=actor, fields=sorted(changes))
+        if story.status in _DETECTED_STATUSES and changes.keys() & {"title", "text", "language"}:
+            redactions.detect(story, ["title", "text"])
     return story
 
 

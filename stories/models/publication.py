@@ -99,3 +99,6 @@ class CollectionStory(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["collection", "story"], name="collection_story_once")
         ]
+
+    def __str__(self) -> str:
+        return f"story {self.story_id} in collection {self.collection_id}"

@@ -1,0 +1,180 @@
+"""Serializers for curators' review, redaction, collections and consent narrowing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from stories.api.serializers import StoryThemeSerializer
+from stories.enums import ConsentScope, RedactionField
+from stories.models import Collection, Redaction, Story, Theme, Transcript, TranscriptRevision
+
+
+class RedactionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Redaction
+        fields = [
+            "id",
+            "field",
+            "start",
+            "end",
+            "text",
+            "type",
+            "confidence",
+            "source",
+            "detector",
+            "redact",
+            "decided_at",
+        ]
+        read_only_fields = fields
+
+
+class RedactionAddSerializer(serializers.Serializer):
+    field = serializers.ChoiceField(choices=RedactionField.choices)
+    start = serializers.IntegerField(min_value=0)
+    end = serializers.IntegerField(min_value=1)
+    type = serializers.CharField(max_length=20)
+
+
+class RedactionDecisionSerializer(serializers.Serializer):
+    redact = serializers.BooleanField(help_text="false lifts the redaction: the span is published.")
+
+
+class TranscriptRevisionSerializer(serializers.ModelSerializer):
+    author: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
+
+    class Meta:
+        model = TranscriptRevision
+        fields = ["number", "text", "author", "created_at"]
+
+
+class TranscriptSerializer(serializers.ModelSerializer):
+    """What the machine heard (kept as is) and the curators' corrections."""
+
+    machine_text = serializers.CharField(source="text")
+    text = serializers.SerializerMethodField()
+    revisions = TranscriptRevisionSerializer(many=True)
+
+    class Meta:
+        model = Transcript
+        fields = [
+            "id",
+            "engine",
+            "model",
+            "language",
+            "duration",
+            "machine_text",
+            "text",
+            "segments",
+            "revisions",
+        ]
+
+    def get_text(self, transcript: Transcript) -> str:
+        revisions = list(transcript.revisions.all())
+        return revisions[-1].text if revisions else transcript.text
+
+
+class TranscriptEditSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=200_000, trim_whitespace=False)
+
+
+class ReviewStorySerializer(serializers.ModelSerializer):
+    """A story as its reviewer sees it: words, transcript, theme suggestions, personal data."""
+
+    drive: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+    transcripts = TranscriptSerializer(many=True)
+    themes = StoryThemeSerializer(source="theme_tags", many=True)
+    redactions = RedactionSerializer(many=True)
+
+    class Meta:
+        model = Story
+        fields = [
+            "id",
+            "drive",
+            "kind",
+            "status",
+            "status_reason",
+            "title",
+            "text",
+            "language",
+            "place",
+            "submitted_at",
+            "disguise_voice",
+            "transcripts",
+            "themes",
+            "redactions",
+        ]
+
+
+class ApprovalSerializer(serializers.Serializer):
+    disguise_voice = serializers.BooleanField(
+        default=False, help_text="Disguise the reporter's voice in the published audio."
+    )
+
+
+class RejectionSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=2000, help_text="Shown to the reporter when they check their receipt."
+    )
+
+
+class PreviewSerializer(serializers.Serializer):
+    """Exactly what publishing would make public, before it is published."""
+
+    publishable = serializers.BooleanField()
+    reason = serializers.CharField(allow_blank=True)
+    title = serializers.CharField(allow_blank=True)
+    text = serializers.CharField(allow_blank=True)
+    audio = serializers.BooleanField(help_text="Whether anonymised audio would be published.")
+    muted = serializers.ListField(child=serializers.ListField(child=serializers.FloatField()))
+    image = serializers.CharField(allow_blank=True, help_text="'', 'as is' or 'faces blurred'.")
+    themes = serializers.ListField(child=serializers.SlugField())
+
+
+class CollectionSerializer(serializers.ModelSerializer):
+    themes: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Theme.objects.all(), many=True, required=False
+    )
+    stories = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Collection
+        fields = ["id", "slug", "title", "description", "themes", "stories", "published_at"]
+        read_only_fields = ["id", "slug", "published_at"]
+
+    def get_stories(self, collection: Collection) -> list[int]:
+        return [entry.story_id for entry in collection.entries.all()]
+
+
+class CollectionEntrySerializer(serializers.Serializer):
+    story = serializers.IntegerField(min_value=1)
+
+
+class PublishResultSerializer(serializers.Serializer):
+    queued = serializers.ListField(child=serializers.IntegerField())
+    skipped = serializers.DictField(child=serializers.CharField())
+
+
+class ConsentNarrowingSerializer(serializers.Serializer):
+    """Keep some scopes, withdraw the rest: by receipt or, signed in, by story id."""
+
+    receipt = serializers.CharField(required=False, max_length=100)
+    story = serializers.IntegerField(required=False, min_value=1)
+    keep = serializers.MultipleChoiceField(choices=ConsentScope.choices)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if bool(attrs.get("receipt")) == bool(attrs.get("story")):
+            raise serializers.ValidationError(
+                "Send either the receipt you were given or, when signed in, the story's id."
+            )
+        return attrs
+
+
+class ConsentSerializer(serializers.Serializer):
+    scopes = serializers.ListField(child=serializers.CharField())
+    status = serializers.CharField()

@@ -1,0 +1,189 @@
+"""Publishing a story: building its anonymised public copy, as far as consent allows.
+
+Only ``PublishedStory`` rows and files in the ``public`` storage reach public surfaces;
+originals never do. What goes into them:
+
+- text (title, written text, transcript) with every hidden span replaced by a placeholder,
+  only with consent to publish the text;
+- audio with the hidden words muted, only with consent to publish the voice, disguised
+  when the curator chose so at approval;
+- a photo or a video's poster frame with its metadata stripped, faces blurred unless
+  there is consent to publish the image.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import partial
+
+from django.core.files.storage import Storage
+from django.db import transaction
+from django.utils import timezone
+
+from stories.domain import audit, consent, lifecycle, redactions, transcripts
+from stories.domain import publication_media as media
+from stories.domain.roles import AnyUser
+from stories.enums import AuditAction, StoryKind, StoryStatus, ThemeTagState
+from stories.models import ConsentRecord, PublishedStory, Story, Theme
+
+PUBLISHABLE_STATUSES = frozenset({StoryStatus.APPROVED, StoryStatus.PUBLISHED})
+
+
+class NotPublishable(Exception):
+    """The story is not approved, or its consent allows nothing to be published."""
+
+
+def why_not_publishable(story: Story) -> str | None:
+    """A reason a person can read when ``story`` cannot be published; None when it can."""
+    if story.status not in PUBLISHABLE_STATUSES:
+        return f"Only approved stories can be published; this one is {story.get_status_display()}."
+    record = consent.current(story)
+    if record is None or not (record.publish_text or record.publish_audio or record.publish_image):
+        return "The reporter's consent does not allow publishing any part of this story."
+    return None
+
+
+def enqueue(story: Story) -> None:
+    """Build and publish the story in a worker once the transaction commits."""
+    from media_pipeline import tasks  # the tasks module imports this app
+
+    transaction.on_commit(partial(tasks.publish_story.delay, story.pk), robust=True)
+
+
+def publish(story: Story, *, actor: AnyUser | None = None) -> PublishedStory:
+    """Build (or rebuild) the public copy and mark the story published. Idempotent."""
+    reason = why_not_publishable(story)
+    if reason:
+        raise NotPublishable(reason)
+    publication = build(story)
+    if story.status == StoryStatus.APPROVED:
+        lifecycle.transition(story, StoryStatus.PUBLISHED, actor=actor)
+        audit.record(AuditAction.STORY_PUBLISHED, story, actor=actor, publication=publication.pk)
+    return publication
+
+
+def build(story: Story) -> PublishedStory:
+    """The story's public copy, rebuilt only when its inputs changed since the last build."""
+    record = consent.current(story)
+    if record is None:
+        raise NotPublishable("The story has no consent on record.")
+    existing = PublishedStory.objects.filter(story=story).first()
+    fingerprint = _fingerprint(story, record)
+    if existing and existing.fingerprint == fingerprint:
+        return existing
+    texts = redactions.anonymise(story) if record.publish_text else {}
+    built = media.build(story, record)
+    with transaction.atomic():
+        publication, _ = PublishedStory.objects.update_or_create(
+            story=story,
+            defaults={
+                "drive_id": story.drive_id,
+                "kind": story.kind,
+                "language": story.language,
+                "title": texts.get("title", ""),
+                "text": _public_text(story, texts),
+                "place": story.place if record.publish_text else "",
+                "research_allowed": record.research,
+                "voice_disguised": built.voice_disguised,
+                "faces_blurred": built.faces_blurred,
+                "duration": built.duration,
+                "fingerprint": fingerprint,
+                "published_at": existing.published_at if existing else timezone.now(),
+            },
+        )
+        old_files = [f for f in (existing.audio, existing.image) if f] if existing else []
+        publication.audio = built.audio or ""
+        publication.image = built.image or ""
+        publication.save(update_fields=["audio", "image"])
+        publication.themes.set(public_themes(story))
+        _index(publication)
+        _delete_on_commit([(f.storage, str(f.name)) for f in old_files])
+    return publication
+
+
+def _public_text(story: Story, texts: dict[str, str]) -> str:
+    if story.kind in (StoryKind.AUDIO, StoryKind.VIDEO):
+        parts = [texts.get("text", ""), texts.get("transcript", "")]
+    else:
+        parts = [texts.get("text", "")]
+    return "\n\n".join(p for p in parts if p)
+
+
+def public_themes(story: Story) -> list[Theme]:
+    """Themes a curator confirmed or added; suggestions alone are never published."""
+    return list(
+        Theme.objects.filter(tags__story=story, tags__state=ThemeTagState.CONFIRMED).distinct()
+    )
+
+
+def _index(publication: PublishedStory) -> None:
+    from stories.domain import search
+
+    search.index(publication)
+
+
+def _fingerprint(story: Story, record: ConsentRecord) -> str:
+    """What a build depends on: consent, texts, hidden spans, confirmed themes, choices."""
+    transcript = transcripts.primary(story)
+    state = {
+        "consent": [record.pk, record.scopes],
+        "story": [story.title, story.text, story.place, story.language, story.disguise_voice],
+        "transcript": transcripts.current_text(transcript) if transcript else "",
+        "hidden": list(
+            story.redactions.filter(redact=True).values_list("field", "start", "end", "type")
+        ),
+        "themes": sorted(t.slug for t in public_themes(story)),
+    }
+    return hashlib.sha256(json.dumps(state, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def unpublish(story: Story) -> bool:
+    """Take the public copy down at once: the row and its files. True if there was one."""
+    publication = PublishedStory.objects.filter(story=story).first()
+    if publication is None:
+        return False
+    files = [(f.storage, str(f.name)) for f in (publication.audio, publication.image) if f]
+    publication.delete()
+    _delete_on_commit(files)
+    return True
+
+
+def _delete_on_commit(files: list[tuple[Storage, str]]) -> None:
+    """Files go once the rows pointing at them are gone for good."""
+
+    def delete() -> None:
+        for storage, name in files:
+            storage.delete(name)
+
+    if files:
+        transaction.on_commit(delete)
+
+
+def preview(story: Story) -> dict[str, object]:
+    """What ``publish`` would make public now, without writing anything."""
+    reason = why_not_publishable(story) or ""
+    record = consent.current(story)
+    texts = redactions.anonymise(story) if record and record.publish_text else {}
+    transcript = transcripts.primary(story)
+    audio = bool(
+        record
+        and record.publish_audio
+        and transcript is not None
+        and story.kind in (StoryKind.AUDIO, StoryKind.VIDEO)
+    )
+    image = ""
+    if record and story.kind in (StoryKind.PHOTO, StoryKind.VIDEO):
+        image = "as is" if record.publish_image else "faces blurred"
+    return {
+        "publishable": not reason,
+        "reason": reason,
+        "title": texts.get("title", ""),
+        "text": _public_text(story, texts),
+        "audio": audio,
+        "muted": [list(r) for r in redactions.muted_ranges(story, transcript)]
+        if audio and transcript
+        else [],
+        "image": image,
+        "themes": [t.slug for t in public_themes(story)],
+    }

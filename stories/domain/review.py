@@ -1,0 +1,52 @@
+"""Curators' review: the queue, and approving or rejecting a story."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Prefetch, QuerySet
+
+from stories.domain import lifecycle
+from stories.domain.roles import AnyUser
+from stories.enums import StoryStatus
+from stories.models import Redaction, Story, StoryTheme, Transcript
+
+
+def queue(
+    *, drive: str | None = None, theme: str | None = None, language: str | None = None
+) -> QuerySet[Story]:
+    """Stories waiting for a curator, oldest first, with what a reviewer needs preloaded."""
+    stories = (
+        Story.objects.filter(status=StoryStatus.NEEDS_REVIEW)
+        .select_related("drive")
+        .prefetch_related(
+            Prefetch(
+                "transcripts",
+                queryset=Transcript.objects.prefetch_related("revisions").order_by("created_at"),
+            ),
+            Prefetch("theme_tags", queryset=StoryTheme.objects.select_related("theme")),
+            Prefetch("redactions", queryset=Redaction.objects.order_by("field", "start")),
+        )
+        .order_by("submitted_at", "pk")
+    )
+    if drive:
+        stories = stories.filter(drive__slug=drive)
+    if theme:
+        stories = stories.filter(theme_tags__theme__slug=theme).distinct()
+    if language:
+        stories = stories.filter(language=language)
+    return stories
+
+
+def approve(story: Story, *, actor: AnyUser | None, disguise_voice: bool = False) -> Story:
+    """Approve a reviewed story for publication, with the curator's choice on the voice."""
+    with transaction.atomic():
+        return lifecycle.transition(
+            story, StoryStatus.APPROVED, actor=actor, disguise_voice=disguise_voice
+        )
+
+
+def reject(story: Story, reason: str, *, actor: AnyUser | None) -> Story:
+    """Turn a story down with a reason its reporter reads through their receipt."""
+    if not reason.strip():
+        raise ValueError("Say why the story is rejected: the reporter will read it.")
+    return lifecycle.transition(story, StoryStatus.REJECTED, actor=actor, reason=reason.strip())
