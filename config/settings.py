@@ -135,6 +135,8 @@ MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", VAR_DIR / "media"))
 # Originals and working files live in the private store, which has no URL at all.
 # Only anonymised derivatives are ever written to the public store.
 PUBLIC_MEDIA_URL = os.environ.get("TARINA_PUBLIC_MEDIA_URL", "/media/public/")
+# Production serves public media from the reverse proxy or object storage.
+TARINA_SERVE_PUBLIC_MEDIA = env_bool("TARINA_SERVE_PUBLIC_MEDIA", DEBUG)
 STORAGES = {
     "default": {
         "BACKEND": "stories.storage.PrivateFileSystemStorage",
@@ -154,6 +156,19 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("TARINA_MAX_BODY_BYTES", 2 * 1024 * 1024)
 TARINA_MAX_UPLOAD_BYTES = env_int("TARINA_MAX_UPLOAD_BYTES", 500 * 1024 * 1024)
 TARINA_MAX_FILES_PER_STORY = env_int("TARINA_MAX_FILES_PER_STORY", 10)
 TARINA_MAX_TEXT_CHARS = env_int("TARINA_MAX_TEXT_CHARS", 100_000)
+
+# --- Resumable uploads (tus 1.0.0 at /api/v1/uploads/; see docs/uploads.md) ---------
+# Tus-Max-Size is TARINA_MAX_UPLOAD_BYTES. An upload not finished (or not used by a story)
+# this long after its last write is removed by ``stories.domain.uploads.remove_expired``.
+TARINA_UPLOAD_EXPIRY_SECONDS = env_int("TARINA_UPLOAD_EXPIRY_SECONDS", 24 * 60 * 60)
+# PATCH bodies are streamed to disk in pieces of this size: memory stays flat.
+TARINA_UPLOAD_READ_BYTES = env_int("TARINA_UPLOAD_READ_BYTES", 1024 * 1024)
+# fsync each PATCH before its offset is recorded (off only for throwaway benchmarks).
+TARINA_UPLOAD_FSYNC = env_bool("TARINA_UPLOAD_FSYNC", True)
+TARINA_UPLOAD_MAX_METADATA_BYTES = env_int("TARINA_UPLOAD_MAX_METADATA_BYTES", 4096)
+# Creations (POST) per client; PATCH, HEAD and DELETE are not throttled.
+TARINA_UPLOAD_CREATE_THROTTLE = os.environ.get("TARINA_UPLOAD_CREATE_THROTTLE", "100/hour")
+# --- end of resumable uploads -------------------------------------------------------
 
 # --- REST API ---------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -1,7 +1,9 @@
 """Top-level URL routes: the API, its schema and docs, and the admin."""
 
+from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 urlpatterns = [
@@ -11,3 +13,13 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("admin/", admin.site.urls),
 ]
+
+if settings.TARINA_SERVE_PUBLIC_MEDIA:
+    # For a try-out without a reverse proxy: public, anonymised files only, never originals.
+    urlpatterns.append(
+        re_path(
+            rf"^{settings.PUBLIC_MEDIA_URL.strip('/')}/(?P<path>.*)$",
+            serve,
+            {"document_root": settings.MEDIA_ROOT / "public"},
+        )
+    )
