@@ -1,0 +1,184 @@
+"""Published derivatives of a video: an anonymised poster frame and its anonymised sound.
+
+Videos themselves are not published (blurring every frame reliably is out of reach offline),
+only a still and the audio track, each through the same anonymisers as pictures and audio.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterable, Iterator
+from itertools import chain
+from pathlib import Path
+
+import av
+from av.video.stream import VideoStream
+from PIL import Image
+
+from media_pipeline.media.audio import demux_until_error, extract_audio
+from media_pipeline.media.avopen import open_input
+from media_pipeline.media.avprobe import too_many_pixels
+from media_pipeline.media.errors import MediaRejected, RejectCode
+from media_pipeline.media.limits import MediaLimits
+from media_pipeline.media.sniff import Family
+
+from ._sources import sniff_path
+from .audio import (
+    DEFAULT_PADDING,
+    DEFAULT_PITCH_SEMITONES,
+    DEFAULT_SAMPLE_RATE,
+    AnonymisedAudio,
+    AudioFormat,
+    Replacement,
+    anonymise_audio,
+)
+from .images import DETECT_EDGE, AnonymisedImage, anonymise_picture
+
+# Phone videos often open on a black or blurred frame; a moment in is more representative.
+POSTER_AT_SECONDS = 1.0
+# Bound the work however the timestamps look: never decode more frames than this.
+_MAX_POSTER_FRAMES = 300
+_MAX_DECODE_ERRORS = 50
+
+_TRANSPOSE = {
+    90: Image.Transpose.ROTATE_90,
+    180: Image.Transpose.ROTATE_180,
+    270: Image.Transpose.ROTATE_270,
+}
+
+
+def poster_time(duration: float | None, at_seconds: float = POSTER_AT_SECONDS) -> float:
+    """When to take the poster: ``at_seconds`` in, or the middle of a shorter video."""
+    if duration is None or duration <= 0:
+        return at_seconds
+    return min(at_seconds, duration / 2)
+
+
+def _duration(container: av.container.InputContainer, stream: VideoStream) -> float | None:
+    if stream.duration is not None and stream.time_base is not None:
+        return float(stream.duration * stream.time_base)
+    if container.duration is not None:
+        return container.duration / av.time_base
+    return None
+
+
+def _decoded_frames(
+    container: av.container.InputContainer, stream: VideoStream
+) -> Iterator[av.VideoFrame]:
+    """Frames until the stream ends, damaged packets skipped (up to a limit)."""
+    errors = 0
+    for packet in chain(demux_until_error(container, stream), [None]):
+        try:
+            frames = stream.decode(packet)
+        except av.FFmpegError:
+            errors += 1
+            if errors > _MAX_DECODE_ERRORS:
+                return
+            continue
+        yield from frames
+
+
+def poster_image(
+    src: str | Path, *, limits: MediaLimits | None = None, at_seconds: float = POSTER_AT_SECONDS
+) -> Image.Image:
+    """The upright frame of ``src``'s first video stream at :func:`poster_time`, as RGB pixels.
+
+    Only the frame's pixels leave this function: nothing from the container comes with them.
+    Raises :class:`MediaRejected` when no frame can be decoded or a frame is too large.
+    """
+    path = Path(src)
+    limits = limits or MediaLimits()
+    sniffed = sniff_path(path, Family.AV)
+    assert sniffed.demuxer is not None
+    with open_input(path, sniffed.demuxer) as container:
+        if not container.streams.video:
+            raise MediaRejected("The file has no pictures.", RejectCode.NO_MEDIA)
+        stream = container.streams.video[0]
+        stream.codec_context.thread_type = "AUTO"
+        target = poster_time(_duration(container, stream), at_seconds)
+        best: av.VideoFrame | None = None
+        for count, frame in enumerate(_decoded_frames(container, stream), start=1):
+            if frame.width * frame.height > limits.max_image_pixels:
+                raise too_many_pixels(frame.width, frame.height, limits)
+            best = frame
+            if (frame.time is not None and frame.time >= target) or count >= _MAX_POSTER_FRAMES:
+                break
+        if best is None:
+            raise MediaRejected("No picture could be decoded from the video.", RejectCode.CORRUPT)
+        image = best.to_image()
+        rotation = best.rotation
+    # The container's display rotation (FFmpeg's sign: degrees counter-clockwise).
+    turn = _TRANSPOSE.get(rotation % 360)
+    return image.transpose(turn) if turn is not None else image
+
+
+def anonymise_video_poster(
+    src: str | Path,
+    dest: str | Path,
+    *,
+    blur_faces: bool = True,
+    limits: MediaLimits | None = None,
+    at_seconds: float = POSTER_AT_SECONDS,
+    max_edge: int | None = None,
+    detect_edge: int = DETECT_EDGE,
+) -> AnonymisedImage:
+    """Write the video's poster frame to ``dest`` as an anonymised JPEG (faces blurred)."""
+    image = poster_image(src, limits=limits, at_seconds=at_seconds)
+    return anonymise_picture(
+        image, dest, blur_faces=blur_faces, max_edge=max_edge, detect_edge=detect_edge
+    )
+
+
+def extract_audio_track(
+    src: str | Path, dest: str | Path, *, limits: MediaLimits | None = None
+) -> Path | None:
+    """Write ``src``'s first audio stream to ``dest`` as 16 kHz mono WAV; ``None`` if silent.
+
+    The WAV is the input :func:`~media_pipeline.anonymise.audio.anonymise_audio` expects; it
+    is an intermediate, never to be published as such.
+    """
+    path, out = Path(src), Path(dest)
+    limits = limits or MediaLimits()
+    sniffed = sniff_path(path, Family.AV)
+    assert sniffed.demuxer is not None
+    with open_input(path, sniffed.demuxer) as container:
+        if not container.streams.audio:
+            return None
+        index = container.streams.audio[0].index
+    extract_audio(path, sniffed.demuxer, index, out, limits, audio_format="wav")
+    return out
+
+
+def anonymise_video_audio(
+    src: str | Path,
+    dest: str | Path,
+    redactions: Iterable[tuple[float, float]],
+    *,
+    replacement: Replacement = "tone",
+    padding: float = DEFAULT_PADDING,
+    disguise_voice: bool = False,
+    pitch_semitones: float = DEFAULT_PITCH_SEMITONES,
+    sample_rate: int = DEFAULT_SAMPLE_RATE,
+    audio_format: AudioFormat = "m4a",
+    limits: MediaLimits | None = None,
+) -> AnonymisedAudio | None:
+    """Extract the video's sound and anonymise it into ``dest``; ``None`` if it has no sound.
+
+    The options are those of :func:`~media_pipeline.anonymise.audio.anonymise_audio`.
+    """
+    with tempfile.TemporaryDirectory(prefix="tarina-anon-") as tmp:
+        wav = extract_audio_track(src, Path(tmp) / "track.wav", limits=limits)
+        if wav is None:
+            return None
+        return anonymise_audio(
+            wav,
+            dest,
+            redactions,
+            replacement=replacement,
+            padding=padding,
+            disguise_voice=disguise_voice,
+            pitch_semitones=pitch_semitones,
+            sample_rate=sample_rate,
+            audio_format=audio_format,
+            limits=limits,
+        )
