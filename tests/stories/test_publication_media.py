@@ -1,0 +1,124 @@
+"""Published media: the spoken personal data is toned out, photos lose metadata and faces."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.core.files import File
+from django.core.files.storage import storages
+
+from stories.domain import publication, redactions
+from stories.enums import AssetRole, StoryKind, StoryStatus
+from stories.models import MediaAsset
+from tests.factories import StoryFactory, transcript_for
+from tests.media_pipeline.anonymise.helpers import (
+    band_level,
+    decode_mono,
+    dominant_hz,
+    scene_with_face,
+    segment,
+    voice_like,
+)
+from tests.media_pipeline.conftest import write_wav
+from tests.media_pipeline.media_factories import assert_clean_image, write_jpeg_with_gps
+
+SAID = "I asked Maija Virtanen at the desk and she listened to me for a long time"
+
+
+def with_recording(story, path: Path) -> None:
+    """Store ``path`` as the story's normalised recording, as the pipeline would."""
+    asset = story.transcripts.get().asset
+    with path.open("rb") as handle:
+        asset.file.save("speech.wav", File(handle))
+
+
+def public_path(field) -> Path:
+    return Path(storages["public"].path(field.name))
+
+
+@pytest.fixture
+def spoken(drive, tmp_path):
+    story = StoryFactory(
+        drive=drive,
+        kind=StoryKind.AUDIO,
+        text="",
+        status=StoryStatus.APPROVED,
+        consent={"store": True, "publish_text": True, "publish_audio": True},
+    )
+    transcript_for(story, SAID, seconds_per_word=0.5)
+    with_recording(story, write_wav(tmp_path / "speech.wav", voice_like(len(SAID.split()) * 0.5)))
+    redactions.detect(story)
+    return story
+
+
+def test_the_name_is_toned_out_of_the_published_audio_and_the_rest_is_kept(spoken):
+    copy = publication.publish(spoken)
+    assert "[Person 1]" in copy.text
+    heard = decode_mono(public_path(copy.audio))
+    # "Maija Virtanen" are words 3 and 4: 1.5 s to 2.4 s.
+    assert dominant_hz(segment(heard, 1.55, 2.3)) == pytest.approx(1000, abs=15)
+    assert band_level(segment(heard, 4.0, 5.0), 1000) < 0.01
+    assert copy.duration == pytest.approx(len(SAID.split()) * 0.5, abs=0.1)
+
+
+def test_a_lifted_name_stays_audible(spoken, curator):
+    for span in spoken.redactions.all():
+        redactions.decide(span, redact=False, actor=curator)
+    heard = decode_mono(public_path(publication.publish(spoken).audio))
+    assert band_level(segment(heard, 1.55, 2.3), 1000) < 0.01
+
+
+def test_without_consent_to_publish_the_voice_there_is_no_audio(drive, tmp_path):
+    story = StoryFactory(drive=drive, kind=StoryKind.AUDIO, status=StoryStatus.APPROVED)
+    transcript_for(story, SAID)
+    with_recording(story, write_wav(tmp_path / "speech.wav", voice_like(3.0)))
+    copy = publication.publish(story)
+    assert not copy.audio
+    assert copy.text
+
+
+def test_a_rebuild_replaces_the_old_public_file(
+    spoken, curator, django_capture_on_commit_callbacks
+):
+    old = public_path(publication.publish(spoken).audio)
+    redactions.decide(spoken.redactions.first(), redact=False, actor=curator)
+    with django_capture_on_commit_callbacks(execute=True):
+        second = publication.publish(spoken)
+    assert public_path(second.audio).exists()
+    assert not old.exists()
+
+
+def test_withdrawal_deletes_the_public_audio(spoken, django_capture_on_commit_callbacks):
+    from stories.domain import consent
+
+    path = public_path(publication.publish(spoken).audio)
+    with django_capture_on_commit_callbacks(execute=True):
+        consent.withdraw(spoken, actor_label="receipt holder")
+    assert not path.exists()
+
+
+def photo_story(drive, path: Path, **consent_scopes: bool):
+    scopes = {"store": True, "publish_text": True, **consent_scopes}
+    story = StoryFactory(
+        drive=drive, kind=StoryKind.PHOTO, status=StoryStatus.APPROVED, consent=scopes
+    )
+    with path.open("rb") as handle:
+        MediaAsset.objects.create(
+            story=story, role=AssetRole.ORIGINAL, file=File(handle, name=path.name)
+        )
+    return story
+
+
+def test_a_published_photo_has_no_metadata(drive, tmp_path):
+    story = photo_story(drive, write_jpeg_with_gps(tmp_path / "IMG_1.jpg"))
+    copy = publication.publish(story)
+    assert_clean_image(public_path(copy.image))
+
+
+@pytest.mark.parametrize(("allowed", "blurred"), [(False, 1), (True, 0)])
+def test_faces_are_blurred_unless_consent_allows_the_image(drive, tmp_path, allowed, blurred):
+    path = tmp_path / "face.jpg"
+    scene_with_face()[0].save(path, "JPEG")
+    story = photo_story(drive, path, publish_image=allowed)
+    assert publication.publish(story).faces_blurred == blurred
