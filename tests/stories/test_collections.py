@@ -22,7 +22,9 @@ def test_a_curator_creates_a_collection_with_themes(client_for, curator):
 
 def test_titles_that_slugify_alike_get_distinct_slugs(client_for, curator):
     client = client_for(curator)
-    slugs = [client.post("/api/v1/collections/", {"title": "Kirjasto"}).json()["slug"] for _ in "ab"]
+    slugs = [
+        client.post("/api/v1/collections/", {"title": "Kirjasto"}).json()["slug"] for _ in "ab"
+    ]
     assert slugs == ["kirjasto", "kirjasto-2"]
 
 

@@ -137,7 +137,7 @@ def test_narrowing_keeps_a_rebuilt_copy_when_something_may_still_be_published(
 def test_a_reporter_narrows_consent_by_receipt(client_for, drive):
     from tests.factories import story_with_receipt
 
-    story, receipt = story_with_receipt(
+    _story, receipt = story_with_receipt(
         drive=drive, consent={"store": True, "publish_text": True, "research": True}
     )
     response = client_for().post(
@@ -150,7 +150,7 @@ def test_a_reporter_narrows_consent_by_receipt(client_for, drive):
 def test_giving_up_consent_to_store_withdraws_the_story(client_for, drive):
     from tests.factories import story_with_receipt
 
-    story, receipt = story_with_receipt(drive=drive)
+    _story, receipt = story_with_receipt(drive=drive)
     response = client_for().post(
         "/api/v1/consent/", {"receipt": receipt, "keep": []}, format="json"
     )
