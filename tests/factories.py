@@ -147,7 +147,9 @@ def transcript_for(story: Story, text: str, *, seconds_per_word: float = 0.5) ->
     )
 
 
-def published_story(*, collections: tuple[Collection, ...] = (), **kwargs: object) -> PublishedStory:
+def published_story(
+    *, collections: tuple[Collection, ...] = (), **kwargs: object
+) -> PublishedStory:
     """A published story's public copy, indexed for search as publishing leaves it, and
     placed in ``collections`` (last in each)."""
     from stories.domain import search

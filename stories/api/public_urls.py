@@ -1,3 +1,30 @@
 """Public, read-only routes: the story feed, published stories and collections, exports."""
 
-urlpatterns: list[object] = []
+from django.urls import path
+
+from stories.api import exports, public
+
+urlpatterns = [
+    path("feed/", public.FeedView.as_view(), name="public-feed"),
+    path("public/stories/<int:story_id>/", public.PublicStoryView.as_view(), name="public-story"),
+    path(
+        "public/collections/<slug:slug>/",
+        public.PublicCollectionView.as_view(),
+        name="public-collection",
+    ),
+    path(
+        "public/collections/<slug:slug>/export.csv",
+        exports.CsvExportView.as_view(),
+        name="public-collection-export-csv",
+    ),
+    path(
+        "public/collections/<slug:slug>/export.json",
+        exports.JsonExportView.as_view(),
+        name="public-collection-export-json",
+    ),
+    path(
+        "public/collections/<slug:slug>/export.zip",
+        exports.ZipExportView.as_view(),
+        name="public-collection-export-zip",
+    ),
+]

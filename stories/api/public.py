@@ -1,0 +1,276 @@
+"""The public, read-only API: the story feed, published stories and collections.
+
+No login, GET only. Everything here reads ``PublishedStory`` and ``Collection`` (the
+anonymised copies) through ``stories.domain.publicity``; nothing reaches a private story.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import get_language_from_request
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
+from rest_framework import permissions, serializers, status
+from rest_framework.exceptions import APIException, NotFound, ValidationError
+from rest_framework.pagination import CursorPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from stories.api.serializers import LanguageField
+from stories.domain import publicity
+from stories.models import Collection, PublishedStory, Theme
+
+PUBLIC_METHODS = ["get", "head", "options"]
+
+
+class Gone(APIException):
+    status_code = status.HTTP_410_GONE
+    default_detail = "This story was withdrawn by the person who told it and is no longer public."
+    default_code = "gone"
+
+
+def reader_language(request: Request) -> str:
+    """The reader's language for theme labels: ``?lang=``, else Accept-Language, else en."""
+    requested = request.query_params.get("lang") or get_language_from_request(request)
+    languages = {code for code, _ in settings.LANGUAGES}
+    language = (requested or "en")[:2].lower()
+    return language if language in languages else "en"
+
+
+def absolute(request: Request | None, url: str) -> str:
+    return request.build_absolute_uri(url) if request is not None else url
+
+
+def public_file_url(request: Request | None, field: Any) -> str | None:
+    """The public storage URL of a file, absolute when there is a request; None when unset."""
+    return absolute(request, str(field.url)) if field else None
+
+
+# --- Serializers ------------------------------------------------------------------
+
+
+class PublicThemeSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    # Named like Field.label: fine for DRF, confusing for the stubs.
+    label = serializers.SerializerMethodField()  # type: ignore[assignment]
+
+    def get_label(self, theme: Theme) -> str:
+        return theme.label(str(self.context.get("language", "en")))
+
+
+class PublicDriveSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    title = serializers.CharField()
+
+
+class PublicStorySerializer(serializers.Serializer):
+    """A published story: its anonymised public copy, nothing of the original."""
+
+    id = serializers.IntegerField(source="story_id", help_text="The story's id.")
+    url = serializers.SerializerMethodField()
+    kind = serializers.CharField()
+    language = serializers.CharField()
+    title = serializers.CharField()
+    text = serializers.CharField()
+    place = serializers.CharField()
+    themes = PublicThemeSerializer(many=True)
+    audio_url = serializers.SerializerMethodField()
+    image_url = serializers.SerializerMethodField()
+    duration = serializers.FloatField(allow_null=True, help_text="Seconds.")
+    published_at = serializers.DateTimeField()
+    drive = PublicDriveSerializer()
+    collections = serializers.SerializerMethodField()
+
+    def _request(self) -> Request | None:
+        return self.context.get("request")
+
+    def get_url(self, publication: PublishedStory) -> str:
+        return absolute(self._request(), reverse("public-story", args=[publication.story_id]))
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_audio_url(self, publication: PublishedStory) -> str | None:
+        return public_file_url(self._request(), publication.audio)
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_image_url(self, publication: PublishedStory) -> str | None:
+        return public_file_url(self._request(), publication.image)
+
+    @extend_schema_field(serializers.ListField(child=serializers.SlugField()))
+    def get_collections(self, publication: PublishedStory) -> list[str]:
+        """Slugs of the published collections the story is in."""
+        return list(getattr(publication, "public_collections", []))
+
+
+class ExportLinksSerializer(serializers.Serializer):
+    csv = serializers.URLField()
+    json = serializers.URLField()
+    zip = serializers.URLField()
+
+
+class PublicCollectionSerializer(serializers.Serializer):
+    """A published collection with its published stories, in the curator's order."""
+
+    slug = serializers.SlugField()
+    title = serializers.CharField()
+    description = serializers.CharField()
+    published_at = serializers.DateTimeField()
+    themes = PublicThemeSerializer(many=True)
+    exports = serializers.SerializerMethodField()
+    stories = serializers.SerializerMethodField()
+
+    @extend_schema_field(ExportLinksSerializer)
+    def get_exports(self, found: Collection) -> dict[str, str]:
+        request = self.context.get("request")
+        return {
+            fmt: absolute(request, reverse(f"public-collection-export-{fmt}", args=[found.slug]))
+            for fmt in ("csv", "json", "zip")
+        }
+
+    @extend_schema_field(PublicStorySerializer(many=True))
+    def get_stories(self, found: Collection) -> Any:
+        stories = self.context.get("stories", [])
+        return PublicStorySerializer(stories, many=True, context=self.context).data
+
+
+class FeedQuerySerializer(serializers.Serializer):
+    """The feed's filters, all optional; a malformed one is a 400 that says why."""
+
+    theme = serializers.SlugField(required=False, help_text="A theme's slug.")
+    drive = serializers.SlugField(required=False, help_text="A drive's slug.")
+    language = LanguageField(help_text="ISO 639-1 code of the stories' language.")
+    collection = serializers.SlugField(required=False, help_text="A published collection's slug.")
+    q = serializers.CharField(
+        required=False, max_length=200, help_text="Words to search for (web-search syntax)."
+    )
+    since = serializers.DateTimeField(
+        required=False, help_text="ISO 8601 date and time: stories published at or after it."
+    )
+    lang = serializers.CharField(required=False, help_text="Language of theme labels.")
+
+
+# --- Pagination -------------------------------------------------------------------
+
+
+class FeedPagination(CursorPagination):
+    """Newest first; the cursor stays stable while new stories are published."""
+
+    ordering = ("-published_at", "-id")
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+    def decode_cursor(self, request: Request) -> Any:
+        try:
+            return super().decode_cursor(request)
+        except NotFound:
+            raise ValidationError(
+                {"cursor": ["This page link is broken or out of date. Start from the first page."]}
+            ) from None
+
+
+def _language_parameter() -> OpenApiParameter:
+    return OpenApiParameter(
+        "lang", OpenApiTypes.STR, description="Language of theme labels (else Accept-Language)."
+    )
+
+
+# --- Views ------------------------------------------------------------------------
+
+
+class PublicView(APIView):
+    permission_classes = [permissions.AllowAny]
+    http_method_names = PUBLIC_METHODS
+
+    def public_context(self) -> dict[str, Any]:
+        return {"request": self.request, "language": reader_language(self.request)}
+
+
+class FeedView(PublicView):
+    """Published stories, newest first, with filters and cursor pagination."""
+
+    pagination_class = FeedPagination
+
+    @extend_schema(
+        operation_id="public_feed",
+        parameters=[
+            FeedQuerySerializer,
+            OpenApiParameter("cursor", OpenApiTypes.STR, description="From a previous page."),
+            OpenApiParameter("page_size", OpenApiTypes.INT, description="At most 100."),
+        ],
+        responses=PublicStorySerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        filters = FeedQuerySerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        data = filters.validated_data
+        queryset = publicity.feed(
+            theme=data.get("theme", ""),
+            drive=data.get("drive", ""),
+            language=data.get("language", ""),
+            collection=data.get("collection", ""),
+            q=data.get("q", ""),
+            since=data.get("since"),
+        )
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(queryset, request, view=self) or []
+        publicity.attach_collections(page)
+        body = PublicStorySerializer(page, many=True, context=self.public_context()).data
+        return paginator.get_paginated_response(body)
+
+
+class PublicStoryView(PublicView):
+    """One published story; 410 Gone once its teller has withdrawn it."""
+
+    @extend_schema(
+        operation_id="public_story",
+        parameters=[
+            OpenApiParameter("story_id", OpenApiTypes.INT, OpenApiParameter.PATH),
+            _language_parameter(),
+        ],
+        responses={
+            200: PublicStorySerializer,
+            404: OpenApiResponse(description="No published story has this id."),
+            410: OpenApiResponse(description="The story was withdrawn."),
+        },
+    )
+    def get(self, request: Request, story_id: int) -> Response:
+        try:
+            publication = publicity.story(story_id)
+        except publicity.StoryWithdrawn:
+            raise Gone() from None
+        except publicity.NotPublished:
+            raise NotFound("No published story has this id.") from None
+        return Response(PublicStorySerializer(publication, context=self.public_context()).data)
+
+
+class PublicCollectionView(PublicView):
+    """A published collection and its published stories."""
+
+    @extend_schema(
+        operation_id="public_collection",
+        parameters=[
+            OpenApiParameter("slug", OpenApiTypes.STR, OpenApiParameter.PATH),
+            _language_parameter(),
+        ],
+        responses={
+            200: PublicCollectionSerializer,
+            404: OpenApiResponse(description="No published collection has this slug."),
+        },
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        try:
+            found = publicity.collection(slug)
+        except publicity.NotPublished:
+            raise NotFound("No published collection has this slug.") from None
+        stories = publicity.attach_collections(publicity.collection_stories(found))
+        context = {**self.public_context(), "stories": stories}
+        return Response(PublicCollectionSerializer(found, context=context).data)
