@@ -7,10 +7,12 @@ import re
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 
 from stories import media_checks, rules
+from stories.domain import uploads as upload_domain
 from stories.enums import ConsentScope, StoryKind, StoryStatus, ThemeAction
 from stories.models import ConsentRecord, ConsentText, Drive, MediaAsset, Story, StoryTheme, Theme
 
@@ -111,6 +113,14 @@ class StorySubmitSerializer(serializers.Serializer):
         default=list,
         max_length=settings.TARINA_MAX_FILES_PER_STORY,
     )
+    uploads = serializers.ListField(
+        child=serializers.UUIDField(),
+        required=False,
+        default=list,
+        max_length=settings.TARINA_MAX_FILES_PER_STORY,
+        help_text="Ids of finished resumable uploads (/api/v1/uploads/), instead of or besides "
+        "files. Without an account, send their Upload-Token headers (comma-separated).",
+    )
 
     def validate_drive(self, drive: Drive) -> Drive:
         if not drive.is_open:
@@ -133,19 +143,30 @@ class StorySubmitSerializer(serializers.Serializer):
                 )
         return files
 
+    def validate_uploads(self, ids: list[Any]) -> list[Any]:
+        request = self.context["request"]
+        tokens = upload_domain.tokens_from(request.headers.get("Upload-Token"))
+        try:
+            return upload_domain.for_submission(ids, request.user, tokens)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        kind, files = attrs["kind"], attrs["files"]
+        kind, files, uploads = attrs["kind"], attrs["files"], attrs.get("uploads", [])
+        if len(files) + len(uploads) > settings.TARINA_MAX_FILES_PER_STORY:
+            raise serializers.ValidationError({"files": "Too many files for one story."})
         if kind == StoryKind.TEXT:
-            if files:
+            if files or uploads:
                 raise serializers.ValidationError(
                     {"files": "A text story has no files; choose audio, video or photo."}
                 )
             if not attrs["text"].strip():
                 raise serializers.ValidationError({"text": "A text story needs its text."})
-        elif not files:
+        elif not files and not uploads:
             raise serializers.ValidationError({"files": f"A {kind} story needs at least one file."})
         else:
             problems = [problem for f in files if (problem := media_checks.kind_mismatch(kind, f))]
+            problems += [p for u in uploads if (p := upload_domain.kind_mismatch(kind, u))]
             if problems:
                 raise serializers.ValidationError({"files": problems})
         return attrs

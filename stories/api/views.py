@@ -98,6 +98,7 @@ class StoryViewSet(
             place=data["place"],
             consent_scopes=data["consent"],
             files=data["files"],
+            uploads=data["uploads"],
             themes=data["themes"],
             reporter=request.user,
             channel=ConsentChannel.API,

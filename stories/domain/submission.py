@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from stories.domain import audit, consent, processing, receipts
 from stories.domain import themes as theme_tags
+from stories.domain import uploads as upload_domain
 from stories.domain.roles import AnyUser
 from stories.enums import AssetRole, AuditAction, ConsentChannel, StoryKind, StoryStatus
-from stories.models import ConsentText, Drive, MediaAsset, Story, Theme
+from stories.models import ConsentText, Drive, MediaAsset, Story, Theme, Upload
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ def submit(
     place: str,
     consent_scopes: Mapping[str, bool],
     files: Sequence[UploadedFile] = (),
+    uploads: Sequence[Upload] = (),
     themes: Sequence[Theme] = (),
     reporter: AnyUser | None = None,
     channel: ConsentChannel = ConsentChannel.API,
@@ -84,6 +86,8 @@ def submit(
         )
         for upload in files:
             store_original(story, upload)
+        for finished in uploads:  # resumable uploads: moved in, not copied
+            upload_domain.attach(finished, story)
         if themes:
             theme_tags.record_reporter_themes(story, [t.slug for t in themes])
         audit.record(
@@ -92,7 +96,7 @@ def submit(
             actor=reporter,
             actor_label="" if owner else "light-touch reporter",
             kind=kind,
-            files=len(files),
+            files=len(files) + len(uploads),
         )
         processing.enqueue(story)
     return Submission(story=story, receipt=receipt)

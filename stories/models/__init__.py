@@ -8,6 +8,7 @@ from stories.models.review import Redaction, TranscriptRevision
 from stories.models.story import MediaAsset, Story
 from stories.models.themes import StoryTheme, TaxonomyVersion, Theme, ThemeModelSnapshot
 from stories.models.transcript import Transcript
+from stories.models.upload import Upload
 
 __all__ = [
     "AuditEvent",
@@ -26,4 +27,5 @@ __all__ = [
     "ThemeModelSnapshot",
     "Transcript",
     "TranscriptRevision",
+    "Upload",
 ]
