@@ -1,0 +1,112 @@
+/* Curator console: player synchronised with the transcript, and forms that call the API. */
+(function () {
+  "use strict";
+  function csrf() { var i = document.querySelector("input[name=csrfmiddlewaretoken]"); return i ? i.value : ""; }
+  var message = document.querySelector("[data-message]");
+  function say(text, isError) {
+    if (!message) return;
+    message.textContent = text;
+    message.classList.toggle("error", !!isError);
+  }
+  function describe(data) {
+    var out = [];
+    (function walk(value) {
+      if (value == null) return;
+      if (typeof value === "string") out.push(value);
+      else if (Array.isArray(value)) value.forEach(walk);
+      else if (typeof value === "object") Object.keys(value).forEach(function (k) { walk(value[k]); });
+    })(data);
+    return out.join(" ");
+  }
+
+  // --- The player and the transcript's words ------------------------------------------
+  var player = document.querySelector("[data-player]");
+  var words = Array.prototype.slice.call(document.querySelectorAll(".words .w"));
+  if (player && words.length) {
+    var times = words.map(function (w) { return [parseFloat(w.dataset.start), parseFloat(w.dataset.end)]; });
+    var current = null;
+    var mark = function () {
+      var t = player.currentTime, found = -1, lo = 0, hi = times.length - 1;
+      while (lo <= hi) {  // the last word that started at or before t
+        var mid = (lo + hi) >> 1;
+        if (times[mid][0] <= t + 0.001) { found = mid; lo = mid + 1; } else hi = mid - 1;
+      }
+      var word = found >= 0 && t <= times[found][1] + 0.25 ? words[found] : null;
+      if (word !== current) {
+        if (current) current.classList.remove("current");
+        if (word) word.classList.add("current");
+        current = word;
+      }
+    };
+    var seek = function (word) { player.currentTime = parseFloat(word.dataset.start); mark(); };
+    player.addEventListener("timeupdate", mark);
+    player.addEventListener("seeked", mark);
+    words.forEach(function (word) {
+      word.addEventListener("click", function () { seek(word); });
+      word.addEventListener("keydown", function (e) {
+        if (e.key === "Enter" || e.key === " ") { e.preventDefault(); seek(word); }
+      });
+    });
+  }
+
+  // --- Forms that call the API (JSON, session cookie, CSRF token) ------------------------
+  document.addEventListener("submit", function (event) {
+    var form = event.target, url = form.dataset.api, template = form.dataset.apiTemplate;
+    if (!url && !template) return;
+    event.preventDefault();
+    var body = {};
+    form.querySelectorAll("input, select, textarea").forEach(function (el) {
+      if (!el.name || el.hasAttribute("data-url-param")) return;
+      var type = el.dataset.type;
+      if (el.type === "checkbox") {
+        if (type === "bool") body[el.name] = el.checked;
+        else if (type === "list") { body[el.name] = body[el.name] || []; if (el.checked) body[el.name].push(el.value); }
+        else if (el.checked) body[el.name] = el.value;
+        return;
+      }
+      var value = el.value;
+      if (type === "bool") value = value === "true";
+      else if (type === "int") value = parseInt(value, 10);
+      body[el.name] = value;
+    });
+    var submitter = event.submitter;
+    if (submitter && submitter.name) body[submitter.name] = submitter.value;
+    if (template) {
+      var param = form.querySelector("[data-url-param]");
+      url = template.replace("{id}", encodeURIComponent(param.value));
+    }
+    var method = form.dataset.method || "POST";
+    var options = { method: method, credentials: "same-origin", headers: { "X-CSRFToken": csrf(), "Accept": "application/json" } };
+    if (method !== "DELETE") { options.headers["Content-Type"] = "application/json"; options.body = JSON.stringify(body); }
+    say("…");
+    fetch(url, options).then(function (response) {
+      if (response.ok) {
+        say("Saved.");
+        if (form.hasAttribute("data-reload")) location.reload();
+        return;
+      }
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        say(describe(data) || "Error " + response.status, true);
+      });
+    }, function () { say("No connection.", true); });
+  });
+
+  // --- Preview -------------------------------------------------------------------------------
+  var previewButton = document.querySelector("[data-preview]");
+  if (previewButton) {
+    previewButton.addEventListener("click", function () {
+      fetch(previewButton.dataset.preview, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (r) { return r.json(); })
+        .then(function (d) {
+          var out = document.querySelector("[data-preview-out]");
+          var set = function (key, value) { out.querySelector('[data-pv="' + key + '"]').textContent = value == null ? "" : String(value); };
+          out.hidden = false;
+          set("title", d.title); set("text", d.text);
+          set("audio", d.audio ? "yes" + (d.muted && d.muted.length ? " (" + d.muted.length + " muted)" : "") : "no");
+          set("image", d.image || "no"); set("themes", (d.themes || []).join(", "));
+          var reason = out.querySelector('[data-pv="reason"]');
+          reason.hidden = !d.reason; reason.textContent = d.reason || "";
+        }, function () { say("No connection.", true); });
+    });
+  }
+})();

@@ -1,0 +1,34 @@
+"""The web UI's routes, mounted at the site root."""
+
+from django.contrib.auth.views import LogoutView
+from django.urls import path
+
+from frontend.views import console, public, reporter
+
+app_name = "frontend"
+
+urlpatterns = [
+    # Reporter app (a PWA: the manifest and service worker live at the root scope).
+    path("", reporter.home, name="home"),
+    path("d/<slug:slug>/", reporter.drive_page, name="drive"),
+    path("r/", reporter.status_page, name="status"),
+    path("receipt-qr/", reporter.receipt_qr, name="receipt-qr"),
+    path("manifest.webmanifest", reporter.manifest, name="manifest"),
+    path("sw.js", reporter.service_worker, name="service-worker"),
+    path("offline/", reporter.offline, name="offline"),
+    # Public story browser.
+    path("stories/", public.story_list, name="stories"),
+    path("stories/<int:story_id>/", public.story_detail, name="story"),
+    path("collections/", public.collection_list, name="collections"),
+    path("collections/<slug:slug>/", public.collection_detail, name="collection"),
+    path("themes/", public.theme_list, name="themes"),
+    path("themes/<slug:slug>/", public.theme_detail, name="theme"),
+    # Curator console.
+    path("login/", console.LoginView.as_view(), name="login"),
+    path("logout/", LogoutView.as_view(next_page="/"), name="logout"),
+    path("console/", console.queue, name="console"),
+    path("console/stories/<int:story_id>/", console.story_review, name="console-story"),
+    path("console/stories/<int:story_id>/media", console.story_media, name="console-media"),
+    path("console/collections/", console.collections, name="console-collections"),
+    path("console/dashboard/", console.dashboard, name="console-dashboard"),
+]

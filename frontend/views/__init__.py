@@ -1,0 +1,1 @@
+"""The web UI's views: reporter app, public story browser and curator console."""

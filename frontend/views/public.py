@@ -1,0 +1,144 @@
+"""The public story browser. It reads only the anonymised copies (``PublishedStory``,
+published ``Collection``) through ``stories.domain.publicity``; never a private story."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+
+from frontend.views.common import current_language, localised
+from stories.domain import publicity
+from stories.models import Drive, Theme
+
+SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,80}$")
+LANGUAGE = re.compile(r"^[a-z]{2}$")
+PAGE_SIZE = 20
+
+
+def clean_filters(request: HttpRequest) -> dict[str, str]:
+    """The list's filters; anything malformed is dropped rather than failing the page."""
+    raw = {key: request.GET.get(key, "").strip() for key in ("theme", "drive", "language", "q")}
+    return {
+        "theme": raw["theme"] if SLUG.match(raw["theme"]) else "",
+        "drive": raw["drive"] if SLUG.match(raw["drive"]) else "",
+        "language": raw["language"].lower() if LANGUAGE.match(raw["language"].lower()) else "",
+        "q": raw["q"][:200],
+    }
+
+
+def feed_links(kind: str, slug: str) -> list[tuple[str, str]]:
+    return [
+        (label, reverse(f"{kind}-feed-{fmt}", args=[slug]))
+        for fmt, label in (("atom", "Atom"), ("rss", "RSS"), ("json", "JSON Feed"))
+    ]
+
+
+def theme_labels(language: str) -> list[tuple[str, str]]:
+    return [(t.slug, t.label(language)) for t in Theme.objects.order_by("position", "slug")]
+
+
+@localised
+def story_list(request: HttpRequest) -> HttpResponse:
+    filters = clean_filters(request)
+    language = current_language()
+    stories = publicity.feed(
+        theme=filters["theme"],
+        drive=filters["drive"],
+        language=filters["language"],
+        q=filters["q"],
+    )
+    page = Paginator(stories, PAGE_SIZE).get_page(request.GET.get("page"))
+    publicity.attach_collections(page.object_list)
+    query = {k: v for k, v in filters.items() if v}
+    context = {
+        "page": page,
+        "filters": filters,
+        "query": query,
+        "themes": theme_labels(language),
+        "drives": Drive.objects.filter(publications__isnull=False).distinct().order_by("title"),
+        "languages": sorted(
+            set(publicity.published_stories().values_list("language", flat=True)) - {""}
+        ),
+        "language": language,
+    }
+    return render(request, "frontend/public/story_list.html", context)
+
+
+@localised
+def story_detail(request: HttpRequest, story_id: int) -> HttpResponse:
+    try:
+        publication = publicity.story(story_id)
+    except publicity.StoryWithdrawn:
+        return render(request, "frontend/public/gone.html", status=410)
+    except publicity.NotPublished:
+        raise Http404 from None
+    return render(
+        request,
+        "frontend/public/story_detail.html",
+        {"story": publication, "language": current_language()},
+    )
+
+
+@localised
+def collection_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        found = publicity.collection(slug)
+    except publicity.NotPublished:
+        raise Http404 from None
+    stories = publicity.attach_collections(publicity.collection_stories(found))
+    context: dict[str, Any] = {
+        "collection": found,
+        "stories": stories,
+        "language": current_language(),
+        "feeds": feed_links("collection", found.slug),
+        "exports": [
+            (fmt.upper(), reverse(f"public-collection-export-{fmt}", args=[found.slug]))
+            for fmt in ("csv", "json", "zip")
+        ],
+    }
+    return render(request, "frontend/public/collection_detail.html", context)
+
+
+@localised
+def collection_list(request: HttpRequest) -> HttpResponse:
+    collections = publicity.published_collections().order_by("-published_at")
+    return render(
+        request, "frontend/public/collection_list.html", {"collections": collections[:200]}
+    )
+
+
+@localised
+def theme_list(request: HttpRequest) -> HttpResponse:
+    language = current_language()
+    themes = [
+        {
+            "slug": theme.slug,
+            "label": theme.label(language),
+            "description": theme.description(language),
+            "constellation": theme.constellation,
+        }
+        for theme in Theme.objects.order_by("position", "slug")
+    ]
+    return render(request, "frontend/public/theme_list.html", {"themes": themes})
+
+
+@localised
+def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    theme = get_object_or_404(Theme, slug=slug)
+    language = current_language()
+    stories = publicity.feed(theme=theme.slug)
+    page = Paginator(stories, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "theme": theme,
+        "label": theme.label(language),
+        "description": theme.description(language),
+        "page": page,
+        "feeds": feed_links("theme", theme.slug),
+        "language": language,
+    }
+    return render(request, "frontend/public/theme_detail.html", context)

@@ -1,0 +1,365 @@
+"""The reporter app: join a drive, tell a story, get a receipt, follow or withdraw it.
+
+Every page works as a plain HTML form; ``static/frontend/reporter.js`` adds recording,
+resumable (tus) uploads and an offline queue on top. Submission goes through the same
+serializer and domain function as the API, so the rules are the same.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+from rest_framework.exceptions import PermissionDenied
+
+from frontend.views.common import current_language, localised, qr_svg, throttled
+from stories.api.serializers import StorySubmitSerializer
+from stories.domain import consent, receipts, submission
+from stories.domain.submission import consent_text_for
+from stories.enums import ConsentChannel, ConsentScope, StoryKind, StoryStatus
+from stories.models import Drive, Story, Theme
+
+SCOPE_HELP = {
+    ConsentScope.STORE: (
+        gettext_noop("Keep my story"),
+        gettext_noop(
+            "We keep your story safely so the people who run the service can learn from it. "
+            "This is needed to send a story."
+        ),
+    ),
+    ConsentScope.PUBLISH_TEXT: (
+        gettext_noop("Publish my words"),
+        gettext_noop(
+            "Your words may be shown publicly, with names and other personal details removed."
+        ),
+    ),
+    ConsentScope.PUBLISH_AUDIO: (
+        gettext_noop("Publish my voice"),
+        gettext_noop("Your recording may be played publicly. Your voice can be recognised."),
+    ),
+    ConsentScope.PUBLISH_IMAGE: (
+        gettext_noop("Publish my picture or video"),
+        gettext_noop("Your photo or video may be shown publicly. Faces are blurred when we can."),
+    ),
+    ConsentScope.RESEARCH: (
+        gettext_noop("Use for research"),
+        gettext_noop("Researchers may study your story, without your name."),
+    ),
+}
+
+STATUS_WORDS = {
+    StoryStatus.DRAFT: gettext_noop("Not sent yet."),
+    StoryStatus.SUBMITTED: gettext_noop("Received. It is waiting to be processed."),
+    StoryStatus.PROCESSING: gettext_noop("Being processed."),
+    StoryStatus.NEEDS_REVIEW: gettext_noop("Waiting for a curator to read it."),
+    StoryStatus.APPROVED: gettext_noop("Approved by a curator."),
+    StoryStatus.PUBLISHED: gettext_noop("Published."),
+    StoryStatus.REJECTED: gettext_noop("Not accepted."),
+    StoryStatus.FAILED: gettext_noop("Something went wrong while processing it."),
+    StoryStatus.WITHDRAWN: gettext_noop("Withdrawn. Everything you sent has been deleted."),
+}
+
+# How to tell a story, in the reporter's words (StoryKind's labels are for developers).
+KIND_WORDS = {
+    StoryKind.TEXT: gettext_noop("Write"),
+    StoryKind.AUDIO: gettext_noop("Speak"),
+    StoryKind.VIDEO: gettext_noop("Film"),
+    StoryKind.PHOTO: gettext_noop("Photo"),
+}
+
+
+def scope_rows(selected: set[str], *, only: set[str] | None = None) -> list[dict[str, Any]]:
+    """The consent scopes with plain-language wording, in the reader's language."""
+    rows = []
+    for scope in ConsentScope:
+        if only is not None and scope.value not in only:
+            continue
+        title, text = SCOPE_HELP[scope]
+        rows.append(
+            {
+                "name": scope.value,
+                "title": _(title),
+                "help": _(text),
+                "checked": scope.value in selected,
+                "required": scope == ConsentScope.STORE,
+            }
+        )
+    return rows
+
+
+def js_strings() -> dict[str, str]:
+    """Words the scripts show, translated here so the scripts need no catalogue."""
+    return {
+        "queued": _(
+            "No connection. Your story is saved on this phone and will be sent "
+            "when you are online again."
+        ),
+        "sending": _("Sending your story…"),
+        "uploading": _("Uploading"),
+        "processing": _("Processing"),
+        "sent": _("Your story was sent."),
+        "copied": _("Copied"),
+        "retrying": _("Connection lost. Trying again…"),
+        "failed": _("Your story could not be sent:"),
+        "record": _("Record"),
+        "pause": _("Pause"),
+        "resume": _("Resume"),
+        "stop": _("Stop"),
+        "rerecord": _("Record again"),
+        "nomic": _("The microphone cannot be used. You can choose a file instead."),
+        "needfile": _("Record something or choose a file first."),
+    }
+
+
+def status_words(status: str) -> str:
+    return _(STATUS_WORDS.get(StoryStatus(status), status))
+
+
+def prompts_for(drive: Drive, language: str) -> list[str]:
+    """The drive's prompts in ``language``, else its default language, else any."""
+    found = []
+    for prompt in drive.prompts or []:
+        if isinstance(prompt, dict):
+            text = prompt.get(language) or prompt.get(drive.default_language)
+            text = text or next(iter(prompt.values()), "")
+        else:
+            text = str(prompt)
+        if text:
+            found.append(str(text))
+    return found
+
+
+def themes_for(language: str, chosen: set[str]) -> list[dict[str, Any]]:
+    return [
+        {
+            "slug": theme.slug,
+            "label": theme.label(language),
+            "description": theme.description(language),
+            "checked": theme.slug in chosen,
+        }
+        for theme in Theme.objects.order_by("position", "slug")
+    ]
+
+
+def receipt_link(request: HttpRequest, receipt: str) -> str:
+    """The status page with the receipt in the fragment, which never reaches a server."""
+    return request.build_absolute_uri(reverse("frontend:status")) + "#" + receipt
+
+
+@localised
+def home(request: HttpRequest) -> HttpResponse:
+    drives = Drive.objects.filter(is_open=True).order_by("-created_at")[:50]
+    return render(request, "frontend/reporter/home.html", {"drives": drives})
+
+
+@never_cache
+@localised
+@require_http_methods(["GET", "POST"])
+def drive_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """Join a drive and tell a story: the form, and its no-JS submission."""
+    drive = get_object_or_404(Drive, slug=slug)
+    language = current_language()
+    values: dict[str, Any] = {"kind": StoryKind.TEXT.value, "language": language}
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        if not drive.is_open:
+            raise Http404
+        values = {key: request.POST.get(key, "") for key in ("kind", "title", "text", "place")}
+        values["language"] = request.POST.get("language", language)
+        scopes = {
+            scope.value: request.POST.get(f"consent_{scope.value}") == "on"
+            for scope in ConsentScope
+        }
+        themes = request.POST.getlist("themes")
+        data: dict[str, Any] = {
+            **values,
+            "drive": drive.slug,
+            "consent": scopes,
+            "themes": themes,
+        }
+        files = [f for f in request.FILES.getlist("files") if f.size]
+        if files:
+            data["files"] = files
+        incoming = StorySubmitSerializer(data=data, context={"request": request})
+        try:
+            valid = incoming.is_valid()
+        except PermissionDenied as refused:
+            raise DjangoPermissionDenied(str(refused.detail)) from None
+        if valid:
+            result = submission.submit(
+                drive=drive,
+                kind=incoming.validated_data["kind"],
+                title=incoming.validated_data["title"],
+                text=incoming.validated_data["text"],
+                language=incoming.validated_data["language"],
+                place=incoming.validated_data["place"],
+                consent_scopes=incoming.validated_data["consent"],
+                files=incoming.validated_data["files"],
+                themes=incoming.validated_data["themes"],
+                reporter=request.user,
+                channel=ConsentChannel.WEB,
+            )
+            return receipt_page(request, drive, result.receipt, result.story)
+        errors = flatten_errors(incoming.errors)
+        selected = {scope for scope, given in scopes.items() if given}
+        chosen = set(themes)
+    else:
+        selected = {ConsentScope.STORE.value}
+        chosen = set()
+    consent_text = consent_text_for(drive, language)
+    context = {
+        "drive": drive,
+        "prompts": prompts_for(drive, language),
+        "consent_text": consent_text,
+        "scopes": scope_rows(selected),
+        "themes": themes_for(language, chosen),
+        "kinds": [(kind.value, _(KIND_WORDS[kind])) for kind in StoryKind],
+        "values": values,
+        "errors": errors,
+        "js_strings": js_strings(),
+        "drive_link": request.build_absolute_uri(reverse("frontend:drive", args=[drive.slug])),
+        "drive_qr": qr_svg(
+            request.build_absolute_uri(reverse("frontend:drive", args=[drive.slug])),
+            title=_("QR code for this drive's link"),
+        ),
+        "max_upload_mb": settings.TARINA_MAX_UPLOAD_BYTES // (1024 * 1024),
+    }
+    return render(request, "frontend/reporter/drive.html", context, status=400 if errors else 200)
+
+
+def flatten_errors(errors: Any, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested errors as ``{field: [message, ...]}`` for the form."""
+    flat: dict[str, list[str]] = {}
+    if isinstance(errors, dict):
+        for key, value in errors.items():
+            name = "form" if key == "non_field_errors" else str(key)
+            for inner_key, messages in flatten_errors(value, name).items():
+                flat.setdefault(inner_key if prefix == "" else prefix, []).extend(messages)
+    elif isinstance(errors, list):
+        for item in errors:
+            for key, messages in flatten_errors(item, prefix).items():
+                flat.setdefault(key, []).extend(messages)
+    else:
+        flat.setdefault(prefix or "form", []).append(str(errors))
+    return flat
+
+
+def receipt_page(request: HttpRequest, drive: Drive, receipt: str, story: Story) -> HttpResponse:
+    link = receipt_link(request, receipt)
+    response = render(
+        request,
+        "frontend/reporter/receipt.html",
+        {
+            "drive": drive,
+            "receipt": receipt,
+            "status_text": status_words(story.status),
+            "status_link": link,
+            "qr": qr_svg(link, title=_("QR code of your receipt")),
+            "js_strings": js_strings(),
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+def receipt_qr(request: HttpRequest) -> HttpResponse:
+    """An SVG QR code of a receipt's status link, for the script's receipt screen.
+
+    POST, so that the receipt is not written into access logs as part of a URL.
+    """
+    receipt = request.POST.get("receipt", "")
+    if not receipts.looks_valid(receipt):
+        return HttpResponseBadRequest("not a receipt")
+    response = HttpResponse(
+        qr_svg(receipt_link(request, receipt), title=_("QR code of your receipt")),
+        content_type="image/svg+xml; charset=utf-8",
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@never_cache
+@localised
+@require_http_methods(["GET", "POST"])
+def status_page(request: HttpRequest) -> HttpResponse:
+    """Look a story up by its receipt; withdraw it or narrow its consent, after confirming."""
+    context: dict[str, Any] = {"step": "ask"}
+    if request.method == "GET":
+        return render(request, "frontend/reporter/status.html", context)
+    if throttled(request, "receipts"):
+        context["error"] = _("Too many tries. Wait a minute and try again.")
+        return render(request, "frontend/reporter/status.html", context, status=429)
+    receipt = request.POST.get("receipt", "").strip()
+    story = receipts.find_story(receipt)
+    if story is None:
+        context["error"] = _("No story matches this receipt. Check it for typing errors.")
+        context["receipt"] = receipt
+        return render(request, "frontend/reporter/status.html", context, status=404)
+    step = request.POST.get("step", "lookup")
+    record = consent.current(story)
+    granted = set(record.scopes) if record else set()
+    keep = {s for s in request.POST.getlist("keep") if s in granted}
+    context.update(receipt=receipt, story=story, step="show")
+    if step == "withdraw":
+        context["step"] = "confirm-withdraw"
+    elif step == "withdraw-confirmed":
+        consent.withdraw(story, actor_label="receipt holder")
+        story.refresh_from_db()
+        context["done"] = _("Your story has been withdrawn and everything you sent is deleted.")
+    elif step == "narrow":
+        context.update(
+            step="confirm-narrow",
+            keep_rows=scope_rows(keep, only=granted),
+            dropped=scope_rows(set(), only=granted - keep),
+        )
+        if ConsentScope.STORE.value not in keep:
+            context["step"] = "confirm-withdraw"
+    elif step == "narrow-confirmed":
+        consent.narrow(story, {s: True for s in keep}, actor_label="receipt holder")
+        story.refresh_from_db()
+        context["done"] = _("Your consent has been changed.")
+    record = consent.current(story)
+    granted = set(record.scopes) if record else set()
+    context.update(
+        status_text=status_words(story.status),
+        reason=story.status_reason
+        if story.status in (StoryStatus.REJECTED, StoryStatus.FAILED)
+        else "",
+        withdrawn=story.status == StoryStatus.WITHDRAWN,
+        granted_rows=scope_rows(granted, only=granted),
+        percent=story.processing_percent,
+        keep_values=sorted(keep),
+    )
+    return render(request, "frontend/reporter/status.html", context)
+
+
+def manifest(request: HttpRequest) -> HttpResponse:
+    response = render(
+        request,
+        "frontend/manifest.webmanifest",
+        {"name": "Tarina"},
+        content_type="application/manifest+json",
+    )
+    return response
+
+
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The service worker, served from the site root so that its scope is the whole site."""
+    response = render(request, "frontend/sw.js", content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    response["Service-Worker-Allowed"] = "/"
+    return response
+
+
+@localised
+def offline(request: HttpRequest) -> HttpResponse:
+    return render(request, "frontend/reporter/offline.html")

@@ -1,0 +1,403 @@
+"""The web UI's pages with Django's test client: status codes, escaping and permissions."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import reverse
+
+from stories.domain import consent, receipts
+from stories.enums import AssetRole, ConsentScope, StoryStatus
+from stories.models import ConsentRecord, MediaAsset, Story, Theme
+from tests.factories import (
+    CollectionFactory,
+    StoryFactory,
+    published_story,
+    story_with_receipt,
+    transcript_for,
+)
+from tests.frontend.conftest import wav_bytes
+
+pytestmark = pytest.mark.django_db
+
+XSS = "<script>alert(1)</script>"
+
+
+def a_theme() -> Theme:
+    """A theme (the shipped taxonomy may have been flushed by a transactional test)."""
+    theme, _ = Theme.objects.get_or_create(
+        slug="being-heard", defaults={"constellation": "power", "labels": {"en": "Being heard"}}
+    )
+    return theme
+
+
+def test_home_lists_open_drives(client, drive):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert drive.title in response.content.decode()
+
+
+def test_drive_page_shows_form_consent_text_version_and_qr(client, drive):
+    response = client.get(f"/d/{drive.slug}/")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'name="consent_store"' in body
+    assert "We keep your story safe." in body
+    assert "version 1" in body
+    assert "<svg" in body  # the facilitator's QR code of the drive link
+    assert 'name="themes"' in body
+
+
+def test_drive_page_in_finnish_by_lang_parameter_and_cookie(client, drive):
+    response = client.get(f"/d/{drive.slug}/?lang=fi")
+    body = response.content.decode()
+    assert '<html lang="fi">' in body
+    assert "Säilytämme tarinasi." in body  # the drive's Finnish consent text
+    assert response.cookies["django_language"].value == "fi"
+    assert "Lähetä tarinani" in body  # "Send my story", from the compiled catalogue
+    assert "Säilyttäkää tarinani" in body  # the store scope in plain Finnish
+    again = client.get(f"/d/{drive.slug}/")
+    assert '<html lang="fi">' in again.content.decode()
+
+
+def test_drive_prompts_in_reporters_language(client, drive):
+    drive.prompts = [{"en": "What happened?", "sv": "Vad hände?"}]
+    drive.save()
+    assert "Vad hände?" in client.get(f"/d/{drive.slug}/?lang=sv").content.decode()
+    assert "What happened?" in client.get(f"/d/{drive.slug}/?lang=de").content.decode()
+
+
+def test_no_js_text_submission_gives_a_receipt(client, drive):
+    theme = a_theme()
+    response = client.post(
+        f"/d/{drive.slug}/",
+        {
+            "kind": "text",
+            "title": "Bus",
+            "text": "The bus never came.",
+            "language": "en",
+            "consent_store": "on",
+            "consent_publish_text": "on",
+            "themes": [theme.slug] if theme else [],
+        },
+    )
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    receipt = response.context["receipt"]
+    story = receipts.find_story(receipt)
+    assert story is not None
+    assert story.text == "The bus never came."
+    assert story.status == StoryStatus.SUBMITTED
+    record = consent.current(story)
+    assert set(record.scopes) == {"store", "publish_text"}
+    assert record.channel == "web"
+    assert record.consent_version == 1
+    assert receipt in response.content.decode()
+    if theme:
+        assert story.theme_tags.filter(theme=theme, source="reporter").exists()
+
+
+def test_no_js_submission_without_store_consent_is_refused(client, drive):
+    response = client.post(
+        f"/d/{drive.slug}/", {"kind": "text", "text": "Hello", "consent_publish_text": "on"}
+    )
+    assert response.status_code == 400
+    assert "store" in response.content.decode()
+    assert not Story.objects.exists()
+
+
+def test_no_js_audio_submission_with_a_file(client, drive):
+    upload = ContentFile(wav_bytes(), name="me.wav")
+    response = client.post(
+        f"/d/{drive.slug}/",
+        {"kind": "audio", "consent_store": "on", "files": upload},
+    )
+    assert response.status_code == 200, response.context.get("errors")
+    story = receipts.find_story(response.context["receipt"])
+    assert story.assets.filter(role=AssetRole.ORIGINAL).count() == 1
+
+
+def test_closed_drive_refuses_posts(client, drive):
+    drive.is_open = False
+    drive.save()
+    response = client.post(f"/d/{drive.slug}/", {"kind": "text", "text": "x"})
+    assert response.status_code == 404
+
+
+def test_manifest_and_service_worker_at_the_root(client):
+    manifest = client.get("/manifest.webmanifest")
+    assert manifest.status_code == 200
+    assert manifest.json()["scope"] == "/"
+    worker = client.get("/sw.js")
+    assert worker.status_code == 200
+    assert worker["Content-Type"].startswith("text/javascript")
+    assert worker["Service-Worker-Allowed"] == "/"
+
+
+def test_receipt_qr_is_svg_for_receipts_only(client):
+    receipt, _ = receipts.issue()
+    assert client.post("/receipt-qr/", {"receipt": "nope"}).status_code == 400
+    response = client.post("/receipt-qr/", {"receipt": receipt})
+    assert response.status_code == 200
+    assert response.content.startswith(b"<svg")
+
+
+def test_status_page_lookup_shows_status_and_reason(client):
+    story, receipt = story_with_receipt(status=StoryStatus.REJECTED, status_reason="Off topic")
+    assert client.get("/r/").status_code == 200
+    response = client.post("/r/", {"receipt": receipt, "step": "lookup"})
+    body = response.content.decode()
+    assert "Not accepted." in body
+    assert "Off topic" in body
+    assert story.text not in body  # the status page shows status, never the story itself
+
+
+def test_status_page_unknown_receipt(client):
+    response = client.post("/r/", {"receipt": "0000-0000-0000-0000-0000-0000-0000-0000"})
+    assert response.status_code == 404
+
+
+def test_withdraw_needs_confirmation(client):
+    story, receipt = story_with_receipt()
+    asking = client.post("/r/", {"receipt": receipt, "step": "withdraw"})
+    assert "Yes, withdraw my story" in asking.content.decode()
+    story.refresh_from_db()
+    assert story.status == StoryStatus.SUBMITTED
+    client.post("/r/", {"receipt": receipt, "step": "withdraw-confirmed"})
+    story.refresh_from_db()
+    assert story.status == StoryStatus.WITHDRAWN
+
+
+def test_narrow_consent_with_confirmation(client):
+    story, receipt = story_with_receipt(
+        consent={"store": True, "publish_text": True, "research": True}
+    )
+    keep = ["store", "publish_text"]
+    asking = client.post("/r/", {"receipt": receipt, "step": "narrow", "keep": keep})
+    assert "Use for research" in asking.content.decode()
+    assert set(consent.current(story).scopes) == {"store", "publish_text", "research"}
+    client.post("/r/", {"receipt": receipt, "step": "narrow-confirmed", "keep": keep})
+    assert set(consent.current(story).scopes) == {"store", "publish_text"}
+
+
+def test_narrowing_never_widens(client):
+    story, receipt = story_with_receipt(consent={"store": True})
+    client.post(
+        "/r/", {"receipt": receipt, "step": "narrow-confirmed", "keep": ["store", "research"]}
+    )
+    assert consent.current(story).scopes == [ConsentScope.STORE]
+
+
+# --- Public story browser -------------------------------------------------------------
+
+
+def test_story_list_escapes_titles_and_filters(client):
+    published_story(story__title=XSS, story__language="fi")
+    published_story(story__title="Kirjasto", story__language="sv")
+    response = client.get("/stories/")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert XSS not in body
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+    only_sv = client.get("/stories/?language=sv").content.decode()
+    assert "Kirjasto" in only_sv
+    assert "&lt;script&gt;" not in only_sv
+    assert client.get("/stories/?language=../../x&theme=<b>").status_code == 200
+
+
+def test_story_list_search(client):
+    published_story(story__title="Library", story__text="The library bus came.")
+    published_story(story__title="Clinic", story__text="The clinic was closed.")
+    body = client.get("/stories/?q=clinic").content.decode()
+    assert "Clinic" in body
+    assert "Library" not in body
+
+
+def test_story_page_reads_the_public_copy_only(client):
+    publication = published_story(story__title="Private title", story__text="Anna said hello")
+    publication.title = "Public title"
+    publication.text = "[Person 1] said hello"
+    publication.save()
+    body = client.get(f"/stories/{publication.story_id}/").content.decode()
+    assert "Public title" in body
+    assert "[Person 1] said hello" in body
+    assert "Anna" not in body
+    assert "Private title" not in body
+
+
+def test_story_page_escapes_text(client):
+    publication = published_story(story__title=XSS, story__text=XSS)
+    body = client.get(f"/stories/{publication.story_id}/").content.decode()
+    assert XSS not in body
+
+
+def test_withdrawn_story_page_is_410(client):
+    story, _ = story_with_receipt(status=StoryStatus.WITHDRAWN)
+    assert client.get(f"/stories/{story.pk}/").status_code == 410
+
+
+def test_unpublished_story_page_is_404(client):
+    story = StoryFactory(status=StoryStatus.NEEDS_REVIEW)
+    assert client.get(f"/stories/{story.pk}/").status_code == 404
+
+
+def test_collection_page_and_theme_page_link_feeds(client):
+    collection = CollectionFactory(title=XSS)
+    from django.utils import timezone
+
+    collection.published_at = timezone.now()
+    collection.save()
+    theme = a_theme()
+    publication = published_story(collections=(collection,), themes=[theme])
+    body = client.get(f"/collections/{collection.slug}/").content.decode()
+    assert XSS not in body
+    assert publication.title in body
+    assert f"/feeds/collections/{collection.slug}.atom" in body
+    theme_page = client.get(f"/themes/{theme.slug}/").content.decode()
+    assert f"/feeds/themes/{theme.slug}.atom" in theme_page
+    assert f"/feeds/themes/{theme.slug}.rss" in theme_page
+    assert f"/feeds/themes/{theme.slug}.json" in theme_page
+    assert client.get("/themes/").status_code == 200
+    assert client.get("/collections/").status_code == 200
+
+
+def test_unpublished_collection_is_404(client):
+    collection = CollectionFactory()
+    assert client.get(f"/collections/{collection.slug}/").status_code == 404
+
+
+# --- Curator console ------------------------------------------------------------------
+
+
+CONSOLE_PAGES = ["/console/", "/console/collections/", "/console/dashboard/"]
+
+
+@pytest.mark.parametrize("url", CONSOLE_PAGES)
+def test_console_needs_login(client, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
+
+
+@pytest.mark.parametrize("url", CONSOLE_PAGES)
+def test_reporters_cannot_open_the_console(client, reporter, url):
+    client.force_login(reporter)
+    assert client.get(url).status_code == 403
+
+
+@pytest.mark.parametrize("url", CONSOLE_PAGES)
+def test_curators_open_the_console(client, curator, url):
+    StoryFactory(status=StoryStatus.NEEDS_REVIEW, title=XSS)
+    client.force_login(curator)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert XSS not in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_console_story_page_with_words_and_personal_data(client, curator):
+    from stories.models import Redaction
+
+    story = StoryFactory(status=StoryStatus.NEEDS_REVIEW, text=f"Anna said {XSS}")
+    transcript_for(story, "hello there Anna")
+    Redaction.objects.create(
+        story=story, field="text", start=0, end=4, text="Anna", type="person", source="detector"
+    )
+    client.force_login(curator)
+    response = client.get(f"/console/stories/{story.pk}/")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert XSS not in body
+    assert '<mark class="pd" title="person">Anna</mark>' in body
+    assert 'data-start="0.500"' in body  # "there"
+    assert f"/api/v1/stories/{story.pk}/redactions/" in body
+
+
+def test_reporter_cannot_open_console_story_or_media(client, reporter):
+    story = StoryFactory(status=StoryStatus.NEEDS_REVIEW, reporter=reporter)
+    client.force_login(reporter)
+    assert client.get(f"/console/stories/{story.pk}/").status_code == 403
+    assert client.get(f"/console/stories/{story.pk}/media").status_code == 403
+
+
+def normalised_recording(story: Story, seconds: float = 2.0) -> MediaAsset:
+    return MediaAsset.objects.create(
+        story=story,
+        role=AssetRole.NORMALISED,
+        variant="audio16k",
+        mime_type="audio/wav",
+        file=ContentFile(wav_bytes(seconds), name="n.wav"),
+    )
+
+
+def test_curator_streams_the_normalised_recording_privately(client, curator):
+    story = StoryFactory(status=StoryStatus.NEEDS_REVIEW)
+    asset = normalised_recording(story)
+    client.force_login(curator)
+    response = client.get(f"/console/stories/{story.pk}/media")
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-store"
+    assert b"".join(response.streaming_content) == asset.file.open("rb").read()
+    ranged = client.get(f"/console/stories/{story.pk}/media", HTTP_RANGE="bytes=0-9")
+    assert ranged.status_code == 206
+    assert ranged["Content-Range"].startswith("bytes 0-9/")
+    assert len(b"".join(ranged.streaming_content)) == 10
+
+
+def test_media_view_404_without_recording(client, curator):
+    story = StoryFactory(status=StoryStatus.NEEDS_REVIEW)
+    client.force_login(curator)
+    assert client.get(f"/console/stories/{story.pk}/media").status_code == 404
+
+
+def test_dashboard_suppresses_small_counts(client, curator):
+    from tests.factories import DriveFactory
+
+    big = DriveFactory(slug="big")
+    small = DriveFactory(slug="small")
+    for _ in range(6):
+        StoryFactory(drive=big, language="fi")
+    StoryFactory(drive=small, language="fi")
+    client.force_login(curator)
+    response = client.get("/console/dashboard/")
+    rows = {row["drive"]: row["cells"] for row in response.context["drive_rows"]}
+    assert rows["big"] == ["6"]
+    assert rows["small"] == ["< 5"]
+
+
+def test_login_page_and_redirect_for_curators(client, curator):
+    assert client.get("/login/").status_code == 200
+    response = client.post(
+        "/login/", {"username": "curator", "password": "a-long-test-password", "next": "/console/"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/console/"
+
+
+def test_consent_record_channel_is_web_for_form(client, drive):
+    client.post(f"/d/{drive.slug}/", {"kind": "text", "text": "x", "consent_store": "on"})
+    assert ConsentRecord.objects.get().channel == "web"
+
+
+def test_urls_reverse():
+    assert reverse("frontend:drive", args=["x"]) == "/d/x/"
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [("sv", "Skicka min berättelse"), ("de", "Meine Geschichte senden"), ("en", "Send my story")],
+)
+def test_drive_page_in_each_language(client, drive, lang, words):
+    assert words in client.get(f"/d/{drive.slug}/?lang={lang}").content.decode()
+
+
+def test_compile_translations_command(tmp_path):
+    import shutil
+
+    from django.core.management import call_command
+
+    from frontend.management.commands.compile_translations import LOCALE_DIR
+
+    shutil.copytree(LOCALE_DIR, tmp_path / "locale", ignore=shutil.ignore_patterns("*.mo"))
+    call_command("compile_translations", locale_dir=str(tmp_path / "locale"), verbosity=0)
+    assert (tmp_path / "locale/fi/LC_MESSAGES/django.mo").stat().st_size > 0
