@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "stories",
     "media_pipeline",
+    "frontend",
 ]
 
 MIDDLEWARE = [
@@ -285,3 +286,107 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("TARINA_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Deployment: storage, cache, logging, metrics, Sentry ---------------------------
+# See docs/deployment.md. Everything here is off (or local) unless its variable is set.
+
+# Object storage: TARINA_STORAGE=s3 keeps originals in a private bucket (signed URLs that
+# expire, private ACL) and anonymised derivatives in a public bucket or prefix (plain URLs).
+TARINA_STORAGE = os.environ.get("TARINA_STORAGE", "filesystem").strip().lower()
+if TARINA_STORAGE == "s3":
+    _s3_common: dict[str, object] = {
+        "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,  # MinIO, Ceph, ...
+        "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+        "file_overwrite": False,
+        "signature_version": "s3v4",
+        # Credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or an instance role,
+        # read by boto3 itself; never written into settings.
+    }
+    _private_bucket = os.environ["TARINA_S3_PRIVATE_BUCKET"]
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_s3_common,
+            "bucket_name": _private_bucket,
+            "location": os.environ.get("TARINA_S3_PRIVATE_PREFIX", "private"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": env_int("TARINA_S3_URL_EXPIRY_SECONDS", 300),
+            "custom_domain": None,  # a CDN domain would drop the signature
+        },
+    }
+    STORAGES["public"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_s3_common,
+            "bucket_name": os.environ.get("TARINA_S3_PUBLIC_BUCKET") or _private_bucket,
+            "location": os.environ.get("TARINA_S3_PUBLIC_PREFIX", "public"),
+            # None: the bucket policy makes the public prefix readable (ACLs disabled);
+            # "public-read" for buckets that still use object ACLs.
+            "default_acl": os.environ.get("TARINA_S3_PUBLIC_ACL") or None,
+            "querystring_auth": False,
+            "custom_domain": os.environ.get("TARINA_S3_PUBLIC_DOMAIN") or None,
+        },
+    }
+elif TARINA_STORAGE != "filesystem":
+    raise RuntimeError(f"TARINA_STORAGE must be 'filesystem' or 's3', not {TARINA_STORAGE!r}.")
+
+# A stateless web tier: with Redis, the cache (throttle counters included) and sessions
+# are shared by every web process; without it each process has its own memory cache.
+TARINA_CACHE_URL = os.environ.get("TARINA_CACHE_URL") or os.environ.get("REDIS_URL", "")
+if TARINA_CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": TARINA_CACHE_URL,
+            "KEY_PREFIX": "tarina",
+            "TIMEOUT": env_int("TARINA_CACHE_TIMEOUT", 300),
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# Persistent connections: reuse them (DATABASE_CONN_MAX_AGE, above) and check each one
+# before a request uses it, so a restarted PostgreSQL costs no failed request.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool("DATABASE_CONN_HEALTH_CHECKS", True)
+
+# Request ids (X-Request-ID in and out) and request metrics, outermost first.
+MIDDLEWARE = [
+    "config.middleware.RequestIdMiddleware",
+    "config.middleware.MetricsMiddleware",
+    *MIDDLEWARE,
+]
+# The probes answer over plain HTTP inside the private network, also behind TLS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+
+# Logs: plain text for a terminal, or JSON lines (TARINA_LOG_FORMAT=json), each with the
+# request id, Celery task id and story id (config/logging.py).
+TARINA_LOG_FORMAT = os.environ.get("TARINA_LOG_FORMAT", "plain")
+from config.logging import build_logging  # noqa: E402
+
+LOGGING = build_logging(TARINA_LOG_FORMAT, os.environ.get("TARINA_LOG_LEVEL", "INFO"))
+
+# Readiness (/readyz) needs a worker answering on each of these queues.
+TARINA_READY_QUEUES = env_list("TARINA_READY_QUEUES", "media,transcribe")
+# Prometheus (/metrics): an optional bearer token; step durations cover this window.
+TARINA_METRICS_TOKEN = os.environ.get("TARINA_METRICS_TOKEN", "")
+TARINA_METRICS_STEP_WINDOW_SECONDS = env_int("TARINA_METRICS_STEP_WINDOW_SECONDS", 24 * 60 * 60)
+
+# Errors to Sentry, only when SENTRY_DSN is set. No personal data: stories are personal.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        release=os.environ.get("SENTRY_RELEASE") or None,
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+        send_default_pii=False,
+        # Request bodies and stack locals can hold a story's text or a reporter's name.
+        max_request_body_size="never",
+        include_local_variables=False,
+    )
+# --- end of Deployment ---------------------------------------------------------------

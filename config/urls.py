@@ -6,12 +6,20 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from config import metrics, probes
+
 urlpatterns = [
     path("api/v1/", include("stories.api.urls")),
     path("feeds/", include("stories.feeds_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("admin/", admin.site.urls),
+    # Deployment: liveness, readiness and Prometheus metrics (docs/deployment.md).
+    path("healthz", probes.healthz, name="healthz"),
+    path("readyz", probes.readyz, name="readyz"),
+    path("metrics", metrics.metrics_view, name="metrics"),
+    # The web UI (reporter app, public story browser, curator console) at the site root.
+    path("", include("frontend.urls")),
 ]
 
 if settings.TARINA_SERVE_PUBLIC_MEDIA:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -61,5 +62,65 @@ def report() -> tuple[bool, dict[str, Any]]:
     healthy = all(check.ok for check in checks.values())
     return healthy, {
         "status": "ok" if healthy else "unavailable",
+        "checks": {name: asdict(check) for name, check in checks.items()},
+    }
+
+
+# --- Readiness (/readyz): can this deployment take and process stories? ---------------
+
+
+def check_queues(timeout: float, queues: list[str]) -> Check:
+    """Each queue in ``queues`` has at least one worker consuming it that answers in time."""
+    try:
+        answers = celery_app.control.inspect(timeout=timeout).active_queues() or {}
+    except Exception as exc:
+        return Check(ok=False, detail=type(exc).__name__)
+    served: dict[str, list[str]] = {queue: [] for queue in queues}
+    for worker, consumed in answers.items():
+        for queue in consumed or []:
+            name = queue.get("name") if isinstance(queue, dict) else None
+            if name in served:
+                served[name].append(worker)
+    missing = sorted(queue for queue, workers in served.items() if not workers)
+    detail = f"No worker answered for queue(s): {', '.join(missing)}." if missing else ""
+    return Check(
+        ok=not missing,
+        detail=detail,
+        extra={"queues": {queue: sorted(workers) for queue, workers in served.items()}},
+    )
+
+
+def check_models() -> Check:
+    """Whisper weights for the configured engine and the privacy gazetteer are provisioned."""
+    from media_pipeline.privacy.gazetteer import gazetteer_path
+    from media_pipeline.speech.weights import is_provisioned
+
+    models_dir = Path(settings.TARINA_MODELS_DIR)
+    engine = settings.TARINA_TRANSCRIBE_ENGINE
+    model = settings.TARINA_WHISPER_MODEL
+    missing = []
+    try:
+        if not is_provisioned(models_dir, engine, model):
+            missing.append(f"{engine} {model} weights")
+    except Exception as exc:  # unknown engine, unreadable folder
+        missing.append(f"{engine} {model} weights ({type(exc).__name__})")
+    if not gazetteer_path(models_dir).is_file():
+        missing.append("privacy gazetteer")
+    detail = f"Missing: {', '.join(missing)}; run `manage.py provision_models`." if missing else ""
+    return Check(ok=not missing, detail=detail, extra={"models_dir": str(models_dir)})
+
+
+def readiness() -> tuple[bool, dict[str, Any]]:
+    """Database, broker, a worker answering on every queue, models present."""
+    timeout = settings.TARINA_HEALTH_TIMEOUT_SECONDS
+    queues = list(getattr(settings, "TARINA_READY_QUEUES", None) or ["media", "transcribe"])
+    checks = {"database": check_database(), "broker": check_broker(timeout)}
+    checks["workers"] = (
+        check_queues(timeout, queues) if checks["broker"].ok else Check(False, "Broker down.")
+    )
+    checks["models"] = check_models()
+    ready = all(check.ok for check in checks.values())
+    return ready, {
+        "status": "ok" if ready else "unavailable",
         "checks": {name: asdict(check) for name, check in checks.items()},
     }

@@ -1,0 +1,38 @@
+"""gunicorn settings for the web tier: ``gunicorn config.wsgi --config config/gunicorn.py``.
+
+Every value can be overridden by the environment (``GUNICORN_CMD_ARGS`` too).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from typing import Any
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+# Sync workers with a few threads: requests are short; uploads stream to disk.
+workers = int(os.environ.get("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count() + 1, 9)))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+worker_class = "gthread"
+# A slow phone upload of a long recording: allow minutes, not seconds.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "300"))
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
+keepalive = 5
+# Recycle workers now and then: bounded memory growth.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+max_requests_jitter = 200
+# The reverse proxy sets X-Forwarded-*; trust it only from the private network.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+errorlog = "-"
+# The request id the proxy passes (or Django returns) ties access lines to app lines.
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms req=%({x-request-id}o)s ua="%(a)s"'
+control_socket_disable = True  # gunicorn 24+: no control socket in a read-only image
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    """Prometheus multiprocess mode: forget a dead worker's live gauges."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
