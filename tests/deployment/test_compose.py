@@ -155,6 +155,52 @@ def test_dockerfile_is_slim_non_root_hash_checked_and_offline():
     assert text.count("\nFROM ") >= 3  # wheels, build, runtime
 
 
+def compose_command() -> list[str] | None:
+    """A Compose implementation that can parse the file: the v2 plugin, else Compose v1
+    (Debian's ``docker-compose``, which CI installs)."""
+    if shutil.which("docker"):
+        probe = subprocess.run(
+            ["docker", "compose", "version"], capture_output=True, check=False, timeout=30
+        )
+        if probe.returncode == 0:
+            return ["docker", "compose"]
+    if shutil.which("docker-compose"):
+        return ["docker-compose"]
+    return None
+
+
+def compose_config(tmp_path: Path, env: str) -> subprocess.CompletedProcess[str]:
+    """``compose config`` on a copy of compose.yaml beside a ``.env`` holding ``env``."""
+    command = compose_command()
+    if command is None:
+        pytest.skip("no Compose client installed")
+    project = tmp_path / "docker"
+    project.mkdir()
+    shutil.copy(DOCKER / "compose.yaml", project / "compose.yaml")
+    (project / ".env").write_text(env)
+    return subprocess.run(
+        [*command, "--file", "compose.yaml", "config", "--quiet"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+
+
+def test_compose_accepts_the_file_with_the_example_environment(tmp_path):
+    result = compose_config(tmp_path, (DOCKER / ".env.example").read_text())
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_compose_without_a_database_password_is_refused_clearly(tmp_path):
+    example = (DOCKER / ".env.example").read_text().splitlines()
+    env = "\n".join(line for line in example if not line.startswith("POSTGRES_PASSWORD="))
+    result = compose_config(tmp_path, env)
+    assert result.returncode != 0
+    assert "POSTGRES_PASSWORD" in result.stdout + result.stderr
+
+
 @pytest.mark.skipif(
     not (ROOT / ".venv" / "bin" / "hadolint").exists() and not shutil.which("hadolint"),
     reason="hadolint not installed",
