@@ -14,10 +14,16 @@ $(VENV)/.installed: requirements.lock
 	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
 	touch $@
 
-install: $(VENV)/.installed
+# JavaScript for the tests only (axe-core, from package-lock.json); the UI needs no build.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed
 
 run: install
 	$(PY) manage.py migrate --verbosity 0
+	$(PY) manage.py compile_translations
 	$(PY) manage.py provision_models
 	$(PY) manage.py load_demo
 	@echo "Tarina on http://127.0.0.1:8000/api/v1/  (API docs: /api/docs/, admin: /admin/)"

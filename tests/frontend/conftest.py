@@ -6,10 +6,14 @@ import io
 import os
 import wave
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parents[2]
+# axe-core comes from npm (package-lock.json; `npm ci`), never from the repository.
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -54,6 +58,9 @@ def browser() -> Iterator[object]:
                 "--no-sandbox",
                 "--use-fake-ui-for-media-stream",
                 "--use-fake-device-for-media-stream",
+                # The machine's network is closed: no background calls to the outside.
+                "--disable-background-networking",
+                "--disable-component-update",
             ],
         )
         yield launched
@@ -68,3 +75,35 @@ def page(browser, live_server):
     opened = context.new_page()
     yield opened
     context.close()
+
+
+def sign_in(page, user, live_server) -> None:
+    """Give ``page``'s browser context a session of ``user`` (no login form involved)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+
+
+def screenshot_dir() -> Path:
+    """Where the tests leave screenshots: ``TARINA_SCREENSHOTS``, else var/<test>/screenshots."""
+    from django.conf import settings
+
+    folder = Path(os.environ.get("TARINA_SCREENSHOTS") or settings.VAR_DIR / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def screenshot(page, name: str, *, full_page: bool = True) -> Path:
+    """Save ``page`` as ``<name>.png``, reduced to a small palette so that it stays light."""
+    from PIL import Image
+
+    path = screenshot_dir() / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    with Image.open(path) as shot:
+        small = shot.convert("RGB").quantize(colors=64, method=Image.Quantize.MEDIANCUT)
+    small.save(path, optimize=True)
+    return path
