@@ -1,9 +1,24 @@
 """The web UI's routes, mounted at the site root."""
 
 from django.contrib.auth.views import LogoutView
-from django.urls import path
+from django.urls import path, register_converter
 
 from frontend.views import console, public, reporter
+
+
+class RowId:
+    """A primary key that fits the database's 64-bit ids; longer numbers are a 404, not a 500."""
+
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return str(value)
+
+
+register_converter(RowId, "id")
 
 app_name = "frontend"
 
@@ -18,7 +33,7 @@ urlpatterns = [
     path("offline/", reporter.offline, name="offline"),
     # Public story browser.
     path("stories/", public.story_list, name="stories"),
-    path("stories/<int:story_id>/", public.story_detail, name="story"),
+    path("stories/<id:story_id>/", public.story_detail, name="story"),
     path("collections/", public.collection_list, name="collections"),
     path("collections/<slug:slug>/", public.collection_detail, name="collection"),
     path("themes/", public.theme_list, name="themes"),
@@ -27,8 +42,8 @@ urlpatterns = [
     path("login/", console.LoginView.as_view(), name="login"),
     path("logout/", LogoutView.as_view(next_page="/"), name="logout"),
     path("console/", console.queue, name="console"),
-    path("console/stories/<int:story_id>/", console.story_review, name="console-story"),
-    path("console/stories/<int:story_id>/media", console.story_media, name="console-media"),
+    path("console/stories/<id:story_id>/", console.story_review, name="console-story"),
+    path("console/stories/<id:story_id>/media", console.story_media, name="console-media"),
     path("console/collections/", console.collections, name="console-collections"),
     path("console/dashboard/", console.dashboard, name="console-dashboard"),
 ]

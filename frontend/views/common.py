@@ -52,6 +52,15 @@ def localised(view: View) -> View:
     return wrapper
 
 
+def clean_param(value: str, limit: int = 200) -> str:
+    """A query or form value made safe to search with: trimmed, cut to ``limit``, no NULs.
+
+    PostgreSQL refuses NUL characters in text, so one in a search box would otherwise fail
+    the whole page.
+    """
+    return value.replace("\x00", "").strip()[:limit]
+
+
 def current_language() -> str:
     code = (translation.get_language() or settings.LANGUAGE_CODE)[:2]
     return code if code in LANGUAGE_CODES else settings.LANGUAGE_CODE

@@ -25,7 +25,9 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from frontend.views.common import clean_param
 from stories import rules
+from stories.auth import client_address, is_blocked
 from stories.domain import review, transcripts
 from stories.enums import AssetRole, StoryStatus, ThemeTagState
 from stories.models import Collection, MediaAsset, Redaction, Story, StoryTheme, Theme
@@ -54,13 +56,21 @@ class LoginView(auth_views.LoginView):
     template_name = "frontend/console/login.html"
     redirect_authenticated_user = True
 
+    def form_invalid(self, form: Any) -> HttpResponse:
+        """Too many failed sign-ins (stories.auth) are answered 429 with their own message."""
+        throttled = is_blocked(self.request.POST.get("username", ""), client_address(self.request))
+        response = self.render_to_response(self.get_context_data(form=form, throttled=throttled))
+        if throttled:
+            response.status_code = 429
+        return response
+
     def get_default_redirect_url(self) -> str:
         return "/console/" if rules.can_curate(self.request.user) else "/"
 
 
 @curators_only
 def queue(request: HttpRequest) -> HttpResponse:
-    params = {key: request.GET.get(key, "").strip() for key in ("drive", "theme", "language")}
+    params = {key: clean_param(request.GET.get(key, ""), 80) for key in ("drive", "theme", "language")}
     stories = review.queue(**{k: v or None for k, v in params.items()})
     counts = dict(
         Story.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n")

@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
-from frontend.views.common import current_language, localised
+from frontend.views.common import clean_param, current_language, localised
 from stories.domain import publicity
 from stories.models import Drive, Theme
 
@@ -22,7 +22,7 @@ PAGE_SIZE = 20
 
 def clean_filters(request: HttpRequest) -> dict[str, str]:
     """The list's filters; anything malformed is dropped rather than failing the page."""
-    raw = {key: request.GET.get(key, "").strip() for key in ("theme", "drive", "language", "q")}
+    raw = {key: clean_param(request.GET.get(key, "")) for key in ("theme", "drive", "language", "q")}
     return {
         "theme": raw["theme"] if SLUG.match(raw["theme"]) else "",
         "drive": raw["drive"] if SLUG.match(raw["drive"]) else "",

@@ -178,7 +178,8 @@ def drive_page(request: HttpRequest, slug: str) -> HttpResponse:
             scope.value: request.POST.get(f"consent_{scope.value}") == "on"
             for scope in ConsentScope
         }
-        themes = request.POST.getlist("themes")
+        # The boxes' values are theme slugs; a NUL would reach the database as it is.
+        themes = [slug for slug in request.POST.getlist("themes") if "\x00" not in slug]
         data: dict[str, Any] = {
             **values,
             "drive": drive.slug,

@@ -401,3 +401,83 @@ def test_compile_translations_command(tmp_path):
     shutil.copytree(LOCALE_DIR, tmp_path / "locale", ignore=shutil.ignore_patterns("*.mo"))
     call_command("compile_translations", locale_dir=str(tmp_path / "locale"), verbosity=0)
     assert (tmp_path / "locale/fi/LC_MESSAGES/django.mo").stat().st_size > 0
+
+
+# --- Bad input: a clear answer, never a server error --------------------------------
+
+HUGE = "9" * 25  # past any 64-bit id
+NUL = "\x00"
+
+BAD_GETS = [
+    (f"/stories/{HUGE}/", 404),
+    ("/stories/?q=%00", 200),
+    ("/stories/?theme=%00&drive=%00&language=%00", 200),
+    ("/stories/?q=" + "x" * 5000, 200),
+    ("/stories/?q=" + "%26%7C%21%28%29%3A%2A%27" * 40, 200),  # tsquery operators
+    ("/stories/?page=abc", 200),
+    (f"/stories/?page={HUGE}", 200),
+    ("/themes/nope/", 404),
+    ("/themes/being-heard/?page=-1", 200),
+    ("/collections/nope/", 404),
+    ("/d/nope/", 404),
+    ("/?lang=%00", 200),
+    ("/login/?next=%00", 200),
+]
+
+
+@pytest.mark.parametrize(("url", "expected"), BAD_GETS)
+def test_bad_query_gets_a_clear_answer(client, url, expected):
+    a_theme()
+    assert client.get(url).status_code == expected
+
+
+BAD_POSTS = [
+    ({"kind": "bogus", "text": "hello", "consent_store": "on"}, 400),
+    ({"kind": "text", "text": f"hi{NUL}", "consent_store": "on"}, 400),
+    ({"kind": "text", "text": "hi", "language": NUL * 20, "consent_store": "on"}, 400),
+    ({"kind": "text", "text": "hi", "title": "x" * 5000, "consent_store": "on"}, 400),
+    ({"kind": "text", "text": "hi", "consent_store": "on", "themes": [NUL, "nope"]}, 400),
+    ({"kind": "audio", "consent_store": "on", "files": "not a file"}, 400),
+    ({"kind": "photo", "consent_store": "on"}, 400),
+]
+
+
+@pytest.mark.parametrize(("data", "expected"), BAD_POSTS)
+def test_bad_story_form_is_a_400_with_the_form(client, drive, data, expected):
+    response = client.post(f"/d/{drive.slug}/", data)
+    assert response.status_code == expected
+    assert 'id="form-errors"' in response.content.decode()
+    assert not Story.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "data", "expected"),
+    [
+        ("/r/", {"receipt": NUL}, 404),
+        ("/r/", {"receipt": "x" * 10000, "step": "withdraw"}, 404),
+        ("/receipt-qr/", {"receipt": NUL}, 400),
+        ("/login/", {"username": NUL, "password": NUL}, 200),  # the form, with its error
+    ],
+)
+def test_bad_posts_elsewhere(client, url, data, expected):
+    assert client.post(url, data).status_code == expected
+
+
+def test_bad_console_input_never_fails(client, curator):
+    story = StoryFactory(status=StoryStatus.NEEDS_REVIEW)
+    normalised_recording(story)
+    client.force_login(curator)
+    assert client.get("/console/?drive=%00&theme=%00&language=%00").status_code == 200
+    assert client.get("/console/?language=" + "x" * 3000).status_code == 200
+    assert client.get(f"/console/stories/{HUGE}/").status_code == 404
+    assert client.get(f"/console/stories/{HUGE}/media").status_code == 404
+    media = f"/console/stories/{story.pk}/media"
+    for header, expected in [
+        (f"bytes={HUGE}-", 416),
+        ("bytes=5-2", 416),
+        ("bytes=-0", 416),
+        ("bytes=abc", 200),  # not a range we understand: the whole file
+        (f"bytes=0-{HUGE}", 206),
+        (f"bytes=-{HUGE}", 206),
+    ]:
+        assert client.get(media, HTTP_RANGE=header).status_code == expected, header
