@@ -70,7 +70,8 @@ class LoginView(auth_views.LoginView):
 
 @curators_only
 def queue(request: HttpRequest) -> HttpResponse:
-    params = {key: clean_param(request.GET.get(key, ""), 80) for key in ("drive", "theme", "language")}
+    keys = ("drive", "theme", "language")
+    params = {key: clean_param(request.GET.get(key, ""), 80) for key in keys}
     stories = review.queue(**{k: v or None for k, v in params.items()})
     counts = dict(
         Story.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n")

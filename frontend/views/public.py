@@ -22,7 +22,8 @@ PAGE_SIZE = 20
 
 def clean_filters(request: HttpRequest) -> dict[str, str]:
     """The list's filters; anything malformed is dropped rather than failing the page."""
-    raw = {key: clean_param(request.GET.get(key, "")) for key in ("theme", "drive", "language", "q")}
+    keys = ("theme", "drive", "language", "q")
+    raw = {key: clean_param(request.GET.get(key, "")) for key in keys}
     return {
         "theme": raw["theme"] if SLUG.match(raw["theme"]) else "",
         "drive": raw["drive"] if SLUG.match(raw["drive"]) else "",
