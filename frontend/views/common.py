@@ -9,13 +9,14 @@ from typing import Any
 import segno
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
 LANGUAGE_CODES = [code for code, _ in settings.LANGUAGES]
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def requested_language(request: HttpRequest) -> str | None:
@@ -31,7 +32,7 @@ def localised(view: View) -> View:
     """
 
     @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         code = requested_language(request)
         if code is None:
             return view(request, *args, **kwargs)

@@ -24,8 +24,10 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, Stream
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 
-from frontend.views.common import clean_param
+from frontend.templatetags.frontend import word
+from frontend.views.common import clean_param, current_language, localised
 from stories import rules
 from stories.auth import client_address, is_blocked
 from stories.domain import review, transcripts
@@ -52,6 +54,7 @@ def curators_only(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRe
     return wrapper
 
 
+@method_decorator(localised, name="dispatch")
 class LoginView(auth_views.LoginView):
     template_name = "frontend/console/login.html"
     redirect_authenticated_user = True
@@ -68,6 +71,7 @@ class LoginView(auth_views.LoginView):
         return "/console/" if rules.can_curate(self.request.user) else "/"
 
 
+@localised
 @curators_only
 def queue(request: HttpRequest) -> HttpResponse:
     keys = ("drive", "theme", "language")
@@ -108,6 +112,7 @@ def normalised_asset(story: Story) -> MediaAsset | None:
     return assets.filter(variant="audio16k").first() or assets.first()
 
 
+@localised
 @curators_only
 def story_review(request: HttpRequest, story_id: int) -> HttpResponse:
     story = get_object_or_404(Story.objects.select_related("drive"), pk=story_id)
@@ -214,6 +219,7 @@ def _private(response: HttpResponseBase) -> HttpResponseBase:
     return response
 
 
+@localised
 @curators_only
 def collections(request: HttpRequest) -> HttpResponse:
     found = Collection.objects.prefetch_related("entries__story").order_by("-created_at")
@@ -238,6 +244,7 @@ def suppressed(n: int) -> str:
     return f"< {SMALL_COUNT}" if 0 < n < SMALL_COUNT else str(n)
 
 
+@localised
 @curators_only
 def dashboard(request: HttpRequest) -> HttpResponse:
     live = Story.objects.exclude(status=StoryStatus.WITHDRAWN)
@@ -253,7 +260,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .order_by("position", "slug")
         .values_list("slug", "labels", "n")
     )
-    theme_rows = [(labels.get("en", slug), n) for slug, labels, n in per_theme]
+    language = current_language()
+    theme_rows = [
+        (labels.get(language) or labels.get("en") or slug, n) for slug, labels, n in per_theme
+    ]
     language_rows = [
         (lang or "?", n)
         for lang, n in live.values_list("language").annotate(n=Count("id")).order_by("-n")
@@ -270,7 +280,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     status_counts = dict(
         Story.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n")
     )
-    status_rows = [(label, status_counts.get(value, 0)) for value, label in StoryStatus.choices]
+    status_rows = [(word(value, "status"), status_counts.get(value, 0)) for value in StoryStatus]
     cells: dict[str, dict[str, int]] = defaultdict(dict)
     languages: set[str] = set()
     for slug, lang, n in live.values_list("drive__slug", "language").annotate(n=Count("id")):

@@ -3,6 +3,8 @@
   "use strict";
   function csrf() { var i = document.querySelector("input[name=csrfmiddlewaretoken]"); return i ? i.value : ""; }
   var message = document.querySelector("[data-message]");
+  // The page carries its words in the curator's language (data-saved, data-offline, ...).
+  function words(key, fallback) { return (message && message.dataset[key]) || fallback; }
   function say(text, isError) {
     if (!message) return;
     message.textContent = text;
@@ -81,14 +83,14 @@
     say("…");
     fetch(url, options).then(function (response) {
       if (response.ok) {
-        say("Saved.");
+        say(words("saved", "Saved."));
         if (form.hasAttribute("data-reload")) location.reload();
         return;
       }
       return response.json().catch(function () { return {}; }).then(function (data) {
-        say(describe(data) || "Error " + response.status, true);
+        say(describe(data) || words("error", "Error") + " " + response.status, true);
       });
-    }, function () { say("No connection.", true); });
+    }, function () { say(words("offline", "No connection."), true); });
   });
 
   // --- Preview -------------------------------------------------------------------------------
@@ -102,11 +104,12 @@
           var set = function (key, value) { out.querySelector('[data-pv="' + key + '"]').textContent = value == null ? "" : String(value); };
           out.hidden = false;
           set("title", d.title); set("text", d.text);
-          set("audio", d.audio ? "yes" + (d.muted && d.muted.length ? " (" + d.muted.length + " muted)" : "") : "no");
-          set("image", d.image || "no"); set("themes", (d.themes || []).join(", "));
+          var yes = out.dataset.yes || "yes", no = out.dataset.no || "no";
+          set("audio", d.audio ? yes + (d.muted && d.muted.length ? " (" + d.muted.length + " " + (out.dataset.muted || "muted") + ")" : "") : no);
+          set("image", d.image === "as is" ? (out.dataset.asis || d.image) : d.image === "faces blurred" ? (out.dataset.blurred || d.image) : no); set("themes", (d.themes || []).join(", "));
           var reason = out.querySelector('[data-pv="reason"]');
           reason.hidden = !d.reason; reason.textContent = d.reason || "";
-        }, function () { say("No connection.", true); });
+        }, function () { say(words("offline", "No connection."), true); });
     });
   }
 })();
