@@ -85,9 +85,17 @@ def finish_story(story_id: int) -> None:
 def publish_story(story_id: int) -> None:
     """Build a story's anonymised public copy and publish it (idempotent)."""
     story = Story.objects.filter(pk=story_id).first()
-    if story is None or publication.why_not_publishable(story):
-        return  # withdrawn, narrowed or sent back since it was queued: nothing to publish
-    publication.publish(story)
+    if story is None:
+        return
+    if publication.why_not_publishable(story):
+        # Withdrawn, narrowed or sent back since it was queued: nothing to publish.
+        publication.settle(story)
+        return
+    publication.begin(story)
+    try:
+        publication.publish(story)
+    except publication.NotPublishable:
+        publication.settle(story)
 
 
 @shared_task(**RETRY_OPTIONS)
@@ -111,5 +119,14 @@ def sweep_stuck_stories() -> list[int]:
             continue
         logger.warning("story %s made no progress; re-enqueueing it", story_id)
         process_story.delay(story_id)
+        requeued.append(story_id)
+    # Publishing that a dead worker (or a lost task) left unfinished.
+    stalled = publication.stalled_ids(timedelta(seconds=settings.TARINA_STUCK_AFTER_SECONDS))
+    for story_id in stalled:
+        if not publication.count_retry(story_id):
+            logger.error("story %s could not be published after retries; giving up", story_id)
+            continue
+        logger.warning("story %s was not published; queueing its build again", story_id)
+        publish_story.delay(story_id)
         requeued.append(story_id)
     return requeued

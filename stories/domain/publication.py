@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import timedelta
 from functools import partial
 
-from django.core.files.storage import Storage
+from django.core.files.storage import Storage, storages
 from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from stories.domain import audit, consent, lifecycle, redactions, transcripts
@@ -28,6 +31,10 @@ from stories.enums import AuditAction, StoryKind, StoryStatus, ThemeTagState
 from stories.models import ConsentRecord, PublishedStory, Story, Theme
 
 PUBLISHABLE_STATUSES = frozenset({StoryStatus.APPROVED, StoryStatus.PUBLISHED})
+# ``Story.processing_step`` while a public copy is waiting to be built, and while it is built.
+PUBLISH_QUEUED = "publish_queued"
+PUBLISHING = "publishing"
+PENDING_STEPS = (PUBLISH_QUEUED, PUBLISHING)
 
 
 class NotPublishable(Exception):
@@ -45,10 +52,54 @@ def why_not_publishable(story: Story) -> str | None:
 
 
 def enqueue(story: Story) -> None:
-    """Build and publish the story in a worker once the transaction commits."""
+    """Build and publish the story in a worker once the transaction commits.
+
+    The story is marked as waiting for its build, so that the sweeper can queue it again
+    if the worker building it dies (or the broker loses the task).
+    """
     from media_pipeline import tasks  # the tasks module imports this app
 
+    Story.objects.filter(pk=story.pk).update(
+        processing_step=PUBLISH_QUEUED, processing_attempts=0, updated_at=Now()
+    )
     transaction.on_commit(partial(tasks.publish_story.delay, story.pk), robust=True)
+
+
+def begin(story: Story) -> None:
+    """Record that a worker has started building the story's public copy."""
+    Story.objects.filter(pk=story.pk).update(processing_step=PUBLISHING, updated_at=Now())
+
+
+def settle(story: Story) -> None:
+    """Clear the waiting mark of a story that turned out to have nothing to publish."""
+    Story.objects.filter(pk=story.pk, processing_step__in=PENDING_STEPS).update(processing_step="")
+
+
+def stalled_ids(older_than: timedelta) -> list[int]:
+    """Stories whose build was queued or started ``older_than`` ago and never finished."""
+    deadline = timezone.now() - older_than
+    return list(
+        Story.objects.filter(
+            status__in=PUBLISHABLE_STATUSES,
+            processing_step__in=PENDING_STEPS,
+            updated_at__lt=deadline,
+        ).values_list("pk", flat=True)
+    )
+
+
+def count_retry(story_id: int, limit: int = 3) -> bool:
+    """Count one more attempt at a stalled build; past ``limit``, clear its mark and say no.
+
+    A story given up on stays approved, so a curator can publish it again.
+    """
+    Story.objects.filter(pk=story_id).update(
+        processing_attempts=F("processing_attempts") + 1, updated_at=Now()
+    )
+    attempts = Story.objects.filter(pk=story_id).values_list("processing_attempts", flat=True)
+    if (attempts.first() or 0) <= limit:
+        return True
+    settle(Story(pk=story_id))
+    return False
 
 
 def publish(story: Story, *, actor: AnyUser | None = None) -> PublishedStory:
@@ -57,9 +108,16 @@ def publish(story: Story, *, actor: AnyUser | None = None) -> PublishedStory:
     if reason:
         raise NotPublishable(reason)
     publication = build(story)
-    if story.status == StoryStatus.APPROVED:
-        lifecycle.transition(story, StoryStatus.PUBLISHED, actor=actor)
-        audit.record(AuditAction.STORY_PUBLISHED, story, actor=actor, publication=publication.pk)
+    # One transaction: a worker that dies here leaves either no trace or all of it, so a
+    # second run neither skips the published event nor records it twice.
+    with transaction.atomic():
+        if story.status == StoryStatus.APPROVED:
+            lifecycle.transition(story, StoryStatus.PUBLISHED, actor=actor, processing_step="")
+            audit.record(
+                AuditAction.STORY_PUBLISHED, story, actor=actor, publication=publication.pk
+            )
+        else:
+            settle(story)
     return publication
 
 
@@ -73,8 +131,18 @@ def build(story: Story) -> PublishedStory:
     if existing and existing.fingerprint == fingerprint:
         return existing
     texts = redactions.anonymise(story) if record.publish_text else {}
-    built = media.build(story, record)
+    built = media.build(story, record, fingerprint)
     with transaction.atomic():
+        # The build took a while: a withdrawal (or a curator sending the story back) that
+        # came meanwhile wins, and the files just written go.
+        still = Story.objects.select_for_update().filter(
+            pk=story.pk, status__in=PUBLISHABLE_STATUSES
+        )
+        if still.values_list("pk", flat=True).first() is None:
+            for name in (built.audio, built.image):
+                if name:
+                    storages["public"].delete(name)
+            raise NotPublishable("The story stopped being publishable while it was built.")
         publication, _ = PublishedStory.objects.update_or_create(
             story=story,
             defaults={
@@ -92,7 +160,12 @@ def build(story: Story) -> PublishedStory:
                 "published_at": existing.published_at if existing else timezone.now(),
             },
         )
-        old_files = [f for f in (existing.audio, existing.image) if f] if existing else []
+        kept = {built.audio, built.image}
+        old_files = (
+            [f for f in (existing.audio, existing.image) if f and f.name not in kept]
+            if existing
+            else []
+        )
         publication.audio = built.audio or ""
         publication.image = built.image or ""
         publication.save(update_fields=["audio", "image"])
@@ -140,6 +213,9 @@ def _fingerprint(story: Story, record: ConsentRecord) -> str:
 
 def unpublish(story: Story) -> bool:
     """Take the public copy down at once: the row and its files. True if there was one."""
+    if story.status == StoryStatus.WITHDRAWN and story.kind != StoryKind.TEXT:
+        # On withdrawal, leftovers of builds cut off by a dead worker go too.
+        transaction.on_commit(partial(media.delete_folder, story))
     publication = PublishedStory.objects.filter(story=story).first()
     if publication is None:
         return False

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import tempfile
-import uuid
 from dataclasses import dataclass
+from datetime import UTC
 from pathlib import Path
 
+from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import storages
 
@@ -28,24 +31,31 @@ class PublicMedia:
     faces_blurred: int = 0
 
 
-def build(story: Story, record: ConsentRecord) -> PublicMedia:
-    """Write the story's anonymised media to the public storage, as far as ``record`` allows."""
+def build(story: Story, record: ConsentRecord, fingerprint: str) -> PublicMedia:
+    """Write the story's anonymised media to the public storage, as far as ``record`` allows.
+
+    The names depend only on the story and ``fingerprint`` (what the build is made of), so
+    a build cut off by a dead worker and run again overwrites its own files instead of
+    leaving a second, unreferenced copy behind.
+    """
     with tempfile.TemporaryDirectory(prefix="tarina-publish-") as scratch:
         workdir = Path(scratch)
         audio = _audio(story, record, workdir)
         image = _image(story, record, workdir)
+        audio_name = _save(audio[0], public_name(story, fingerprint, ".m4a")) if audio else None
+        image_name = _save(image[0], public_name(story, fingerprint, ".jpg")) if image else None
     return PublicMedia(
-        audio=audio[0] if audio else None,
+        audio=audio_name,
         duration=audio[1].duration if audio else None,
         voice_disguised=bool(audio and audio[1].disguised),
-        image=image[0] if image else None,
+        image=image_name,
         faces_blurred=image[1].faces_found if image else 0,
     )
 
 
 def _audio(
     story: Story, record: ConsentRecord, workdir: Path
-) -> tuple[str, anonymise.AnonymisedAudio] | None:
+) -> tuple[Path, anonymise.AnonymisedAudio] | None:
     if story.kind not in (StoryKind.AUDIO, StoryKind.VIDEO) or not record.publish_audio:
         return None
     transcript = transcripts.primary(story)
@@ -59,12 +69,12 @@ def _audio(
             redactions.muted_ranges(story, transcript),
             disguise_voice=story.disguise_voice,
         )
-    return _save(result.path, ".m4a"), result
+    return result.path, result
 
 
 def _image(
     story: Story, record: ConsentRecord, workdir: Path
-) -> tuple[str, anonymise.AnonymisedImage] | None:
+) -> tuple[Path, anonymise.AnonymisedImage] | None:
     if story.kind not in (StoryKind.PHOTO, StoryKind.VIDEO):
         return None
     original = _original(story)
@@ -78,14 +88,43 @@ def _image(
             result = anonymise.anonymise_video_poster(
                 source, workdir / "poster.jpg", blur_faces=blur
             )
-    return _save(result.path, ".jpg"), result
+    return result.path, result
 
 
 def _original(story: Story) -> MediaAsset | None:
     return story.assets.filter(role=AssetRole.ORIGINAL).order_by("created_at").first()
 
 
-def _save(path: Path, suffix: str) -> str:
-    """Store under an unguessable name that says nothing about the story or its reporter."""
+def public_folder(story: Story) -> str:
+    """The story's folder in the public storage: unguessable, and the same on every build,
+    so that withdrawal can clear it whole (leftovers of interrupted builds included)."""
+    created = story.created_at.astimezone(UTC).isoformat()
+    message = f"public-story:{story.pk}:{created}".encode()
+    key = hmac.new(settings.SECRET_KEY.encode(), message, "sha256")
+    return f"stories/{key.hexdigest()[:32]}"
+
+
+def public_name(story: Story, fingerprint: str, suffix: str) -> str:
+    """A file's name for one build: it says nothing about the story or its reporter."""
+    digest = hashlib.sha256(f"{fingerprint}{suffix}".encode()).hexdigest()[:32]
+    return f"{public_folder(story)}/{digest}{suffix}"
+
+
+def delete_folder(story: Story) -> None:
+    """Remove every file in the story's public folder."""
+    storage = storages["public"]
+    folder = public_folder(story)
+    try:
+        _, files = storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in files:
+        storage.delete(f"{folder}/{name}")
+
+
+def _save(path: Path, name: str) -> str:
+    """Store ``path`` as ``name``, replacing what an interrupted earlier build left there."""
+    storage = storages["public"]
+    storage.delete(name)
     with path.open("rb") as handle:
-        return storages["public"].save(f"stories/{uuid.uuid4().hex}{suffix}", File(handle))
+        return storage.save(name, File(handle))
