@@ -10,12 +10,14 @@ case-insensitive match of every word in the title or text.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import reduce
 from operator import and_
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchVector
 from django.db import connections
-from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
+from django.db.models import BooleanField, FloatField, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from stories.models import PublishedStory
 
@@ -76,18 +78,45 @@ def config_for(language: str, alias: str = "default") -> str:
     return config if config in installed_configs(alias) else FALLBACK_CONFIG
 
 
-def _config_expression(alias: str) -> Case:
-    """SQL that gives each row the configuration of its language."""
-    installed = installed_configs(alias)
-    return Case(
-        *(
-            When(language=code, then=Value(config))
+@dataclass(frozen=True)
+class _Sql:
+    """The SQL of a search, built once per database: Django takes ~10 ms to compile the
+    same thing from expressions (a CASE over 30 languages, a query per configuration)."""
+
+    configs: int  # how many times the parameter ``q`` appears in ``superset``
+    superset: str
+    match: str
+    rank: str
+
+
+_sql: dict[str, _Sql] = {}
+
+
+def _search_sql(alias: str) -> _Sql:
+    if alias not in _sql:
+        installed = installed_configs(alias)
+        table = connections[alias].ops.quote_name(PublishedStory._meta.db_table)
+        whens = " ".join(
+            f"WHEN '{code}' THEN '{config}'"
             for code, config in CONFIGS.items()
             if config in installed
-        ),
-        default=Value(FALLBACK_CONFIG),
-        output_field=CharField(),
-    )
+        )
+        # Each row's own configuration, from its language (codes and names are ours).
+        config = f"(CASE {table}.language {whens} ELSE '{FALLBACK_CONFIG}' END)::regconfig"
+        configs = sorted({c for c in CONFIGS.values() if c in installed} | {FALLBACK_CONFIG})
+        # ``q`` in every configuration, OR-ed: a constant the GIN index can look up, and
+        # it matches every row the row's own parse of ``q`` matches (that parse is one of
+        # the alternatives). Without it, a rare word meant parsing ``q`` for every row:
+        # ~0.4 s on 100,000 stories instead of ~1 ms.
+        superset = " || ".join(f"websearch_to_tsquery('{c}'::regconfig, %s)" for c in configs)
+        own = f"websearch_to_tsquery({config}, %s)"
+        _sql[alias] = _Sql(
+            configs=len(configs),
+            superset=f"{table}.search_vector @@ ({superset})",
+            match=f"{table}.search_vector @@ {own}",
+            rank=f"ts_rank({table}.search_vector, {own})",
+        )
+    return _sql[alias]
 
 
 def index(publication: PublishedStory) -> None:
@@ -124,10 +153,15 @@ def search(queryset: QuerySet[PublishedStory], q: str) -> QuerySet[PublishedStor
     if not q:
         return queryset
     if _is_postgres(queryset.db):
-        query = SearchQuery(q, config=_config_expression(queryset.db), search_type="websearch")
+        sql = _search_sql(queryset.db)
+        # Only our own constants are in the SQL; ``q`` is always a parameter.
+        superset = RawSQL(sql.superset, [q] * sql.configs, output_field=BooleanField())  # noqa: S611
+        match = RawSQL(sql.match, [q], output_field=BooleanField())  # noqa: S611
+        rank = RawSQL(sql.rank, [q], output_field=FloatField())  # noqa: S611
         return (
-            queryset.filter(search_vector=query)
-            .annotate(rank=SearchRank(F("search_vector"), query))
+            queryset.filter(superset)
+            .filter(match)
+            .annotate(rank=rank)
             .order_by("-rank", "-published_at", "-id")
         )
     words = [word.strip("\"'") for word in q.split()]
