@@ -31,12 +31,20 @@ def published_collections() -> QuerySet[Collection]:
     return Collection.objects.filter(published_at__isnull=False)
 
 
+def public_themes() -> QuerySet[Theme]:
+    """Themes as public surfaces show them: without the tagger's word lists, which are
+    several kB of JSON per theme that no public page reads."""
+    return Theme.objects.only("id", "slug", "position", "labels").order_by("position", "slug")
+
+
 def published_stories() -> QuerySet[PublishedStory]:
     """Publications of stories that are published now, newest first, ready to serialise."""
     return (
         PublishedStory.objects.filter(story__status=StoryStatus.PUBLISHED)
+        # The search vector is about as large as the text and only PostgreSQL reads it.
+        .defer("search_vector")
         .select_related("drive")
-        .prefetch_related(Prefetch("themes", queryset=Theme.objects.order_by("position", "slug")))
+        .prefetch_related(Prefetch("themes", queryset=public_themes()))
         .order_by("-published_at", "-id")
     )
 
@@ -85,7 +93,7 @@ def collection(slug: str) -> Collection:
     """The published collection, or ``NotPublished``."""
     found = (
         published_collections()
-        .prefetch_related(Prefetch("themes", queryset=Theme.objects.order_by("position", "slug")))
+        .prefetch_related(Prefetch("themes", queryset=public_themes()))
         .filter(slug=slug)
         .first()
     )
