@@ -281,28 +281,91 @@ def _queries(client, url: str) -> int:
     return len(captured)
 
 
-def test_queries_do_not_grow_with_the_page(client_for, db):
-    collection = CollectionFactory(published_at=ago(days=1))
-    themes = list(Theme.objects.all()[:3])
-    for _ in range(25):
-        published_story(themes=themes, collections=(collection,))
-    client = client_for()
-    small = _queries(client, f"{FEED}?page_size=5")
-    large = _queries(client, f"{FEED}?page_size=25")
-    assert small == large
-    assert len(client.get(f"{FEED}?page_size=25").json()["results"]) == 25
+# A handful per request, whatever the page holds: more would mean one per story crept in.
+FEW = 6
 
 
-def test_collection_queries_do_not_grow_with_its_size(client_for, db):
-    themes = list(Theme.objects.all()[:3])
+@pytest.fixture
+def many_stories(db):
+    """25 stories with three themes each, in two published collections; the first theme
+    has 25 stories and the second only 3 (for feeds, whose size is fixed)."""
+    themes = list(Theme.objects.order_by("position")[:3])
+    rare = Theme.objects.order_by("position")[3]
     small = CollectionFactory(slug="small", published_at=ago(days=1))
     large = CollectionFactory(slug="large", published_at=ago(days=1))
-    small.themes.set(themes)
-    large.themes.set(themes)
     for index in range(25):
         collections = (small, large) if index < 5 else (large,)
-        published_story(themes=themes, collections=collections)
+        published_story(
+            language="en",
+            title=f"Library visit {index}",
+            text="The library bus stops by our village every week.",
+            themes=[*themes, rare] if index < 3 else themes,
+            collections=collections,
+        )
+    return themes[0].slug, rare.slug
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "theme={theme}&",
+        "q=library&",
+        "q=library+bus&theme={theme}&",
+        "collection=large&",
+        "language=en&",
+    ],
+    ids=["feed", "theme", "search", "search-in-theme", "collection", "language"],
+)
+def test_feed_queries_do_not_grow_with_the_page(client_for, many_stories, query):
+    theme, _ = many_stories
     client = client_for()
-    assert _queries(client, "/api/v1/public/collections/small/") == _queries(
-        client, "/api/v1/public/collections/large/"
+    url = f"{FEED}?{query.format(theme=theme)}page_size="
+    assert len(client.get(f"{url}25").json()["results"]) == 25
+    small = _queries(client, f"{url}5")
+    assert small == _queries(client, f"{url}25")
+    assert small <= FEW
+    # The next page (with a cursor) costs the same.
+    next_page = client.get(f"{url}5").json()["next"]
+    assert _queries(client, next_page) == small
+
+
+def test_collection_queries_do_not_grow_with_its_size(client_for, many_stories):
+    for collection in ("small", "large"):
+        CollectionFactory._meta.model.objects.get(slug=collection).themes.set(
+            Theme.objects.all()[:3]
+        )
+    client = client_for()
+    assert len(client.get("/api/v1/public/collections/large/").json()["stories"]) == 25
+    small = _queries(client, "/api/v1/public/collections/small/")
+    assert small == _queries(client, "/api/v1/public/collections/large/")
+    assert small <= FEW
+
+
+@pytest.mark.parametrize("fmt", ["json", "atom", "rss"])
+def test_theme_feed_queries_do_not_grow_with_the_feed(client_for, many_stories, fmt):
+    busy, rare = many_stories
+    client = client_for()
+    assert len(client.get(f"/feeds/themes/{busy}.json").json()["items"]) == 25
+    assert len(client.get(f"/feeds/themes/{rare}.json").json()["items"]) == 3
+    few = _queries(client, f"/feeds/themes/{rare}.{fmt}")
+    assert few == _queries(client, f"/feeds/themes/{busy}.{fmt}")
+    assert few <= FEW
+    assert _queries(client, f"/feeds/collections/small.{fmt}") == _queries(
+        client, f"/feeds/collections/large.{fmt}"
     )
+
+
+def test_story_page_queries_do_not_grow_with_its_themes_and_collections(client_for, many_stories):
+    plain = published_story()
+    tagged = published_story(
+        themes=list(Theme.objects.all()[:6]),
+        collections=tuple(CollectionFactory(published_at=ago(days=1)) for _ in range(4)),
+    )
+    client = client_for()
+    body = client.get(f"/api/v1/public/stories/{tagged.story_id}/").json()
+    assert len(body["themes"]) == 6
+    assert len(body["collections"]) == 4
+    few = _queries(client, f"/api/v1/public/stories/{plain.story_id}/")
+    assert few == _queries(client, f"/api/v1/public/stories/{tagged.story_id}/")
+    assert few <= FEW
