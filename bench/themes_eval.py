@@ -5,7 +5,9 @@
 Prints per-theme and per-language P/R/F1 with micro and macro averages for
 (a) the lexicon alone, on all stories and on the held-out test split, and
 (b) the lexicon blended with a model trained on the train split's gold labels (as if
-curators had confirmed those themes and rejected the rest), on the test split.
+curators had confirmed those themes and rejected the rest), on the test split,
+and both on the development set (``dev_stories.jsonl``), which is what tuning looks at so
+that the test split stays unseen until the end.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from media_pipeline.themes.learning import TrainingExample, train  # noqa: E402
 from media_pipeline.themes.taxonomy import load_default  # noqa: E402
 
 STORIES = ROOT / "tests" / "data" / "themes" / "stories.jsonl"
+DEV_STORIES = ROOT / "tests" / "data" / "themes" / "dev_stories.jsonl"
 
 
 def print_report(title: str, report: Report) -> dict[str, object]:
@@ -50,6 +53,10 @@ def main(argv: list[str] | None = None) -> int:
     """Run the evaluation and print the tables; returns a process exit status."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stories", type=Path, default=STORIES)
+    parser.add_argument("--dev", type=Path, default=DEV_STORIES, help="development set")
+    parser.add_argument(
+        "--no-test", action="store_true", help="report train and dev only (for tuning)"
+    )
     parser.add_argument("--json", type=Path, default=None, help="also write numbers as JSON")
     args = parser.parse_args(argv)
 
@@ -59,8 +66,13 @@ def main(argv: list[str] | None = None) -> int:
     test_split = [s for s in stories if s.split == "test"]
     out: dict[str, object] = {}
 
-    out["lexicon_all"] = print_report("lexicon only, all stories", evaluate(stories, taxonomy))
-    out["lexicon_test"] = print_report("lexicon only, test split", evaluate(test_split, taxonomy))
+    dev = load_stories(args.dev)
+    if not args.no_test:
+        out["lexicon_all"] = print_report("lexicon only, all stories", evaluate(stories, taxonomy))
+        out["lexicon_test"] = print_report(
+            "lexicon only, test split", evaluate(test_split, taxonomy)
+        )
+    out["lexicon_dev"] = print_report("lexicon only, dev set", evaluate(dev, taxonomy))
 
     started = time.perf_counter()
     examples = [
@@ -70,10 +82,14 @@ def main(argv: list[str] | None = None) -> int:
     model = train(examples, taxonomy)
     took = time.perf_counter() - started
     print(f"\ntrained on {len(examples)} stories ({model.n_decisions} decisions) in {took:.1f} s")
-    out["trained_test"] = print_report(
-        "lexicon + model trained on train split, test split",
-        evaluate(test_split, taxonomy, model=model),
+    out["trained_dev"] = print_report(
+        "lexicon + model trained on train split, dev set", evaluate(dev, taxonomy, model=model)
     )
+    if not args.no_test:
+        out["trained_test"] = print_report(
+            "lexicon + model trained on train split, test split",
+            evaluate(test_split, taxonomy, model=model),
+        )
     if args.json:
         args.json.write_text(json.dumps(out, indent=2))
     return 0

@@ -25,6 +25,22 @@ _MIN_STEM = 4
 _MIN_OTHER_PART = 3
 # Word order is free enough here that "ernst nehmen" also appears as "nahm ... ernst".
 _FREE_ORDER = frozenset({"de", "fi"})
+# Endings that inflect a word in the Germanic languages (Swedish "beslut-en", German
+# "Formular-e"). Anything else after a signal is a different word ("bidrag" is not
+# "bidra" + g). Finnish and Estonian inflect too richly to list, so any short ending goes.
+_GERMANIC_ENDINGS = frozenset(
+    {"a", "e", "n", "r", "s", "t", "en", "er", "es", "et", "em", "ns", "na", "ar", "or",
+     "de", "te", "ts", "rs", "ne"}
+)  # fmt: skip
+_ENDINGS: dict[str, frozenset[str]] = {
+    lang: _GERMANIC_ENDINGS for lang in ("sv", "de", "nl", "da", "no", "nb", "nn", "is")
+}
+# A compound's meaning sits in its last part ("Nachbarschaftshaus" is a house): a signal
+# found only at the front of a longer word counts for this fraction of its weight.
+MODIFIER_WEIGHT = 0.5
+# German capitalises nouns, so "Wissen" (knowledge) is not "wissen" (to know) and
+# "schulen" (to train) is not "Schule": case decides except at the start of a sentence.
+_CASED_NOUNS = frozenset({"de"})
 
 
 @dataclass(frozen=True)
@@ -44,6 +60,11 @@ class Match:
 class _Entry:
     theme: str
     signal: Signal
+
+    @property
+    def is_noun(self) -> bool:
+        """Written with a capital (meaningful in German only)."""
+        return self.signal.term[:1].isupper()
 
 
 @dataclass(frozen=True)
@@ -107,14 +128,18 @@ class CompiledLexicon:
             and len(key) >= _MIN_STEM
             and form.startswith(key)
         ):
-            return "inflected"
+            endings = _ENDINGS.get(self.language)
+            if endings is None or form[len(key) :] in endings:
+                return "inflected"
         if (
             self.language in COMPOUNDING_LANGUAGES
             and len(key) >= self.compound_min_length
             and extra >= _MIN_OTHER_PART
-            and (form.endswith(key) or form.startswith(key))
         ):
-            return "compound"
+            if form.endswith(key):
+                return "compound"
+            if form.startswith(key):
+                return "modifier"
         return None
 
 
@@ -156,24 +181,23 @@ def _add_signal(lex: CompiledLexicon, entry: _Entry, language: str) -> None:
 def match_sentence(lex: CompiledLexicon, tokens: list[Token]) -> list[Match]:
     """All signal matches among the tokens of one sentence."""
     matches: list[Match] = []
+    cased = lex.language in _CASED_NOUNS
     for i, tok in enumerate(tokens):
         seen: set[tuple[str, str]] = set()
+        capitalised = tok.text[:1].isupper()
         for n, form in enumerate(tok.forms):
             for entry, kind in lex.word_entries(form, surface=n == 0):
                 key = (entry.theme, entry.signal.term)
                 if key in seen:
                     continue
+                if cased and kind != "pattern" and not _case_agrees(entry, capitalised, i):
+                    continue
                 seen.add(key)
+                weight = entry.signal.weight
+                if kind == "modifier":
+                    kind, weight = "compound", weight * MODIFIER_WEIGHT
                 matches.append(
-                    Match(
-                        entry.theme,
-                        entry.signal.term,
-                        entry.signal.weight,
-                        tok.start,
-                        tok.end,
-                        kind,
-                        (i,),
-                    )
+                    Match(entry.theme, entry.signal.term, weight, tok.start, tok.end, kind, (i,))
                 )
     for phrase in lex.phrases:
         for idx in _find_phrase(phrase.words, tokens, lex.max_gap, lex.language):
@@ -189,6 +213,14 @@ def match_sentence(lex: CompiledLexicon, tokens: list[Token]) -> list[Match]:
                 )
             )
     return matches
+
+
+def _case_agrees(entry: _Entry, capitalised: bool, index: int) -> bool:
+    """A noun signal needs a capitalised word; other signals a lower-case one, except as
+    the first word of a sentence, where anything is capitalised."""
+    if entry.is_noun:
+        return capitalised
+    return not capitalised or index == 0
 
 
 def _find_phrase(
@@ -214,6 +246,7 @@ def _find_phrase(
                         j
                         for j in range(pos + 1, min(len(tokens), pos + 2 + max_gap))
                         if word.intersection(tokens[j].forms)
+                        and not _gap_crosses_clause(tokens, pos, j)
                     ),
                     None,
                 )
@@ -226,3 +259,10 @@ def _find_phrase(
                     found.append(tuple(sorted(idx)))
                     used.update(idx)
     return found
+
+
+def _gap_crosses_clause(tokens: list[Token], i: int, j: int) -> bool:
+    """True when words are skipped between tokens ``i`` and ``j`` and a comma, colon or
+    the like lies among them: a phrase's words may be apart, but within one clause.
+    Adjacent words may straddle a comma (Finnish "kerrottu, miksi")."""
+    return j > i + 1 and any(tokens[k].clause_break for k in range(i + 1, j + 1))

@@ -170,20 +170,26 @@ def tag(
         model_scores = model.predict(text, language, lexicon_scores)
         blend = {slug: model.blend_weight(slug) for slug in model_scores}
 
-    suggestions = []
     threshold = taxonomy.scoring.threshold
-    top = max(lexicon_scores.values(), default=0.0)
-    relative_cut = taxonomy.scoring.relative_to_top * top
-    for order, theme in enumerate(taxonomy.themes):
-        lex_score = lexicon_scores[theme.slug]
-        score = lex_score
-        suggested = lex_score >= threshold and lex_score >= relative_cut
+    scores: dict[str, float] = {}
+    cuts: dict[str, float] = {}
+    for theme in taxonomy.themes:
+        score, cut = lexicon_scores[theme.slug], threshold
         model_score = model_scores.get(theme.slug)
         if model is not None and model_score is not None:
             w = blend[theme.slug]
-            score = (1 - w) * lex_score + w * model_score
+            score = (1 - w) * score + w * model_score
             cut = (1 - w) * threshold + w * model.threshold(theme.slug)
-            suggested = score >= cut
+        scores[theme.slug], cuts[theme.slug] = score, cut
+    # The relative cut applies to blended scores too: without it every theme the model
+    # is lukewarm about rides along with the story's clear topic, and precision drops.
+    relative_cut = taxonomy.scoring.relative_to_top * max(scores.values(), default=0.0)
+    suggestions = []
+    for order, theme in enumerate(taxonomy.themes):
+        lex_score = lexicon_scores[theme.slug]
+        score = scores[theme.slug]
+        suggested = score >= cuts[theme.slug] and score >= relative_cut
+        model_score = model_scores.get(theme.slug)
         suggestions.append(
             (
                 -score,

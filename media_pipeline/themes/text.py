@@ -13,6 +13,7 @@ _WORD = re.compile(r"\w+(?:[-'\u2019]\w+)*", re.UNICODE)
 # brackets) before whitespace, or at a line break.
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'\u201d\u2019»)\]]*(?=\s)|\n+")
 _POSSESSIVE = re.compile(r"['\u2019]s$")
+_CLAUSE_PUNCTUATION = re.compile(r"[,;:()\[\]\"\u201c\u201d\u201e\u00ab\u00bb\u2013\u2014]|\s-\s")
 
 
 @dataclass(frozen=True)
@@ -28,12 +29,15 @@ class Token:
     """A word of the text with the lower-cased forms it may match under.
 
     ``forms`` holds the lower-cased surface form first, then simplemma's lemmas.
+    ``clause_break`` is true when punctuation that ends a clause (comma, colon, dash,
+    bracket, quote) stands between this word and the one before it.
     """
 
     text: str
     start: int
     end: int
     forms: tuple[str, ...]
+    clause_break: bool = False
 
 
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
@@ -88,10 +92,21 @@ def word_forms(word: str, language: str) -> tuple[str, ...]:
 def tokenize(text: str, language: str, start: int = 0, end: int | None = None) -> list[Token]:
     """Word tokens of ``text[start:end]`` with offsets into ``text`` and their forms."""
     stop = len(text) if end is None else end
-    return [
-        Token(m.group(), m.start(), m.end(), word_forms(m.group(), language))
-        for m in _WORD.finditer(text, start, stop)
-    ]
+    tokens: list[Token] = []
+    previous_end = start
+    for m in _WORD.finditer(text, start, stop):
+        between = text[previous_end : m.start()]
+        tokens.append(
+            Token(
+                m.group(),
+                m.start(),
+                m.end(),
+                word_forms(m.group(), language),
+                bool(tokens) and bool(_CLAUSE_PUNCTUATION.search(between)),
+            )
+        )
+        previous_end = m.end()
+    return tokens
 
 
 def signal_tokens(term: str) -> list[str]:
