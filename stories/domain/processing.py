@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 from django.db import transaction
 
 from stories.domain import lifecycle
@@ -21,7 +19,14 @@ def enqueue(story: Story) -> None:
     # Imported here: the pipeline's tasks import this app's models.
     from media_pipeline import tasks
 
-    transaction.on_commit(partial(tasks.process_story.delay, story.pk), robust=True)
+    story_id = story.pk
+
+    def send() -> None:
+        # A named function, not a partial: Django logs a robust hook's failure by its
+        # __qualname__, which a partial lacks (the broker being away became a 500).
+        tasks.process_story.delay(story_id)
+
+    transaction.on_commit(send, robust=True)
 
 
 def retry(story: Story, *, actor: AnyUser | None) -> Story:
