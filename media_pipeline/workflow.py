@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
+import kombu.exceptions
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import InterfaceError, OperationalError
 from django.db.models import F
@@ -28,8 +29,15 @@ WORKER = "worker"
 TOO_SLOW = "Processing took too long. The recording may be too long; a curator can retry it."
 UNEXPECTED = "Something went wrong while processing this story. A curator can retry it."
 GAVE_UP = "Processing kept stopping before it finished. A curator can retry it."
-# Errors that Celery retries with backoff rather than failing the story.
-TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
+# Errors that Celery retries with backoff rather than failing the story: the database or
+# the broker briefly away (kombu's error when queueing the next step finds no broker).
+TRANSIENT_ERRORS = (
+    OperationalError,
+    InterfaceError,
+    ConnectionError,
+    TimeoutError,
+    kombu.exceptions.OperationalError,
+)
 
 
 def claim(story_id: int) -> Story | None:
