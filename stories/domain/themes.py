@@ -6,7 +6,7 @@ every edit); the tagger in ``media_pipeline.themes`` is pure and is handed a sna
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict
 from typing import Any
 
@@ -29,7 +29,7 @@ from stories.models import (
     Transcript,
 )
 
-_taxonomy_cache: dict[int, Taxonomy] = {}
+_taxonomy_cache: dict[tuple[int, str], Taxonomy] = {}
 
 
 class UnknownTheme(ValueError):
@@ -66,9 +66,12 @@ def install_default_taxonomy() -> TaxonomyVersion:
 def current_taxonomy() -> Taxonomy:
     """The taxonomy in force, parsed once per version per process."""
     version = current_version()
-    if version.version not in _taxonomy_cache:
-        _taxonomy_cache[version.version] = Taxonomy.from_dict(version.data)
-    return _taxonomy_cache[version.version]
+    # Keyed by creation time too: a version number names one snapshot only within one
+    # database (test databases roll back and reuse numbers in the same process).
+    key = (version.version, version.created_at.isoformat())
+    if key not in _taxonomy_cache:
+        _taxonomy_cache[key] = Taxonomy.from_dict(version.data)
+    return _taxonomy_cache[key]
 
 
 def snapshot_taxonomy(*, note: str, actor: AnyUser | None = None) -> TaxonomyVersion:
@@ -86,6 +89,11 @@ def snapshot_taxonomy(*, note: str, actor: AnyUser | None = None) -> TaxonomyVer
             }
             for t in Theme.objects.order_by("position", "slug")
         ]
+        # A curator who adds signal words in a new language makes the tagger support it.
+        languages = list(data.get("languages") or [])
+        for theme in data["themes"]:
+            languages += [lang for lang in theme["signals"] if lang not in languages]
+        data["languages"] = languages
         number = (TaxonomyVersion.objects.aggregate(v=Max("version"))["v"] or 0) + 1
         data["version"] = number
         Taxonomy.from_dict(data)  # refuse to save a taxonomy the tagger cannot read
@@ -96,6 +104,39 @@ def snapshot_taxonomy(*, note: str, actor: AnyUser | None = None) -> TaxonomyVer
         if previous is not None:
             audit.record(AuditAction.TAXONOMY_EDITED, version, actor=actor, note=note)
     return version
+
+
+# What curators may change about a theme; slugs and constellations are fixed by the roadmap.
+EDITABLE_FIELDS = ("labels", "descriptions", "signals")
+
+
+def edit_theme(
+    slug: str,
+    changes: Mapping[str, Mapping[str, Any]],
+    *,
+    actor: AnyUser | None,
+    note: str = "",
+) -> TaxonomyVersion:
+    """Change a theme's labels, descriptions or signals and record a new taxonomy version.
+
+    ``changes`` maps a field of :data:`EDITABLE_FIELDS` to ``{language: value}``; each
+    language given replaces that language's value, the others stay. The edit and the new
+    version are saved together or not at all: a change the tagger cannot read raises
+    :class:`~media_pipeline.themes.taxonomy.TaxonomyError` and nothing is stored.
+    """
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
+    current_version()  # a fresh install stores the shipped taxonomy first
+    with transaction.atomic():
+        theme = Theme.objects.select_for_update().filter(slug=slug).first()
+        if theme is None:
+            raise UnknownTheme(f"There is no theme called '{slug}'.")
+        for field, per_language in changes.items():
+            setattr(theme, field, {**getattr(theme, field), **per_language})
+        theme.save(update_fields=list(changes))
+        edited = ", ".join(f"{field} ({', '.join(sorted(changes[field]))})" for field in changes)
+        return snapshot_taxonomy(note=note or f"{slug}: {edited}"[:200], actor=actor)
 
 
 def latest_model() -> learning.ThemeModel | None:
