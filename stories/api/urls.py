@@ -1,11 +1,7 @@
-from django.urls import include, path, register_converter
+from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from stories.api import review, taxonomy, views
-from stories.api.converters import RowIdConverter
-
-# Registered before the included modules below are imported: they use it too.
-register_converter(RowIdConverter, "rowid")
 
 router = DefaultRouter()
 router.register("stories", views.StoryViewSet, basename="story")
@@ -21,7 +17,7 @@ story_review = [
     path("transcript/", review.TranscriptView.as_view(), name="story-transcript"),
     path("redactions/", review.RedactionListView.as_view(), name="story-redactions"),
     path(
-        "redactions/<rowid:redaction_id>/",
+        "redactions/<int:redaction_id>/",
         review.RedactionDetailView.as_view(),
         name="story-redaction",
     ),
@@ -29,7 +25,7 @@ story_review = [
 
 urlpatterns = [
     path("review/", review.ReviewQueueView.as_view(), name="review-queue"),
-    path("stories/<rowid:pk>/", include(story_review)),
+    path("stories/<int:pk>/", include(story_review)),
     path("consent/", review.ConsentView.as_view(), name="consent"),
     path("receipts/<str:receipt>/", views.ReceiptView.as_view(), name="receipt"),
     path("withdrawals/", views.WithdrawalView.as_view(), name="withdrawal"),
