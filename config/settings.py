@@ -121,6 +121,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "/admin/login/"
+# Failed sign-ins are limited per account name and per address (stories/auth.py).
+AUTHENTICATION_BACKENDS = ["stories.auth.ThrottledModelBackend"]
 
 # --- Internationalisation ---------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -181,12 +183,28 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "stories.api.schema.TarinaAutoSchema",
     "EXCEPTION_HANDLER": "stories.api.exceptions.handle_exception",
     "DEFAULT_THROTTLE_RATES": {
         "receipts": os.environ.get("TARINA_RECEIPT_THROTTLE", "30/minute"),
     },
+    # Proxies in front of the web tier whose X-Forwarded-For entries are trusted (nginx: 1).
+    # With 0 the client address is REMOTE_ADDR: a client's own X-Forwarded-For header must
+    # never choose the key its requests are throttled under.
+    "NUM_PROXIES": env_int("TARINA_NUM_PROXIES", 0),
 }
+# Story submissions (API) per signed-in account, per address for anonymous reporters
+# (generous: a workshop or a carrier NAT shares one) and per drive from everyone.
+TARINA_SUBMISSION_THROTTLE_ACCOUNT = os.environ.get("TARINA_SUBMISSION_THROTTLE_ACCOUNT", "30/hour")
+TARINA_SUBMISSION_THROTTLE_ADDRESS = os.environ.get(
+    "TARINA_SUBMISSION_THROTTLE_ADDRESS", "300/hour"
+)
+TARINA_SUBMISSION_THROTTLE_DRIVE = os.environ.get("TARINA_SUBMISSION_THROTTLE_DRIVE", "2000/hour")
+# Failed sign-ins (console, admin, API session) before further tries are refused for the
+# window: per account name, whoever tries it, and per address, whichever names it tries.
+TARINA_LOGIN_FAILURES_PER_ACCOUNT = env_int("TARINA_LOGIN_FAILURES_PER_ACCOUNT", 5)
+TARINA_LOGIN_FAILURES_PER_ADDRESS = env_int("TARINA_LOGIN_FAILURES_PER_ADDRESS", 50)
+TARINA_LOGIN_WINDOW_SECONDS = env_int("TARINA_LOGIN_WINDOW_SECONDS", 15 * 60)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Tarina API",
     "DESCRIPTION": "Community reporting stories: submission, consent, review and publication.",
@@ -312,6 +330,8 @@ if TARINA_STORAGE == "s3":
             "default_acl": "private",
             "querystring_auth": True,
             "querystring_expire": env_int("TARINA_S3_URL_EXPIRY_SECONDS", 300),
+            # Originals: never kept by a shared cache or CDN on the way.
+            "object_parameters": {"CacheControl": "private, no-store"},
             "custom_domain": None,  # a CDN domain would drop the signature
         },
     }
@@ -326,6 +346,11 @@ if TARINA_STORAGE == "s3":
             "default_acl": os.environ.get("TARINA_S3_PUBLIC_ACL") or None,
             "querystring_auth": False,
             "custom_domain": os.environ.get("TARINA_S3_PUBLIC_DOMAIN") or None,
+            # As stories/public_media.py; nosniff and the CSP come from the CDN in front.
+            "object_parameters": {
+                "CacheControl": "public, max-age=3600",
+                "ContentDisposition": "inline",
+            },
         },
     }
 elif TARINA_STORAGE != "filesystem":

@@ -35,6 +35,14 @@ def fast_test_settings(settings):
     settings.TARINA_HEALTH_TIMEOUT_SECONDS = 0.5
 
 
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """Throttle and sign-in counters live in the cache: each test starts with none used."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def drive(db):
     """An open drive that takes light-touch submissions."""

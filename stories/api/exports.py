@@ -178,7 +178,10 @@ def _schema(media_type: str, what: str) -> Any:
         summary=f"Research export of a published collection as {what}",
         parameters=[OpenApiParameter("slug", OpenApiTypes.STR, OpenApiParameter.PATH)],
         responses={
-            (200, media_type): OpenApiTypes.BINARY,
+            # JSON is a document clients parse; CSV and ZIP are files to save.
+            (200, media_type): (
+                OpenApiTypes.OBJECT if media_type == "application/json" else OpenApiTypes.BINARY
+            ),
             404: OpenApiResponse(description="No published collection has this slug."),
         },
     )

@@ -25,6 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from stories.api import public_cache
 from stories.api.serializers import LanguageField
 from stories.domain import publicity
 from stories.models import Collection, PublishedStory, Theme
@@ -96,11 +97,11 @@ class PublicStorySerializer(serializers.Serializer):
     def get_url(self, publication: PublishedStory) -> str:
         return absolute(self._request(), reverse("public-story", args=[publication.story_id]))
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(serializers.URLField(allow_null=True))
     def get_audio_url(self, publication: PublishedStory) -> str | None:
         return public_file_url(self._request(), publication.audio)
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(serializers.URLField(allow_null=True))
     def get_image_url(self, publication: PublishedStory) -> str | None:
         return public_file_url(self._request(), publication.image)
 
@@ -189,6 +190,11 @@ def _language_parameter() -> OpenApiParameter:
 class PublicView(APIView):
     permission_classes = [permissions.AllowAny]
     http_method_names = PUBLIC_METHODS
+
+    @classmethod
+    def as_view(cls, **initkwargs: Any) -> Any:
+        # Anonymous readers are answered from memory while nothing public changes.
+        return public_cache.cached(super().as_view(**initkwargs))
 
     def public_context(self) -> dict[str, Any]:
         return {"request": self.request, "language": reader_language(self.request)}

@@ -6,7 +6,7 @@ from stories.api import exports, public
 
 urlpatterns = [
     path("feed/", public.FeedView.as_view(), name="public-feed"),
-    path("public/stories/<int:story_id>/", public.PublicStoryView.as_view(), name="public-story"),
+    path("public/stories/<rowid:story_id>/", public.PublicStoryView.as_view(), name="public-story"),
     path(
         "public/collections/<slug:slug>/",
         public.PublicCollectionView.as_view(),

@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from stories import rules
 from stories.api import review_serializers as rs
+from stories.api.converters import ROW_ID_PATTERN
 from stories.api.parsers import API_PARSERS
 from stories.domain import (
     collections,
@@ -209,6 +210,7 @@ class CollectionViewSet(
     """Curators build collections of approved stories and publish them."""
 
     permission_classes = [CuratorsOnly]
+    lookup_value_regex = ROW_ID_PATTERN
     serializer_class = rs.CollectionSerializer
     parser_classes = API_PARSERS
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
@@ -240,7 +242,7 @@ class CollectionViewSet(
         return Response(self.get_serializer(self.get_queryset().get(pk=collection.pk)).data)
 
     @extend_schema(request=None, responses={204: None})
-    @action(detail=True, methods=["delete"], url_path=r"stories/(?P<story_id>\d+)")
+    @action(detail=True, methods=["delete"], url_path=rf"stories/(?P<story_id>{ROW_ID_PATTERN})")
     def remove_story(self, request: Request, pk: str | None = None, story_id: str = "") -> Response:
         """Take a story out of the collection."""
         collection = self.get_object()

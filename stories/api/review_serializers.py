@@ -6,6 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from stories.api.converters import MAX_ROW_ID
 from stories.api.serializers import StoryThemeSerializer
 from stories.enums import ConsentScope, RedactionField
 from stories.models import Collection, Redaction, Story, Theme, Transcript, TranscriptRevision
@@ -152,7 +153,7 @@ class CollectionSerializer(serializers.ModelSerializer):
 
 
 class CollectionEntrySerializer(serializers.Serializer):
-    story = serializers.IntegerField(min_value=1)
+    story = serializers.IntegerField(min_value=1, max_value=MAX_ROW_ID)
 
 
 class PublishResultSerializer(serializers.Serializer):
@@ -164,7 +165,7 @@ class ConsentNarrowingSerializer(serializers.Serializer):
     """Keep some scopes, withdraw the rest: by receipt or, signed in, by story id."""
 
     receipt = serializers.CharField(required=False, max_length=100)
-    story = serializers.IntegerField(required=False, min_value=1)
+    story = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ROW_ID)
     keep = serializers.MultipleChoiceField(choices=ConsentScope.choices)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

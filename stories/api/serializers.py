@@ -8,10 +8,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 
 from stories import media_checks, rules
+from stories.api.converters import MAX_ROW_ID
 from stories.domain import uploads as upload_domain
 from stories.enums import ConsentScope, StoryKind, StoryStatus, ThemeAction
 from stories.models import ConsentRecord, ConsentText, Drive, MediaAsset, Story, StoryTheme, Theme
@@ -52,6 +54,14 @@ class ConsentSerializer(serializers.Serializer):
         return value
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "properties": {scope.value: {"type": "boolean"} for scope in ConsentScope},
+        "required": [ConsentScope.STORE.value],
+        "description": 'Scopes agreed to, e.g. {"store": true}; a JSON string in multipart.',
+    }
+)
 class ConsentField(serializers.Field):
     """Consent as a JSON object, or as a JSON-encoded string in multipart requests."""
 
@@ -327,7 +337,7 @@ class ReceiptStatusSerializer(serializers.Serializer):
 
 class WithdrawalSerializer(serializers.Serializer):
     receipt = serializers.CharField(required=False, max_length=100)
-    story = serializers.IntegerField(required=False, min_value=1)
+    story = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ROW_ID)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if bool(attrs.get("receipt")) == bool(attrs.get("story")):

@@ -9,19 +9,21 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language_from_request
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotAuthenticated, NotFound, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 
 from stories import rules
 from stories.api import serializers as s
+from stories.api.converters import ROW_ID_PATTERN
 from stories.api.exceptions import Conflict
 from stories.api.parsers import API_PARSERS
+from stories.api.throttles import SUBMISSION_THROTTLES
 from stories.domain import (
     consent,
     editing,
@@ -58,6 +60,14 @@ class StoryViewSet(
     filterset_class = StoryFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
     permission_classes = [permissions.AllowAny]  # decided per action below, by stories.rules
+    lookup_value_regex = ROW_ID_PATTERN
+    # Only telling a story is open to anonymous callers (the schema says so too).
+    anonymous_actions = frozenset({"create"})
+    throttle_classes = SUBMISSION_THROTTLES
+
+    def get_throttles(self) -> list[BaseThrottle]:
+        """Submissions are rate-limited per account, per drive and per address; reads are not."""
+        return super().get_throttles() if self.action == "create" else []
 
     def get_queryset(self) -> QuerySet[Story]:
         queryset = Story.objects.select_related("drive", "reporter").prefetch_related(
@@ -106,7 +116,12 @@ class StoryViewSet(
         body = {"id": result.story.pk, "status": result.story.status, "receipt": result.receipt}
         return Response(body, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.StoryUpdateSerializer, responses=s.CuratorStorySerializer)
+    @extend_schema(
+        request=s.StoryUpdateSerializer,
+        responses=OpenApiResponse(
+            s.StorySerializer, description="The story as the caller sees it (curators: more)."
+        ),
+    )
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Edit a story's text and details; curators may also change its status."""
         story = self.get_object()
@@ -122,7 +137,9 @@ class StoryViewSet(
         if target is not None and target != story.status:
             lifecycle.transition(story, StoryStatus(target), actor=request.user, reason=reason)
         story = self.get_queryset().get(pk=story.pk)
-        return Response(self.get_serializer(story).data)
+        # The story as the caller reads it, not the shape of the changes they sent.
+        reader = s.CuratorStorySerializer if is_curator(request.user) else s.StorySerializer
+        return Response(reader(story, context=self.get_serializer_context()).data)
 
     def _edit_content(self, story: Story, data: dict[str, Any]) -> None:
         if not rules.can_edit_content(self.request.user, story):
@@ -142,7 +159,7 @@ class StoryViewSet(
         return Response(self.get_serializer(self.get_queryset().get(pk=story.pk)).data)
 
     @extend_schema(request=s.ThemeDecisionSerializer, responses=s.StoryThemeSerializer(many=True))
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def themes(self, request: Request, pk: str | None = None) -> Response:
         """The story's themes from every source; curators confirm, reject or add (POST)."""
         story = self.get_object()
@@ -252,12 +269,37 @@ class WithdrawalView(APIView):
         return Response({"status": StoryStatus.WITHDRAWN, "reason": "", "processing_percent": 0})
 
 
+_CHECK = {
+    "type": "object",
+    "properties": {
+        "ok": {"type": "boolean"},
+        "detail": {"type": "string"},
+        "extra": {"type": "object", "additionalProperties": True},
+    },
+    "required": ["ok", "detail", "extra"],
+}
+_HEALTH = {
+    "type": "object",
+    "properties": {
+        "status": {"type": "string", "enum": ["ok", "unavailable"]},
+        "checks": {"type": "object", "additionalProperties": _CHECK},
+    },
+    "required": ["status", "checks"],
+}
+
+
 class HealthView(APIView):
     """Database, broker and worker reachability: 200 only when all are up."""
 
     permission_classes = [permissions.AllowAny]
     authentication_classes: list[type] = []
 
+    @extend_schema(
+        responses={
+            200: OpenApiResponse(_HEALTH, description="Everything is reachable."),
+            503: OpenApiResponse(_HEALTH, description="Something is down; see its check."),
+        }
+    )
     def get(self, request: Request) -> Response:
         healthy, body = health.report()
         return Response(body, status=status.HTTP_200_OK if healthy else 503)

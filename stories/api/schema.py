@@ -1,0 +1,76 @@
+"""The OpenAPI schema's view of errors and sign-in, which drf-spectacular cannot infer.
+
+Every view answers refusals with JSON (``stories.api.exceptions``), and clients (and the
+API fuzzing in ``tests/reliability``) need those answers in the schema: which codes an
+operation can return, and the shape of their bodies. Views whose permission is decided
+per action (the story viewset) name the actions that take anonymous callers, so that the
+schema does not advertise the others as open.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.openapi import AutoSchema
+
+DETAIL = {
+    "type": "object",
+    "properties": {"detail": {"type": "string"}},
+    "required": ["detail"],
+    "additionalProperties": True,
+}
+# Field errors: ``{"field": ["message", ...]}``, nested for nested serializers.
+FIELD_ERRORS = {"type": "object", "additionalProperties": True}
+
+
+def _error(description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+class TarinaAutoSchema(AutoSchema):
+    """drf-spectacular's AutoSchema, plus error answers and per-action anonymous access."""
+
+    def get_auth(self) -> list[dict[str, Any]]:
+        auths = super().get_auth()
+        anonymous_actions = getattr(self.view, "anonymous_actions", None)
+        if anonymous_actions is not None and getattr(self.view, "action", None) not in (
+            anonymous_actions
+        ):
+            auths = [auth for auth in auths if auth]
+        return auths
+
+    def get_operation(self, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
+        operation = super().get_operation(*args, **kwargs)
+        if operation is not None:
+            self._add_errors(operation)
+        return operation
+
+    def _add_errors(self, operation: dict[str, Any]) -> None:
+        method = self.method.upper()
+        query = [p for p in operation.get("parameters", []) if p.get("in") == "query"]
+        errors: dict[str, dict[str, Any]] = {}
+        if "requestBody" in operation or query:
+            errors["400"] = _error("Invalid input, field by field.", FIELD_ERRORS)
+        if operation.get("security", [{}]) != [{}]:
+            # A wrong or expired token is refused even where no account is needed.
+            errors["401"] = _error("Not signed in, or the credentials are invalid.", DETAIL)
+            errors["403"] = _error("This account may not do this.", DETAIL)
+        errors["404"] = _error("Not found, or not yours to see.", DETAIL)
+        if method in {"POST", "PUT", "PATCH", "DELETE"}:
+            errors["409"] = _error("The story's current state does not allow this.", DETAIL)
+        if method in {"POST", "PUT", "PATCH"}:
+            errors["413"] = _error("The request body is too large.", DETAIL)
+            errors["415"] = _error("The request body's media type is not accepted.", DETAIL)
+        if self._is_throttled():
+            errors["429"] = _error("Too many requests; try again later.", DETAIL)
+        responses = operation.setdefault("responses", {})
+        for code, error in errors.items():
+            declared = responses.setdefault(code, error)
+            if "content" not in declared:  # declared with a description only
+                declared["content"] = error["content"]
+
+    def _is_throttled(self) -> bool:
+        try:
+            return bool(self.view.get_throttles())
+        except Exception:  # a view whose throttles depend on a live request: say so
+            return True
