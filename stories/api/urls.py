@@ -1,7 +1,11 @@
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from rest_framework.routers import DefaultRouter
 
 from stories.api import review, taxonomy, views
+from stories.api.converters import RowIdConverter
+
+# Registered before the included modules below are imported: they use it too.
+register_converter(RowIdConverter, "rowid")
 
 router = DefaultRouter()
 router.register("stories", views.StoryViewSet, basename="story")
@@ -17,7 +21,7 @@ story_review = [
     path("transcript/", review.TranscriptView.as_view(), name="story-transcript"),
     path("redactions/", review.RedactionListView.as_view(), name="story-redactions"),
     path(
-        "redactions/<int:redaction_id>/",
+        "redactions/<rowid:redaction_id>/",
         review.RedactionDetailView.as_view(),
         name="story-redaction",
     ),
@@ -25,7 +29,7 @@ story_review = [
 
 urlpatterns = [
     path("review/", review.ReviewQueueView.as_view(), name="review-queue"),
-    path("stories/<int:pk>/", include(story_review)),
+    path("stories/<rowid:pk>/", include(story_review)),
     path("consent/", review.ConsentView.as_view(), name="consent"),
     path("receipts/<str:receipt>/", views.ReceiptView.as_view(), name="receipt"),
     path("withdrawals/", views.WithdrawalView.as_view(), name="withdrawal"),
