@@ -8,7 +8,6 @@ appear in both workers' logs (it travels in the task headers).
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import uuid
@@ -43,15 +42,6 @@ def recording(tmp_path: Path) -> Path:
 def tasks_run(log: str) -> set[str]:
     """Names of the tasks a worker received, from its log."""
     return set(re.findall(r"Task media_pipeline\.tasks\.(\w+)\[[0-9a-f-]+\] received", log))
-
-
-@pytest.fixture(scope="session")
-def provisioned_models(django_db_blocker) -> None:
-    """Readiness needs the Whisper weights and the name list in TARINA_MODELS_DIR."""
-    from django.core.management import call_command
-
-    with django_db_blocker.unblock():
-        call_command("provision_models", stdout=io.StringIO())
 
 
 @pytest.fixture
