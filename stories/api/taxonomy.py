@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotAuthenticated, PermissionDenied
 from rest_framework.request import Request
@@ -27,6 +27,27 @@ MAX_SIGNALS_PER_LANGUAGE = 2000
 MAX_TERM_LENGTH = 100
 
 
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "string", "maxLength": MAX_TERM_LENGTH},
+            {
+                "type": "object",
+                "properties": {
+                    "term": {"type": "string", "maxLength": MAX_TERM_LENGTH},
+                    "weight": {
+                        "type": "number",
+                        "minimum": 0,
+                        "exclusiveMinimum": True,
+                        "maximum": 5,
+                    },
+                },
+                "required": ["term"],
+                "additionalProperties": False,
+            },
+        ]
+    }
+)
 class SignalField(serializers.Field):
     """A signal word or phrase: ``"kuunnella"`` or ``{"term": "...", "weight": 0.5}``."""
 
