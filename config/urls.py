@@ -1,12 +1,17 @@
 """Top-level URL routes: the API, its schema and docs, and the admin."""
 
+import re
+
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config import metrics, probes
+from stories.public_media import public_media_route, serve_public
+
+# URLs that match no route answer JSON under /api/ (stories.api.exceptions.not_found).
+handler404 = "stories.api.exceptions.not_found"
 
 urlpatterns = [
     path("api/v1/", include("stories.api.urls")),
@@ -23,11 +28,6 @@ urlpatterns = [
 ]
 
 if settings.TARINA_SERVE_PUBLIC_MEDIA:
-    # For a try-out without a reverse proxy: public, anonymised files only, never originals.
-    urlpatterns.append(
-        re_path(
-            rf"^{settings.PUBLIC_MEDIA_URL.strip('/')}/(?P<path>.*)$",
-            serve,
-            {"document_root": settings.MEDIA_ROOT / "public"},
-        )
-    )
+    # For a try-out without a reverse proxy: public, anonymised files only, never originals,
+    # with the headers the proxy would add (stories/public_media.py).
+    urlpatterns.append(re_path(rf"^{re.escape(public_media_route())}/(?P<path>.*)$", serve_public))

@@ -3,12 +3,14 @@
 A receipt is 160 random bits written as eight groups of four characters from an
 alphabet with no look-alikes, so it can be read aloud or copied from paper. Only
 its sha256 is stored; with that much entropy a fast hash is enough, and looking
-up by hash means the secret is never compared character by character.
+up by hash means the secret is never compared character by character. Guessing is
+throttled per client in the API (``TARINA_RECEIPT_THROTTLE``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 
 from stories.models import Story
@@ -48,4 +50,10 @@ def find_story(receipt: str) -> Story | None:
     """The story behind a receipt, or None for a malformed or unknown one."""
     if not looks_valid(receipt):
         return None
-    return Story.objects.filter(receipt_hash=digest(receipt)).first()
+    wanted = digest(receipt)
+    story = Story.objects.filter(receipt_hash=wanted).first()
+    # The index lookup compares hashes, not secrets; the constant-time comparison makes
+    # sure a match is a match whatever the database's collation does with case.
+    if story is None or not hmac.compare_digest(story.receipt_hash, wanted):
+        return None
+    return story

@@ -1,0 +1,51 @@
+"""Serving anonymised public media from Django (try-outs without a reverse proxy).
+
+Production serves ``PUBLIC_MEDIA_URL`` from nginx or object storage with the same headers
+(docker/nginx/tarina.conf.template). Either way a public file is only ever what the
+pipeline wrote to the public store, and it is answered so that a browser cannot be talked
+into running it: its type is not sniffed, it is rendered in a sandbox with no scripts or
+requests of its own, and it is named as a file. Originals are never reachable here: the
+document root is the public store, and Django's ``serve`` refuses paths that leave it.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
+from django.utils.http import content_disposition_header
+from django.views.static import serve
+
+# No scripts, styles, frames or requests of any kind; a unique origin if opened directly.
+PUBLIC_MEDIA_CSP = "default-src 'none'; sandbox"
+PUBLIC_MEDIA_CACHE = "public, max-age=3600"
+
+
+def public_media_headers(response: HttpResponseBase, name: str) -> HttpResponseBase:
+    """Headers every public media answer carries, whoever serves it."""
+    response["Content-Disposition"] = (
+        content_disposition_header(as_attachment=False, filename=PurePosixPath(name).name)
+        or "inline"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = PUBLIC_MEDIA_CSP
+    response["Cache-Control"] = PUBLIC_MEDIA_CACHE
+    return response
+
+
+def serve_public(request: HttpRequest, path: str) -> HttpResponseBase:
+    """One file from the public store, with ``public_media_headers``."""
+    response = serve(request, path, document_root=str(settings.MEDIA_ROOT / "public"))
+    return public_media_headers(response, path)
+
+
+def public_media_route() -> str:
+    """The path part of ``PUBLIC_MEDIA_URL``, without slashes: also for a separate origin.
+
+    With ``TARINA_PUBLIC_MEDIA_URL=https://media.example.org/public/`` links point at that
+    host; if it is proxied to this app, the files are found under the same path.
+    """
+    return urlsplit(settings.PUBLIC_MEDIA_URL).path.strip("/")
