@@ -1,7 +1,7 @@
 from django.urls import include, path, register_converter
 from rest_framework.routers import DefaultRouter
 
-from stories.api import review, taxonomy, views
+from stories.api import originals, review, taxonomy, views
 from stories.api.converters import RowIdConverter
 
 # Registered before the included modules below are imported: they use it too.
@@ -19,6 +19,7 @@ story_review = [
     path("publish/", review.PublishStoryView.as_view(), name="story-publish"),
     path("preview/", review.PreviewView.as_view(), name="story-preview"),
     path("transcript/", review.TranscriptView.as_view(), name="story-transcript"),
+    path("files/<rowid:asset_id>/", originals.PrivateFileView.as_view(), name="story-file"),
     path("redactions/", review.RedactionListView.as_view(), name="story-redactions"),
     path(
         "redactions/<rowid:redaction_id>/",
