@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -116,12 +117,20 @@ def collection_list(request: HttpRequest) -> HttpResponse:
 @localised
 def theme_list(request: HttpRequest) -> HttpResponse:
     language = current_language()
+    counts = dict(
+        publicity.published_stories()
+        .order_by()
+        .values_list("themes__slug")
+        .annotate(n=Count("id", distinct=True))
+        .values_list("themes__slug", "n")
+    )
     themes = [
         {
             "slug": theme.slug,
             "label": theme.label(language),
             "description": theme.description(language),
             "constellation": theme.constellation,
+            "count": counts.get(theme.slug, 0),
         }
         for theme in Theme.objects.order_by("position", "slug")
     ]

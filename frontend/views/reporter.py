@@ -95,7 +95,7 @@ def scope_rows(selected: set[str], *, only: set[str] | None = None) -> list[dict
     return rows
 
 
-def js_strings() -> dict[str, str]:
+def js_strings() -> dict[str, Any]:
     """Words the scripts show, translated here so the scripts need no catalogue."""
     return {
         "queued": _(
@@ -116,6 +116,7 @@ def js_strings() -> dict[str, str]:
         "rerecord": _("Record again"),
         "nomic": _("The microphone cannot be used. You can choose a file instead."),
         "needfile": _("Record something or choose a file first."),
+        "statuses": {status.value: _(words) for status, words in STATUS_WORDS.items()},
     }
 
 

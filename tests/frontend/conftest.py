@@ -67,14 +67,41 @@ def browser() -> Iterator[object]:
         launched.close()
 
 
+def uncaught_errors(page) -> list[str]:
+    """A list that collects every error the page's scripts throw and nobody catches."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
 @pytest.fixture
 def page(browser, live_server):
     """A fresh browser context (no service worker, so the network is what the test says)."""
     context = browser.new_context(base_url=live_server.url, service_workers="block")
     context.set_default_timeout(10_000)
     opened = context.new_page()
+    errors = uncaught_errors(opened)
     yield opened
     context.close()
+    assert errors == [], "the page's scripts threw"
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    """A page the size of a small phone, in a context of its own (no service worker)."""
+    context = browser.new_context(
+        base_url=live_server.url,
+        service_workers="block",
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+    )
+    context.set_default_timeout(10_000)
+    opened = context.new_page()
+    errors = uncaught_errors(opened)
+    yield opened
+    context.close()
+    assert errors == [], "the page's scripts threw"
 
 
 def sign_in(page, user, live_server) -> None:

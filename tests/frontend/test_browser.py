@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 import pytest
-from django.contrib.auth import SESSION_KEY
-from django.test import Client
 
 from stories.domain import receipts
-from stories.enums import AssetRole, Role, StoryStatus
-from stories.models import Story, Upload
+from stories.enums import AssetRole, Role, StoryStatus, ThemeSource, ThemeTagState
+from stories.models import Redaction, Story, StoryTheme, Theme, Upload
 from tests.factories import DriveFactory, StoryFactory, UserFactory, transcript_for
-from tests.frontend.conftest import wav_bytes
+from tests.frontend.conftest import screenshot, sign_in, wav_bytes
 from tests.frontend.test_pages import normalised_recording
+from tests.worker import WorkerProcess, database_url_for_workers, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -84,12 +84,7 @@ def test_curator_clicks_a_word_and_the_player_seeks(page, live_server):
     story = StoryFactory(status=StoryStatus.NEEDS_REVIEW, kind="audio")
     normalised_recording(story, seconds=6)
     transcript_for(story, "the bus never came to our village today", seconds_per_word=0.5)
-    client = Client()
-    client.force_login(curator)
-    assert client.session[SESSION_KEY] == str(curator.pk)
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
+    sign_in(page, curator, live_server)
     page.goto(f"/console/stories/{story.pk}/")
     page.wait_for_function("document.querySelector('[data-player]').readyState >= 1")
     assert page.evaluate("document.querySelector('[data-player]').currentTime") == 0
@@ -101,15 +96,185 @@ def test_curator_clicks_a_word_and_the_player_seeks(page, live_server):
     assert "current" in (word.get_attribute("class") or "")
 
 
-def test_recording_in_the_browser_is_sent(page):
-    """Chromium's fake microphone: record, stop, play back, send by tus."""
-    drive = DriveFactory(slug="record")
+def test_reporter_records_audio_and_sends_it_through_the_drive_link(phone):
+    """On a phone: open the drive from the home page, record with Chromium's fake
+    microphone, stop, play back, consent and send; the recording arrives by tus."""
+    drive = DriveFactory(slug="record", title="Waiting at the health centre")
+    phone.goto("/")
+    phone.click(f"a[href='/d/{drive.slug}/']")
+    phone.check("input[name=kind][value=audio]")
+    phone.click("[data-rec-start]")
+    phone.wait_for_function("document.querySelector('[data-timer]').textContent !== '0:00'")
+    level = phone.locator("[data-level]").evaluate("bar => parseFloat(bar.style.width)")
+    assert level > 0  # the fake microphone's tone moves the level meter
+    phone.click("[data-rec-stop]")
+    playback = phone.locator("[data-playback]")
+    playback.wait_for(state="visible")
+    phone.wait_for_function("document.querySelector('[data-playback]').readyState >= 1")
+    phone.check("input[name=consent_publish_audio]")
+    screenshot(phone, "reporter-recorded")
+    phone.click("button[type=submit]")
+    story = receipts.find_story(receipt_shown(phone))
+    phone.locator("[data-receipt-qr] svg").wait_for()
+    screenshot(phone, "reporter-receipt")
+    original = story.assets.get(role=AssetRole.ORIGINAL)
+    assert story.drive == drive
+    assert story.kind == "audio"
+    assert original.size > 1000
+    assert "publish_audio" in story.consent_records.get().scopes
+
+
+def test_upload_cut_off_halfway_resumes_in_a_new_tab_with_the_same_sha256(page):
+    """The connection drops while the second 1 MiB chunk is on its way, and the tab is
+    closed; the next visit sends only what is missing, and the file arrives intact."""
+    drive = DriveFactory(slug="resume")
+    data = wav_bytes(seconds=80, rate=16000)  # 2.56 MB: three chunks
+    chunk = 1024 * 1024
+    held = []
+
+    def uploads(route):
+        if route.request.method == "PATCH" and route.request.headers["upload-offset"] != "0":
+            held.append(route)  # answered below, once the network is gone
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/uploads/**", uploads)
     page.goto(f"/d/{drive.slug}/")
     page.check("input[name=kind][value=audio]")
-    page.click("[data-rec-start]")
-    page.wait_for_function("document.querySelector('[data-timer]').textContent !== '0:00'")
-    page.click("[data-rec-stop]")
-    page.locator("[data-playback]").wait_for(state="visible")
+    page.set_input_files(
+        "#id_files", files=[{"name": "long.wav", "mimeType": "audio/wav", "buffer": data}]
+    )
     page.click("button[type=submit]")
-    story = receipts.find_story(receipt_shown(page))
-    assert story.assets.get(role=AssetRole.ORIGINAL).size > 0
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert held, "the second chunk was never sent"
+    context = page.context
+    context.set_offline(True)
+    held[0].abort("internetdisconnected")
+    page.locator("[data-queued]").wait_for(state="visible")  # kept on the phone
+    assert Upload.objects.get().offset == chunk  # the first chunk, and only it, arrived
+    page.close()
+    context.set_offline(False)
+
+    again = context.new_page()
+    offsets = []
+    again.on(
+        "request",
+        lambda r: offsets.append(int(r.headers["upload-offset"])) if r.method == "PATCH" else None,
+    )
+    again.goto(f"/d/{drive.slug}/")  # the outbox is flushed on load
+    story = receipts.find_story(receipt_shown(again))
+    assert offsets == [chunk, 2 * chunk]  # it went on from where it stopped
+    original = story.assets.get(role=AssetRole.ORIGINAL)
+    expected = hashlib.sha256(data).hexdigest()
+    assert original.sha256 == expected
+    with original.file.open("rb") as stored:
+        assert hashlib.sha256(stored.read()).hexdigest() == expected
+
+
+@pytest.mark.integration
+def test_curator_reviews_approves_and_publishes_and_the_public_sees_it_anonymised(
+    page, live_server, tmp_path
+):
+    """Log in, open the story from the queue, lift a false alarm, confirm a suggested
+    theme, preview, approve, publish (a real worker builds the public copy); the public
+    story and theme pages show the anonymised text."""
+    theme, _ = Theme.objects.get_or_create(
+        slug="being-heard",
+        defaults={"constellation": "power", "labels": {"en": "Being heard"}},
+    )
+    UserFactory(username="curator-c", role=Role.CURATOR)
+    drive = DriveFactory(slug="clinic", title="Health centre stories")
+    text = "Anna Virtanen at Kela listened to me for an hour and fixed my benefit."
+    story = StoryFactory(
+        drive=drive, title="Someone listened", text=text, status=StoryStatus.NEEDS_REVIEW
+    )
+    for found in ("Anna Virtanen", "Kela"):  # the detector's finds; "Kela" is an agency
+        start = text.index(found)
+        Redaction.objects.create(
+            story=story,
+            field="text",
+            start=start,
+            end=start + len(found),
+            text=found,
+            type="person",
+            source="detector",
+        )
+    StoryTheme.objects.create(
+        story=story,
+        theme=theme,
+        source=ThemeSource.MACHINE,
+        state=ThemeTagState.SUGGESTED,
+        score=0.91,
+        evidence=[{"text": "listened to me for an hour"}],
+    )
+    page.goto("/console/")  # to the login form and back
+    page.fill("#id_username", "curator-c")
+    page.fill("#id_password", "a-long-test-password")
+    page.click("form.login button[type=submit]")
+    page.click(f"a[href='/console/stories/{story.pk}/']")
+
+    lift = page.locator("tr", has_text="Kela").get_by_role("button")
+    with page.expect_navigation():  # the page reloads with the decision
+        lift.click()
+    confirm = page.locator(".theme-tags li", has_text="Being heard")
+    with page.expect_navigation():
+        confirm.get_by_role("button", name="Confirm").click()
+    page.click("[data-preview]")
+    preview = page.locator("[data-pv=text]")
+    preview.wait_for(state="visible")
+    assert "Anna" not in preview.inner_text()
+    assert "Kela" in preview.inner_text()
+    screenshot(page, "console-story")
+
+    with page.expect_navigation():
+        page.get_by_role("button", name="Approve").click()
+    worker = WorkerProcess(database_url_for_workers(), tmp_path / "worker.log", queues="media")
+    worker.start()
+    try:
+        with page.expect_navigation():
+            page.get_by_role("button", name="Publish this story").click()
+        wait_for(
+            lambda: Story.objects.filter(pk=story.pk, status=StoryStatus.PUBLISHED).exists(),
+            timeout=60,
+        )
+    finally:
+        worker.stop()
+
+    page.goto(f"/stories/{story.pk}/")
+    public_text = page.locator(".story-text").inner_text()
+    assert "Anna" not in public_text
+    assert "Virtanen" not in public_text
+    assert "[Person 1] at Kela listened to me" in public_text
+    page.goto(f"/themes/{theme.slug}/")
+    card = page.locator(".story-card", has_text="Someone listened")
+    assert "Anna" not in card.inner_text()
+    screenshot(page, "public-theme")
+
+
+def test_the_ui_renders_in_finnish_from_the_browser_language(browser, live_server):
+    """A phone set to Finnish gets the reporter's form, its scripts' words and the
+    receipt in Finnish, with the drive's Finnish consent text."""
+    context = browser.new_context(
+        base_url=live_server.url,
+        service_workers="block",
+        locale="fi-FI",
+        viewport={"width": 390, "height": 844},
+    )
+    context.set_default_timeout(10_000)
+    finnish = context.new_page()
+    try:
+        drive = DriveFactory(slug="kirjasto", title="Kirjastoautot")
+        finnish.goto(f"/d/{drive.slug}/")
+        assert finnish.locator("html").get_attribute("lang") == "fi"
+        assert finnish.get_by_role("button", name="Lähetä tarinani").is_visible()
+        assert "Säilytämme tarinasi." in finnish.locator(".consent-text").inner_text()
+        screenshot(finnish, "reporter-fi", full_page=False)
+        finnish.fill("#id_text", "Kirjastoauto tuli ajallaan.")
+        finnish.click("button[type=submit]")
+        receipt_shown(finnish)
+        assert "Kiitos" in finnish.locator("[data-receipt-panel] h2").inner_text()
+    finally:
+        context.close()

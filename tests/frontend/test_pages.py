@@ -261,6 +261,17 @@ def test_collection_page_and_theme_page_link_feeds(client):
     assert client.get("/collections/").status_code == 200
 
 
+def test_theme_overview_counts_published_stories(client):
+    theme = a_theme()
+    published_story(themes=[theme])
+    published_story(themes=[theme])
+    StoryFactory(status=StoryStatus.NEEDS_REVIEW).theme_tags.create(
+        theme=theme, source="curator", state="confirmed"
+    )  # not published: not counted
+    assert "2 stories" in client.get("/themes/").content.decode()
+    assert "2 tarinaa" in client.get("/themes/?lang=fi").content.decode()
+
+
 def test_unpublished_collection_is_404(client):
     collection = CollectionFactory()
     assert client.get(f"/collections/{collection.slug}/").status_code == 404

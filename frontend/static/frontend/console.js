@@ -4,7 +4,7 @@
   function csrf() { var i = document.querySelector("input[name=csrfmiddlewaretoken]"); return i ? i.value : ""; }
   var message = document.querySelector("[data-message]");
   // The page carries its words in the curator's language (data-saved, data-offline, ...).
-  function words(key, fallback) { return (message && message.dataset[key]) || fallback; }
+  function phrase(key, fallback) { return (message && message.dataset[key]) || fallback; }
   function say(text, isError) {
     if (!message) return;
     message.textContent = text;
@@ -83,14 +83,14 @@
     say("…");
     fetch(url, options).then(function (response) {
       if (response.ok) {
-        say(words("saved", "Saved."));
+        say(phrase("saved", "Saved."));
         if (form.hasAttribute("data-reload")) location.reload();
         return;
       }
       return response.json().catch(function () { return {}; }).then(function (data) {
-        say(describe(data) || words("error", "Error") + " " + response.status, true);
+        say(describe(data) || phrase("error", "Error") + " " + response.status, true);
       });
-    }, function () { say(words("offline", "No connection."), true); });
+    }, function () { say(phrase("offline", "No connection."), true); });
   });
 
   // --- Preview -------------------------------------------------------------------------------
@@ -109,7 +109,7 @@
           set("image", d.image === "as is" ? (out.dataset.asis || d.image) : d.image === "faces blurred" ? (out.dataset.blurred || d.image) : no); set("themes", (d.themes || []).join(", "));
           var reason = out.querySelector('[data-pv="reason"]');
           reason.hidden = !d.reason; reason.textContent = d.reason || "";
-        }, function () { say(words("offline", "No connection."), true); });
+        }, function () { say(phrase("offline", "No connection."), true); });
     });
   }
 })();

@@ -156,7 +156,8 @@
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (d) {
           if (!d) return true;
-          label.textContent = (S.processing || "Processing") + ": " + d.status + " (" + d.processing_percent + "%)";
+          var words = (S.statuses && S.statuses[d.status]) || d.status;
+          label.textContent = words + " (" + d.processing_percent + "%)";
           bar.value = d.processing_percent;
           return d.status === "submitted" || d.status === "processing";
         }, function () { return true; })
