@@ -4,7 +4,8 @@
   disguise, written as AAC/M4A (or MP3) with no metadata;
 * :func:`anonymise_image` / :func:`anonymise_picture` — a metadata-free JPEG, faces blurred;
 * :func:`anonymise_video_poster` and :func:`anonymise_video_audio` — the same for a video's
-  poster frame and sound track.
+  poster frame and sound track; :func:`remux_video` — its pictures with the anonymised sound,
+  for consent that allows the reporter's image and voice.
 """
 
 from .audio import AnonymisedAudio, anonymise_audio, redaction_windows
@@ -14,6 +15,7 @@ from .video import (
     anonymise_video_poster,
     extract_audio_track,
     poster_image,
+    remux_video,
 )
 
 __all__ = [
@@ -29,4 +31,5 @@ __all__ = [
     "extract_audio_track",
     "poster_image",
     "redaction_windows",
+    "remux_video",
 ]

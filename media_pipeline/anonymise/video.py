@@ -1,13 +1,17 @@
 """Published derivatives of a video: an anonymised poster frame and its anonymised sound.
 
-Videos themselves are not published (blurring every frame reliably is out of reach offline),
-only a still and the audio track, each through the same anonymisers as pictures and audio.
+A video's pictures are published only when the consent allows the reporter's image and
+voice (blurring every frame reliably is out of reach offline): then :func:`remux_video`
+puts the original frames, copied as they are, next to the anonymised sound in a new file
+with no metadata. Otherwise only a still and the audio track are published, each through
+the same anonymisers as pictures and audio.
 """
 
 from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
 from itertools import chain
 from pathlib import Path
 
@@ -182,3 +186,64 @@ def anonymise_video_audio(
             audio_format=audio_format,
             limits=limits,
         )
+
+
+def _rotation_of(container: av.container.InputContainer, stream: VideoStream) -> int:
+    """The display rotation of the first decodable frame (degrees, FFmpeg's sign)."""
+    for frame in _decoded_frames(container, stream):
+        return int(frame.rotation) % 360
+    raise MediaRejected("No picture could be decoded from the video.", RejectCode.CORRUPT)
+
+
+def remux_video(src: str | Path, sound: str | Path | None, dest: str | Path) -> Path:
+    """Write ``src``'s pictures with ``sound`` (an anonymised M4A, or none) to ``dest`` as MP4.
+
+    The picture packets are copied, not re-encoded; the original sound track, the
+    container's and the streams' metadata (place, device, time, title) are left behind.
+    Only the display rotation is carried over, so a phone's upright video stays upright.
+    """
+    path, out = Path(src), Path(dest)
+    sniffed = sniff_path(path, Family.AV)
+    assert sniffed.demuxer is not None
+    with open_input(path, sniffed.demuxer) as probe:
+        if not probe.streams.video:
+            raise MediaRejected("The file has no pictures.", RejectCode.NO_MEDIA)
+        rotation = _rotation_of(probe, probe.streams.video[0])
+    with ExitStack() as stack:
+        pictures = stack.enter_context(open_input(path, sniffed.demuxer))
+        inputs = [(pictures, pictures.streams.video[0])]
+        if sound is not None:
+            track = stack.enter_context(open_input(Path(sound), _demuxer_of(Path(sound))))
+            inputs.append((track, track.streams.audio[0]))
+        muxer = stack.enter_context(av.open(str(out), "w", "mp4"))
+        # Every stream exists before the first packet: the header is written with it.
+        targets = []
+        for _, source in inputs:
+            target = muxer.add_stream_from_template(source)
+            target.time_base = source.time_base  # the copied packets' timestamps are in it
+            target.metadata.clear()
+            targets.append(target)
+        if rotation:
+            targets[0].set_display_rotation(rotation)
+        for (container, source), target in zip(inputs, targets, strict=True):
+            _copy_packets(container, source, muxer, target)
+    return out
+
+
+def _demuxer_of(path: Path) -> str:
+    demuxer = sniff_path(path, Family.AV).demuxer
+    assert demuxer is not None
+    return demuxer
+
+
+def _copy_packets(
+    container: av.container.InputContainer,
+    source: av.stream.Stream,
+    muxer: av.container.OutputContainer,
+    target: av.stream.Stream,
+) -> None:
+    for packet in demux_until_error(container, source):
+        if packet.dts is None:  # the demuxer's end-of-stream marker
+            continue
+        packet.stream = target
+        muxer.mux(packet)

@@ -46,6 +46,7 @@ COLUMNS = [
     "duration",
     "audio_url",
     "image_url",
+    "video_url",
 ]
 # A cell a spreadsheet would run as a formula (or a DDE command) starts with one of these.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -79,6 +80,7 @@ def row(publication: PublishedStory, request: Request | None) -> dict[str, Any]:
         "duration": publication.duration,
         "audio_url": public_file_url(request, publication.audio),
         "image_url": public_file_url(request, publication.image),
+        "video_url": public_file_url(request, publication.video),
     }
 
 
@@ -126,11 +128,9 @@ def json_chunks(
 
 
 def media_files(found: Collection) -> Iterator[Any]:
-    """The public audio and image files of the exported stories."""
+    """The public audio, image and video files of the exported stories."""
     for publication in export_stories(found).iterator(chunk_size=CHUNK):
-        for field in (publication.audio, publication.image):
-            if field:
-                yield field
+        yield from publication.media_files()
 
 
 def build_zip(found: Collection, request: Request | None) -> Any:

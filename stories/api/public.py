@@ -86,6 +86,7 @@ class PublicStorySerializer(serializers.Serializer):
     themes = PublicThemeSerializer(many=True)
     audio_url = serializers.SerializerMethodField()
     image_url = serializers.SerializerMethodField()
+    video_url = serializers.SerializerMethodField()
     duration = serializers.FloatField(allow_null=True, help_text="Seconds.")
     published_at = serializers.DateTimeField()
     drive = PublicDriveSerializer()
@@ -104,6 +105,11 @@ class PublicStorySerializer(serializers.Serializer):
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_image_url(self, publication: PublishedStory) -> str | None:
         return public_file_url(self._request(), publication.image)
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_video_url(self, publication: PublishedStory) -> str | None:
+        """Only where the reporter's consent allows their image and voice."""
+        return public_file_url(self._request(), publication.video)
 
     @extend_schema_field(serializers.ListField(child=serializers.SlugField()))
     def get_collections(self, publication: PublishedStory) -> list[str]:

@@ -145,9 +145,8 @@ def build(story: Story) -> PublishedStory:
             pk=story.pk, status__in=PUBLISHABLE_STATUSES
         )
         if still.values_list("pk", flat=True).first() is None:
-            for name in (built.audio, built.image):
-                if name:
-                    storages["public"].delete(name)
+            for name in built.names():
+                storages["public"].delete(name)
             raise NotPublishable("The story stopped being publishable while it was built.")
         publication, _ = PublishedStory.objects.update_or_create(
             story=story,
@@ -166,15 +165,12 @@ def build(story: Story) -> PublishedStory:
                 "published_at": existing.published_at if existing else timezone.now(),
             },
         )
-        kept = {built.audio, built.image}
-        old_files = (
-            [f for f in (existing.audio, existing.image) if f and f.name not in kept]
-            if existing
-            else []
-        )
+        kept = set(built.names())
+        old_files = [f for f in existing.media_files() if f.name not in kept] if existing else []
         publication.audio = built.audio or ""
         publication.image = built.image or ""
-        publication.save(update_fields=["audio", "image"])
+        publication.video = built.video or ""
+        publication.save(update_fields=["audio", "image", "video"])
         publication.themes.set(public_themes(story))
         _index(publication)
         _delete_on_commit([(f.storage, str(f.name)) for f in old_files])
@@ -225,7 +221,7 @@ def unpublish(story: Story) -> bool:
     publication = PublishedStory.objects.filter(story=story).first()
     if publication is None:
         return False
-    files = [(f.storage, str(f.name)) for f in (publication.audio, publication.image) if f]
+    files = [(f.storage, str(f.name)) for f in publication.media_files()]
     publication.delete()
     _delete_on_commit(files)
     return True
@@ -257,6 +253,9 @@ def preview(story: Story) -> dict[str, object]:
     image = ""
     if record and story.kind in (StoryKind.PHOTO, StoryKind.VIDEO):
         image = "as is" if record.publish_image else "faces blurred"
+    video = bool(
+        record and story.kind == StoryKind.VIDEO and record.publish_image and record.publish_audio
+    )
     return {
         "publishable": not reason,
         "reason": reason,
@@ -267,5 +266,6 @@ def preview(story: Story) -> dict[str, object]:
         if audio and transcript
         else [],
         "image": image,
+        "video": video,
         "themes": [t.slug for t in public_themes(story)],
     }

@@ -26,9 +26,14 @@ class PublicMedia:
 
     audio: str | None = None
     image: str | None = None
+    video: str | None = None
     duration: float | None = None
     voice_disguised: bool = False
     faces_blurred: int = 0
+
+    def names(self) -> list[str]:
+        """The files written, for clean-up when the build is dropped."""
+        return [name for name in (self.audio, self.image, self.video) if name]
 
 
 def build(story: Story, record: ConsentRecord, fingerprint: str) -> PublicMedia:
@@ -42,10 +47,13 @@ def build(story: Story, record: ConsentRecord, fingerprint: str) -> PublicMedia:
         workdir = Path(scratch)
         audio = _audio(story, record, workdir)
         image = _image(story, record, workdir)
+        video = _video(story, record, audio[0] if audio else None, workdir)
         audio_name = _save(audio[0], public_name(story, fingerprint, ".m4a")) if audio else None
         image_name = _save(image[0], public_name(story, fingerprint, ".jpg")) if image else None
+        video_name = _save(video, public_name(story, fingerprint, ".mp4")) if video else None
     return PublicMedia(
         audio=audio_name,
+        video=video_name,
         duration=audio[1].duration if audio else None,
         voice_disguised=bool(audio and audio[1].disguised),
         image=image_name,
@@ -89,6 +97,18 @@ def _image(
                 source, workdir / "poster.jpg", blur_faces=blur
             )
     return result.path, result
+
+
+def _video(story: Story, record: ConsentRecord, sound: Path | None, workdir: Path) -> Path | None:
+    """The video's own pictures with the anonymised sound (or none, if there is no
+    transcript to mute names by), only when the consent allows both image and voice."""
+    if story.kind != StoryKind.VIDEO or not (record.publish_image and record.publish_audio):
+        return None
+    original = _original(story)
+    if original is None:
+        return None
+    with local_path(original.file) as source:
+        return anonymise.remux_video(source, sound, workdir / "video.mp4")
 
 
 def _original(story: Story) -> MediaAsset | None:

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.files.storage import Storage, storages
 from django.db import models
+from django.db.models.fields.files import FieldFile
 
 from stories.models.drive import Drive
 from stories.models.story import Story
@@ -43,6 +44,10 @@ class PublishedStory(models.Model):
     image = models.FileField(
         storage=_public_storage, upload_to=public_media_path, blank=True, max_length=255
     )
+    # Only for a video whose consent allows the reporter's image and voice.
+    video = models.FileField(
+        storage=_public_storage, upload_to=public_media_path, blank=True, max_length=255
+    )
     duration = models.FloatField(null=True, blank=True)
     # Copied from the consent in force when built: exports honour the research scope.
     research_allowed = models.BooleanField(default=False)
@@ -62,6 +67,10 @@ class PublishedStory(models.Model):
 
     def __str__(self) -> str:
         return self.title or f"published story {self.story_id}"
+
+    def media_files(self) -> list[FieldFile]:
+        """The public files this copy points at (audio, image, video), those it has."""
+        return [f for f in (self.audio, self.image, self.video) if f]
 
 
 class Collection(models.Model):

@@ -147,7 +147,7 @@ def public_surfaces(client, collection: str, story_ids: list[int]) -> dict[str, 
     for member in archive.namelist():
         bodies[f"export.zip:{member}"] = archive.read(member)
     for item in client.get("/api/v1/feed/").json()["results"]:
-        for key in ("audio_url", "image_url"):
+        for key in ("audio_url", "image_url", "video_url"):
             if item.get(key):
                 bodies[item[key]] = public_file(item[key])
     return bodies

@@ -1,9 +1,11 @@
-"""Published media: the spoken personal data is toned out, photos lose metadata and faces."""
+"""Published media: the spoken personal data is toned out, photos lose metadata and faces,
+videos go out whole only with consent to the reporter's image and voice."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import av
 import pytest
 from django.core.files import File
 from django.core.files.storage import storages
@@ -21,7 +23,11 @@ from tests.media_pipeline.anonymise.helpers import (
     voice_like,
 )
 from tests.media_pipeline.conftest import write_wav
-from tests.media_pipeline.media_factories import assert_clean_image, write_jpeg_with_gps
+from tests.media_pipeline.media_factories import (
+    assert_clean_image,
+    write_jpeg_with_gps,
+    write_video,
+)
 
 SAID = "I asked Maija Virtanen at the desk and she listened to me for a long time"
 
@@ -122,3 +128,55 @@ def test_faces_are_blurred_unless_consent_allows_the_image(drive, tmp_path, allo
     scene_with_face()[0].save(path, "JPEG")
     story = photo_story(drive, path, publish_image=allowed)
     assert publication.publish(story).faces_blurred == blurred
+
+
+def video_story(drive, folder: Path, **consent_scopes: bool):
+    """A spoken video with a place and a name in its metadata, transcribed as SAID."""
+    folder.mkdir(exist_ok=True)
+    scopes = {"store": True, "publish_text": True, "publish_audio": True, **consent_scopes}
+    story = StoryFactory(
+        drive=drive, kind=StoryKind.VIDEO, text="", status=StoryStatus.APPROVED, consent=scopes
+    )
+    transcript_for(story, SAID, seconds_per_word=0.5)
+    with_recording(story, write_wav(folder / "speech.wav", voice_like(len(SAID.split()) * 0.5)))
+    original = write_video(
+        folder / "VID_2042.mp4", "mp4", "libx264", "aac", frames=40, fps=10, rotation=90,
+        metadata={"location": "+60.1699+024.9384/", "title": "Maija Virtanen"},
+    )  # fmt: skip
+    with original.open("rb") as handle:
+        MediaAsset.objects.create(
+            story=story, role=AssetRole.ORIGINAL, file=File(handle, name=original.name)
+        )
+    redactions.detect(story)
+    return story
+
+
+def test_a_video_is_published_only_with_consent_to_the_image_and_the_voice(drive, tmp_path):
+    voice_only = publication.publish(video_story(drive, tmp_path / "a"))
+    assert not voice_only.video
+    assert voice_only.audio
+    assert voice_only.image
+
+    copy = publication.publish(video_story(drive, tmp_path / "b", publish_image=True))
+    published = public_path(copy.video)
+    data = published.read_bytes()
+    assert b"60.1699" not in data
+    assert b"Virtanen" not in data
+    with av.open(str(published)) as container:
+        assert not {k: v for k, v in container.metadata.items() if k in {"location", "title"}}
+        frame = next(container.decode(video=0))
+        assert frame.rotation == 90  # a phone's upright video stays upright
+    # The sound is the anonymised audio: the spoken name is toned out here too.
+    heard = decode_mono(published)
+    assert dominant_hz(segment(heard, 1.55, 2.3)) == pytest.approx(1000, abs=15)
+
+
+def test_withdrawal_deletes_the_public_video(drive, tmp_path, django_capture_on_commit_callbacks):
+    from stories.domain import consent
+
+    story = video_story(drive, tmp_path, publish_image=True)
+    path = public_path(publication.publish(story).video)
+    assert path.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        consent.withdraw(story, actor_label="receipt holder")
+    assert not path.exists()
