@@ -211,7 +211,9 @@ def remux_video(src: str | Path, sound: str | Path | None, dest: str | Path) -> 
         rotation = _rotation_of(probe, probe.streams.video[0])
     with ExitStack() as stack:
         pictures = stack.enter_context(open_input(path, sniffed.demuxer))
-        inputs = [(pictures, pictures.streams.video[0])]
+        inputs: list[tuple[av.container.InputContainer, av.stream.Stream]] = [
+            (pictures, pictures.streams.video[0])
+        ]
         if sound is not None:
             track = stack.enter_context(open_input(Path(sound), _demuxer_of(Path(sound))))
             inputs.append((track, track.streams.audio[0]))
@@ -223,7 +225,7 @@ def remux_video(src: str | Path, sound: str | Path | None, dest: str | Path) -> 
             target.time_base = source.time_base  # the copied packets' timestamps are in it
             target.metadata.clear()
             targets.append(target)
-        if rotation:
+        if rotation and isinstance(targets[0], VideoStream):
             targets[0].set_display_rotation(rotation)
         for (container, source), target in zip(inputs, targets, strict=True):
             _copy_packets(container, source, muxer, target)

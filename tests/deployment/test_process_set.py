@@ -122,12 +122,15 @@ def test_the_procfile_serves_and_processes_a_story_and_stops_warmly(process_set,
     )  # fmt: skip
     assert status == 201, (created, log())
     receipt_url = f"{base}/api/v1/receipts/{created['receipt']}/"
-    reviewed = wait_for(
-        lambda: (r := http("GET", receipt_url))[1].get("status") == "needs_review" and r,
-        timeout=120,
-        interval=3,  # receipts are throttled against guessing; poll like a patient phone
-    )
-    assert reviewed[0] == 200
+    receipts: list[tuple[int, dict]] = []
+
+    def reviewed() -> bool:
+        receipts.append(http("GET", receipt_url))
+        return receipts[-1][1].get("status") == "needs_review"
+
+    # Receipts are throttled against guessing: poll like a patient phone.
+    wait_for(reviewed, timeout=120, interval=3)
+    assert receipts[-1][0] == 200
 
     honcho.send_signal(signal.SIGTERM)
     assert honcho.wait(timeout=60) is not None
