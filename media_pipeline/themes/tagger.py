@@ -184,11 +184,19 @@ def tag(
     # The relative cut applies to blended scores too: without it every theme the model
     # is lukewarm about rides along with the story's clear topic, and precision drops.
     relative_cut = taxonomy.scoring.relative_to_top * max(scores.values(), default=0.0)
+    passing = [
+        slug
+        for slug in taxonomy.slugs
+        if scores[slug] >= cuts[slug] and scores[slug] >= relative_cut
+    ]
+    passing.sort(key=lambda slug: -scores[slug])  # stable: ties keep taxonomy order
+    if taxonomy.scoring.max_suggestions:
+        passing = passing[: taxonomy.scoring.max_suggestions + n_words // LENGTH_NORM_WORDS]
     suggestions = []
     for order, theme in enumerate(taxonomy.themes):
         lex_score = lexicon_scores[theme.slug]
         score = scores[theme.slug]
-        suggested = score >= cuts[theme.slug] and score >= relative_cut
+        suggested = theme.slug in passing
         model_score = model_scores.get(theme.slug)
         suggestions.append(
             (

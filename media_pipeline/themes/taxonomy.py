@@ -74,6 +74,9 @@ class Scoring:
     ``compound_min_length``: shortest signal that may match inside a compound word.
     ``relative_to_top``: a theme is suggested only if its score is at least this fraction
     of the best theme's score, so one stray word does not ride along with a clear topic.
+    ``max_suggestions``: at most this many themes are suggested for a story of up to
+    150 words, one more per further 150 words; 0 means no limit. Short stories rarely
+    speak to more than two themes, and the third is usually a setting word.
     """
 
     saturation: float = 1.5
@@ -82,6 +85,7 @@ class Scoring:
     max_gap: int = 3
     compound_min_length: int = 5
     relative_to_top: float = 0.0
+    max_suggestions: int = 0
 
 
 @dataclass(frozen=True)
@@ -134,6 +138,7 @@ class Taxonomy:
                 "max_gap": self.scoring.max_gap,
                 "compound_min_length": self.scoring.compound_min_length,
                 "relative_to_top": self.scoring.relative_to_top,
+                "max_suggestions": self.scoring.max_suggestions,
             },
             "constellations": {k: dict(v) for k, v in self.constellations.items()},
             "themes": [t.to_dict() for t in self.themes],
@@ -164,6 +169,8 @@ class Taxonomy:
             raise TaxonomyError(f"unknown scoring option: {exc}") from exc
         if scoring.saturation <= 0 or not 0 < scoring.threshold <= 1:
             raise TaxonomyError("scoring.saturation must be > 0 and threshold in (0, 1]")
+        if scoring.max_suggestions < 0:
+            raise TaxonomyError("scoring.max_suggestions must be 0 (no limit) or more")
         constellations = {k: dict(v) for k, v in (data.get("constellations") or {}).items()}
         return cls(
             version=version,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from media_pipeline.themes import tag
+from media_pipeline.themes import from_dict, tag
 from media_pipeline.themes.lexicon import MODIFIER_WEIGHT
 
 
@@ -54,3 +54,18 @@ def test_phrase_words_apart_must_share_a_clause(taxonomy):
     assert all(signal != "on hold" for _, signal in _terms(apart, "accessibility"))
     together = tag("The repairs were put on hold again.", "en", taxonomy)
     assert ("on hold", "on hold") in _terms(together, "accessibility")
+
+
+def test_max_suggestions_caps_how_many_themes_a_short_story_gets(taxonomy):
+    text = (
+        "We tried a small pilot with a tiny grant, and failure was allowed. "
+        "Staff finally listened to us and understood what we needed."
+    )
+    unlimited = tag(text, "en", taxonomy)
+    assert taxonomy.scoring.max_suggestions == 0
+    assert len(unlimited.suggested) >= 2
+    data = taxonomy.to_dict()
+    data["scoring"]["max_suggestions"] = 1
+    capped = tag(text, "en", from_dict(data))
+    # The cap keeps the best-scoring theme and drops the rest.
+    assert capped.suggested == unlimited.suggested[:1]

@@ -56,6 +56,7 @@ def test_shipped_file_is_what_load_default_reads(taxonomy):
         {"themes": [{"slug": "bad slug!"}]},
         {"themes": [{"slug": "a", "signals": {"en": [{"term": "x", "weight": -1}]}}]},
         {"themes": [{"slug": "a"}], "scoring": {"no_such_knob": 1}},
+        {"themes": [{"slug": "a"}], "scoring": {"max_suggestions": -1}},
         {"no_themes": []},
     ],
 )
