@@ -30,7 +30,13 @@ def enqueue(story: Story) -> None:
 
 
 def retry(story: Story, *, actor: AnyUser | None) -> Story:
-    """A curator sends a failed story through the pipeline again."""
+    """A curator sends a failed story through the pipeline again.
+
+    Only failed stories: the lifecycle would also let a draft become submitted, but that is
+    the reporter's decision, not a retry (``InvalidTransition``, answered 409).
+    """
+    if story.status != StoryStatus.FAILED:
+        raise lifecycle.InvalidTransition(story.pk, story.status, StoryStatus.SUBMITTED)
     with transaction.atomic():
         lifecycle.transition(
             story, StoryStatus.SUBMITTED, actor=actor, processing_attempts=0, processing_step=""
