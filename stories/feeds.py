@@ -24,6 +24,7 @@ from django.utils.text import Truncator
 from django.utils.translation import get_language_from_request
 from django.views.decorators.http import condition, require_safe
 
+from stories.api import public_cache
 from stories.domain import publicity
 from stories.models import PublishedStory, Theme
 
@@ -221,6 +222,7 @@ def _json_feed(request: HttpRequest, source: FeedSource) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+@public_cache.cached
 @require_safe
 @condition(etag_func=_etag, last_modified_func=_last_modified)
 def story_feed(request: HttpRequest, kind: str, slug: str, fmt: str) -> HttpResponse:

@@ -15,7 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from stories.domain import audit
+from stories.domain import audit, publicity
 from stories.domain.roles import AnyUser
 from stories.enums import AuditAction
 from stories.enums import StoryStatus as S
@@ -89,6 +89,8 @@ def transition(
             raise InvalidTransition(story.pk, current or seen, target)
         for name, value in changes.items():
             setattr(story, name, value)
+        if seen in PUBLIC_STATUSES or target in PUBLIC_STATUSES:
+            publicity.changed()
         audit.record(
             AuditAction.STORY_TRANSITIONED,
             story,

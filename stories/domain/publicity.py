@@ -3,20 +3,34 @@
 Every public surface (the feed API, feeds, exports) starts from these querysets. They
 read only ``PublishedStory`` and ``Collection`` rows (the anonymised copies); the join to
 ``Story`` is used for its status alone, never for its private text or media.
+
+``generation()`` names the current state of everything public; ``changed()`` moves it on
+whenever something public may have changed (a publication, a withdrawal, a collection,
+a theme's words), so a cache keyed by it never serves what was taken down.
 """
 
 from __future__ import annotations
 
 import datetime
+import logging
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
-from django.db.models import Max, OuterRef, Prefetch, QuerySet, Subquery
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Max, Model, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
 from stories.domain import search
 from stories.enums import StoryStatus
-from stories.models import Collection, CollectionStory, PublishedStory, Story, Theme
+from stories.models import Collection, CollectionStory, Drive, PublishedStory, Story, Theme
+
+logger = logging.getLogger(__name__)
+GENERATION_KEY = "tarina:public-generation"
 
 
 class StoryWithdrawn(Exception):
@@ -146,3 +160,81 @@ def last_removal() -> datetime.datetime | None:
         status_changed_at__isnull=False,
     ).aggregate(latest=Max("status_changed_at"))["latest"]
     return latest if latest is None or timezone.is_aware(latest) else timezone.make_aware(latest)
+
+
+# --- The state of the public surfaces, for caches --------------------------------------
+
+
+DEFAULT_ANSWER_SECONDS = 30
+
+
+def answer_lifetime() -> int:
+    """Seconds a public page may be answered from memory (``stories.api.public_cache``);
+    0 unless the default cache is shared by every process (Redis: ``TARINA_CACHE_URL``),
+    since otherwise a change made in a worker would not reach the web processes.
+    ``TARINA_PUBLIC_CACHE_SECONDS`` overrides it (0 turns it off)."""
+    configured = getattr(settings, "TARINA_PUBLIC_CACHE_SECONDS", None)
+    if configured is not None:
+        return int(configured)
+    backend = str(settings.CACHES.get("default", {}).get("BACKEND", ""))
+    shared = not backend.endswith(("LocMemCache", "DummyCache"))
+    return DEFAULT_ANSWER_SECONDS if shared else 0
+
+
+def generation() -> str:
+    """A name for the current state of everything public (kept in the default cache)."""
+    current = cache.get(GENERATION_KEY)
+    if current is None:
+        cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+        current = cache.get(GENERATION_KEY)
+    return str(current)
+
+
+def _move_on() -> None:
+    try:
+        cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+    except Exception:  # the cache is away: caches keyed by it expire on their own
+        logger.warning("could not move the public generation on", exc_info=True)
+
+
+def changed() -> None:
+    """Something public may have changed: move the generation on now and again on commit.
+
+    Now, so no request from here on is answered from an older entry; on commit, because a
+    request between the two may have cached what the database showed before the commit.
+    Nothing to do when public pages are not kept.
+    """
+    if answer_lifetime() <= 0:
+        return
+    _move_on()
+    transaction.on_commit(_move_on, robust=True)
+
+
+def _on_change(sender: type[Model], **kwargs: Any) -> None:
+    if kwargs.get("raw"):  # fixtures being loaded
+        return
+    if sender is Story:
+        # A story's status decides whether its publication shows; a new story, or other
+        # edits to the private story, never reach a public surface.
+        fields = kwargs.get("update_fields")
+        if kwargs.get("created") or (fields is not None and "status" not in fields):
+            return
+    changed()
+
+
+def _on_m2m_change(sender: type[Model], action: str, **kwargs: Any) -> None:
+    if action.startswith("post_"):
+        changed()
+
+
+def watch() -> None:
+    """Call ``changed()`` on every save or delete of what public surfaces show.
+
+    Status moves go through ``lifecycle.transition`` (an UPDATE, no signal), which calls
+    ``changed()`` itself when a public status is involved.
+    """
+    for model in (PublishedStory, Collection, CollectionStory, Theme, Drive, Story):
+        post_save.connect(_on_change, sender=model, dispatch_uid=f"public-{model.__name__}")
+        post_delete.connect(_on_change, sender=model, dispatch_uid=f"public-del-{model.__name__}")
+    for through in (PublishedStory.themes.through, Collection.themes.through):
+        m2m_changed.connect(_on_m2m_change, sender=through, dispatch_uid=f"public-{through}")

@@ -1,0 +1,135 @@
+"""Anonymous GETs of public pages answered from memory while nothing public has changed.
+
+The feed's first page, a theme's feed or a story's page are asked for far more often than
+they change, and building one costs 3-10 ms of Python; a kept answer costs a fraction of
+a millisecond. Each web process keeps answers in its own memory (bounded, a short
+lifetime), keyed by ``publicity.generation()``, which lives in the shared cache and moves
+on with every change to what the public sees: a withdrawn story is never served from here
+once its withdrawal is committed.
+
+Only where the default cache is shared by every process (``TARINA_CACHE_URL``, i.e.
+Redis): otherwise a change made in a worker would not reach the web processes.
+``TARINA_PUBLIC_CACHE_SECONDS`` overrides the lifetime (0 turns it off). Search results
+(``q``) are not kept: they are many and rarely asked twice.
+
+Answers carry an ``ETag`` and ``Cache-Control: public, no-cache``: browsers and proxies
+may keep them but must ask again each time, and are answered 304 when nothing changed.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.cache.backends.locmem import LocMemCache
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
+from django.utils.http import parse_http_date_safe
+
+from stories.domain import publicity
+
+logger = logging.getLogger(__name__)
+
+MAX_BYTES = 512 * 1024
+KEPT_TYPES = (
+    "application/json",
+    "application/feed+json",
+    "application/atom+xml",
+    "application/rss+xml",
+)
+# One per process: answers never leave the process, so the shared cache only holds the
+# generation (no risk of filling the Redis that also carries the task queue).
+_answers = LocMemCache("tarina-public-answers", {"OPTIONS": {"MAX_ENTRIES": 2000}})
+
+View = Callable[..., HttpResponseBase]
+
+
+def _keepable_request(request: HttpRequest) -> bool:
+    return (
+        request.method in ("GET", "HEAD")
+        and "q" not in request.GET
+        and "HTTP_AUTHORIZATION" not in request.META
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+    )
+
+
+def _key(request: HttpRequest, generation: str) -> str:
+    parts = [
+        generation,
+        request.is_secure(),
+        request.get_host(),
+        request.path,
+        sorted(request.GET.lists()),
+        # What the answer is made for: its format and the reader's language.
+        request.META.get("HTTP_ACCEPT", ""),
+        request.META.get("HTTP_ACCEPT_LANGUAGE", ""),
+    ]
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+
+def _keepable_response(response: HttpResponseBase) -> bool:
+    content_type = response.headers.get("Content-Type", "").split(";")[0].strip()
+    return (
+        response.status_code == 200
+        and isinstance(response, HttpResponse)
+        and not response.cookies
+        and content_type in KEPT_TYPES
+        and len(response.content) <= MAX_BYTES
+    )
+
+
+def _conditional(request: HttpRequest, response: HttpResponse) -> HttpResponseBase:
+    """``response``, or 304 Not Modified when the reader already has it."""
+    last_modified = response.headers.get("Last-Modified")
+    answer = get_conditional_response(
+        request,
+        etag=response.headers.get("ETag"),
+        last_modified=parse_http_date_safe(last_modified) if last_modified else None,
+        response=response,
+    )
+    return answer if answer is not None else response
+
+
+def cached(view: View) -> View:
+    """Keep ``view``'s answers to anonymous GETs while nothing public changes."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        seconds = publicity.answer_lifetime()
+        if seconds <= 0 or not _keepable_request(request):
+            return view(request, *args, **kwargs)
+        try:
+            # Read before the view reads the database: an answer is never newer than
+            # the generation it is kept under.
+            key = _key(request, publicity.generation())
+        except Exception:  # the shared cache is away: answer without keeping
+            logger.warning("public cache unavailable", exc_info=True)
+            return view(request, *args, **kwargs)
+        kept = _answers.get(key)
+        if kept is not None:
+            status, content, headers = kept
+            response = HttpResponse(content, status=status)
+            for name, value in headers:
+                response.headers[name] = value
+            return _conditional(request, response)
+        answer = view(request, *args, **kwargs)
+        render = getattr(answer, "render", None)
+        if callable(render) and not getattr(answer, "is_rendered", True):
+            render()
+        if not _keepable_response(answer):
+            return answer
+        assert isinstance(answer, HttpResponse)
+        response = answer
+        if not response.has_header("ETag"):
+            set_response_etag(response)
+        patch_cache_control(response, public=True, no_cache=True)
+        headers = list(response.headers.items())
+        _answers.set(key, (response.status_code, response.content, headers), timeout=seconds)
+        return _conditional(request, response)
+
+    return wrapper

@@ -1,0 +1,153 @@
+"""Public pages answered from memory: never after what they show has changed."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from stories.api import public_cache
+from stories.domain import consent, lifecycle, publicity
+from stories.enums import Role, StoryStatus
+from stories.models import Theme
+from tests.factories import CollectionFactory, UserFactory, published_story
+
+FEED = "/api/v1/feed/"
+
+
+@pytest.fixture
+def caching(settings, db):
+    """Answers kept for 30 s, starting from an empty memory and a fresh generation."""
+    settings.TARINA_PUBLIC_CACHE_SECONDS = 30
+    cache.delete(publicity.GENERATION_KEY)
+    public_cache._answers.clear()
+    yield
+    public_cache._answers.clear()
+
+
+def fetch(client, url: str, **headers: str):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, **headers)
+    return response, len(queries)
+
+
+def ids(response) -> list[int]:
+    return [item["id"] for item in response.json()["results"]]
+
+
+def test_off_unless_every_process_shares_the_cache(settings):
+    settings.TARINA_PUBLIC_CACHE_SECONDS = None
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert publicity.answer_lifetime() == 0
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/0",
+        }
+    }
+    assert publicity.answer_lifetime() == publicity.DEFAULT_ANSWER_SECONDS
+
+
+def test_a_second_reader_is_answered_without_the_database(client_for, caching):
+    story = published_story(themes=[Theme.objects.get(slug="empathy")])
+    urls = [
+        FEED,
+        f"{FEED}?theme=empathy",
+        f"/api/v1/public/stories/{story.story_id}/",
+        "/feeds/themes/empathy.json",
+    ]
+    client = client_for()
+    for url in urls:
+        first, first_queries = fetch(client, url)
+        again, again_queries = fetch(client, url)
+        assert first.status_code == again.status_code == 200
+        assert first_queries > 0
+        assert again_queries == 0, url
+        assert again.content == first.content
+        assert again["ETag"] == first["ETag"]
+        assert "public" in again["Cache-Control"]
+        assert "no-cache" in again["Cache-Control"]
+
+
+def test_an_unchanged_page_is_not_sent_again(client_for, caching):
+    published_story()
+    client = client_for()
+    etag = client.get(FEED)["ETag"]
+    response, queries = fetch(client, FEED, HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 304
+    assert queries == 0
+
+
+def test_a_withdrawn_story_leaves_every_kept_page_at_once(client_for, caching):
+    empathy = Theme.objects.get(slug="empathy")
+    kept = published_story(themes=[empathy])
+    withdrawn = published_story(themes=[empathy])
+    client = client_for()
+    page = f"/api/v1/public/stories/{withdrawn.story_id}/"
+    assert set(ids(client.get(FEED))) == {kept.story_id, withdrawn.story_id}
+    assert client.get(page).status_code == 200
+    assert len(client.get("/feeds/themes/empathy.json").json()["items"]) == 2
+
+    assert consent.withdraw(withdrawn.story, actor_label="receipt holder")
+
+    assert ids(client.get(FEED)) == [kept.story_id]
+    assert ids(client.get(f"{FEED}?theme=empathy")) == [kept.story_id]
+    assert client.get(page).status_code == 410
+    items = client.get("/feeds/themes/empathy.json").json()["items"]
+    assert [item["id"] for item in items] == [
+        f"http://testserver/api/v1/public/stories/{kept.story_id}/"
+    ]
+
+
+def test_unpublishing_and_publishing_show_at_once(client_for, caching):
+    curator = UserFactory(role=Role.CURATOR)
+    publication = published_story()
+    client = client_for()
+    assert ids(client.get(FEED)) == [publication.story_id]
+    lifecycle.transition(publication.story, StoryStatus.APPROVED, actor=curator)
+    assert ids(client.get(FEED)) == []
+    lifecycle.transition(publication.story, StoryStatus.PUBLISHED, actor=curator)
+    assert ids(client.get(FEED)) == [publication.story_id]
+
+
+def test_collections_and_theme_words_show_at_once(client_for, caching):
+    empathy = Theme.objects.get(slug="empathy")
+    publication = published_story(themes=[empathy])
+    client = client_for()
+    item = client.get(FEED).json()["results"][0]
+    assert item["collections"] == []
+    collection = CollectionFactory(
+        slug="being-heard", published_at=timezone.now() - datetime.timedelta(days=1)
+    )
+    collection.stories.add(publication.story)
+    assert client.get(FEED).json()["results"][0]["collections"] == ["being-heard"]
+    empathy.labels = {**empathy.labels, "en": "Being understood"}
+    empathy.save()
+    assert client.get(FEED).json()["results"][0]["themes"][0]["label"] == "Being understood"
+
+
+def test_each_reader_language_and_format_is_kept_apart(client_for, caching):
+    published_story(themes=[Theme.objects.get(slug="empathy")])
+    client = client_for()
+    english = client.get(FEED, HTTP_ACCEPT_LANGUAGE="en").json()["results"][0]["themes"][0]
+    finnish = client.get(FEED, HTTP_ACCEPT_LANGUAGE="fi").json()["results"][0]["themes"][0]
+    assert english["label"] != finnish["label"]
+    browsable = client.get(FEED, HTTP_ACCEPT="text/html")
+    assert browsable["Content-Type"].startswith("text/html")
+    assert client.get(FEED)["Content-Type"] == "application/json"
+
+
+def test_signed_in_readers_and_searches_are_answered_fresh(client_for, caching, settings):
+    published_story(title="Library hours", text="Open late.")
+    anonymous = client_for()
+    anonymous.get(FEED)
+    assert fetch(anonymous, FEED)[1] == 0
+    anonymous.get(f"{FEED}?q=library")
+    assert fetch(anonymous, f"{FEED}?q=library")[1] > 0
+    signed_in = client_for()
+    signed_in.cookies[settings.SESSION_COOKIE_NAME] = "a-session"
+    assert fetch(signed_in, FEED)[1] > 0
