@@ -1,7 +1,21 @@
+from typing import Any
+
+from django import forms
 from django.contrib import admin
+from django.db import transaction
 from django.http import HttpRequest
 
-from stories.models import AuditEvent, ConsentRecord, ConsentText, Drive, MediaAsset, Story
+from media_pipeline.themes.taxonomy import Taxonomy, TaxonomyError
+from stories.domain import themes
+from stories.models import (
+    AuditEvent,
+    ConsentRecord,
+    ConsentText,
+    Drive,
+    MediaAsset,
+    Story,
+    Theme,
+)
 
 
 class ConsentTextInline(admin.TabularInline):
@@ -53,3 +67,38 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+class ThemeForm(forms.ModelForm):
+    class Meta:
+        model = Theme
+        fields = ["labels", "descriptions", "signals"]
+
+    def clean_signals(self) -> Any:
+        signals = self.cleaned_data["signals"]
+        try:  # the tagger's own parser says whether it can read them
+            Taxonomy.from_dict({"themes": [{"slug": "check", "signals": signals}]})
+        except (TaxonomyError, AttributeError, TypeError, ValueError) as error:
+            raise forms.ValidationError(f"The tagger cannot read these signals: {error}") from None
+        return signals
+
+
+@admin.register(Theme)
+class ThemeAdmin(admin.ModelAdmin):
+    """Labels, descriptions and signal words; every save records a new taxonomy version."""
+
+    form = ThemeForm
+    list_display = ["slug", "constellation", "position"]
+    readonly_fields = ["slug", "constellation"]
+    fields = ["slug", "constellation", "labels", "descriptions", "signals"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # the thirteen themes are the roadmap's
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Theme, form: Any, change: bool) -> None:
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            themes.snapshot_taxonomy(note=f"{obj.slug} edited in the admin", actor=request.user)

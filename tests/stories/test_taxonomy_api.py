@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from django.test import Client
 
 from stories.domain import themes
 from stories.enums import AuditAction
@@ -125,3 +128,28 @@ def test_unknown_theme_is_404_and_put_and_delete_are_not_allowed(client_for, cur
 def test_a_body_that_is_not_an_object_is_refused(client_for, curator, body):
     response = client_for(curator).patch(URL, body, format="json")
     assert response.status_code == 400
+
+
+def test_an_admin_edit_also_makes_a_new_version(admin_user):
+    theme = Theme.objects.get(slug="learning")
+    before = themes.current_version().version
+    client = Client()
+    client.force_login(admin_user)
+    url = f"/admin/stories/theme/{theme.pk}/change/"
+    assert client.get(url).status_code == 200
+    form = {
+        "labels": json.dumps({**theme.labels, "en": "Learning together"}),
+        "descriptions": json.dumps(theme.descriptions),
+        "signals": json.dumps({**theme.signals, "en": [*theme.signals["en"], "kiosk"]}),
+    }
+    assert client.post(url, form).status_code == 302
+    version = themes.current_version()
+    assert version.version == before + 1
+    assert version.created_by == admin_user
+    assert themes.current_taxonomy().theme("learning").signals["en"][-1].term == "kiosk"
+
+    bad = {**form, "signals": json.dumps({"en": [{"term": "kiosk", "weight": 99}]})}
+    response = client.post(url, bad)
+    assert response.status_code == 200  # the form again, with the error
+    assert b"cannot read these signals" in response.content
+    assert themes.current_version().version == before + 1
