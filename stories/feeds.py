@@ -26,6 +26,7 @@ from django.views.decorators.http import condition, require_safe
 
 from stories.api import public_cache
 from stories.domain import publicity
+from stories.domain import text as plain_text
 from stories.models import PublishedStory, Theme
 
 FEED_SIZE = 50
@@ -153,10 +154,13 @@ def _media(request: HttpRequest, publication: PublishedStory) -> dict[str, Any] 
 
 
 def _xml_feed(request: HttpRequest, source: FeedSource, fmt: str) -> str:
+    # XML 1.0 cannot carry control characters: stored text that has some (old data, a
+    # transcript) would make the whole feed fail, so they are dropped here as on input.
+    clean = plain_text.clean
     generator = GENERATORS[fmt](
-        title=source.title,
+        title=clean(source.title),
         link=source.link,
-        description=source.description or source.title,
+        description=clean(source.description or source.title),
         language=source.language,
         feed_url=request.build_absolute_uri(),
         author_name="Tarina",
@@ -170,14 +174,14 @@ def _xml_feed(request: HttpRequest, source: FeedSource, fmt: str) -> str:
         )
         url = _story_url(request, publication)
         generator.add_item(
-            title=_title(publication),
+            title=clean(_title(publication)),
             link=url,
             unique_id=url,
             # Feed readers render this as HTML: the story's own text is escaped first.
-            description=linebreaks(publication.text, autoescape=True),
+            description=linebreaks(clean(publication.text), autoescape=True),
             pubdate=publication.published_at,
             updateddate=publication.updated_at,
-            categories=[theme.label(source.language) for theme in publication.themes.all()],
+            categories=[clean(theme.label(source.language)) for theme in publication.themes.all()],
             enclosures=enclosures,
         )
     return generator.writeString("utf-8")
