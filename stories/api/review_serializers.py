@@ -7,7 +7,7 @@ from typing import Any
 from rest_framework import serializers
 
 from stories.api.converters import MAX_ROW_ID
-from stories.api.serializers import StoryThemeSerializer
+from stories.api.serializers import StoryThemeSerializer, TextField
 from stories.enums import ConsentScope, RedactionField
 from stories.models import Collection, Redaction, Story, Theme, Transcript, TranscriptRevision
 
@@ -79,7 +79,7 @@ class TranscriptSerializer(serializers.ModelSerializer):
 
 
 class TranscriptEditSerializer(serializers.Serializer):
-    text = serializers.CharField(max_length=200_000, trim_whitespace=False)
+    text = TextField(max_length=200_000, trim_whitespace=False)
 
 
 class ReviewStorySerializer(serializers.ModelSerializer):
@@ -119,7 +119,7 @@ class ApprovalSerializer(serializers.Serializer):
 
 
 class RejectionSerializer(serializers.Serializer):
-    reason = serializers.CharField(
+    reason = TextField(
         max_length=2000, help_text="Shown to the reporter when they check their receipt."
     )
 
@@ -142,6 +142,8 @@ class CollectionSerializer(serializers.ModelSerializer):
         slug_field="slug", queryset=Theme.objects.all(), many=True, required=False
     )
     stories = serializers.SerializerMethodField()
+    title = TextField(max_length=200)
+    description = TextField(required=False, allow_blank=True)
 
     class Meta:
         model = Collection

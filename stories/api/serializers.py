@@ -14,11 +14,19 @@ from rest_framework.exceptions import PermissionDenied
 
 from stories import media_checks, rules
 from stories.api.converters import MAX_ROW_ID
+from stories.domain import text as plain_text
 from stories.domain import uploads as upload_domain
 from stories.enums import ConsentScope, StoryKind, StoryStatus, ThemeAction
 from stories.models import ConsentRecord, ConsentText, Drive, MediaAsset, Story, StoryTheme, Theme
 
 LANGUAGE_CODE = re.compile(r"^[a-z]{2}$")
+
+
+class TextField(serializers.CharField):
+    """Text a person wrote, without invisible control characters (``stories.domain.text``)."""
+
+    def to_internal_value(self, data: Any) -> str:
+        return plain_text.clean(super().to_internal_value(data))
 
 
 class LanguageField(serializers.CharField):
@@ -95,8 +103,8 @@ class StorySubmitSerializer(serializers.Serializer):
         error_messages={"does_not_exist": "There is no drive called '{value}'."},
     )
     kind = serializers.ChoiceField(choices=StoryKind.choices)
-    title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    text = serializers.CharField(
+    title = TextField(max_length=200, required=False, allow_blank=True, default="")
+    text = TextField(
         max_length=settings.TARINA_MAX_TEXT_CHARS,
         required=False,
         allow_blank=True,
@@ -104,7 +112,7 @@ class StorySubmitSerializer(serializers.Serializer):
         trim_whitespace=False,
     )
     language = LanguageField(default="")
-    place = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    place = TextField(max_length=100, required=False, allow_blank=True, default="")
     consent = ConsentField()
     themes = serializers.ListField(
         child=serializers.SlugRelatedField(
@@ -316,15 +324,15 @@ class CuratorStorySerializer(StorySerializer):
 class StoryUpdateSerializer(serializers.Serializer):
     """Fields that may be PATCHed. ``status`` is for curators and goes through the lifecycle."""
 
-    title = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    text = serializers.CharField(
+    title = TextField(max_length=200, required=False, allow_blank=True)
+    text = TextField(
         max_length=settings.TARINA_MAX_TEXT_CHARS,
         required=False,
         allow_blank=True,
         trim_whitespace=False,
     )
     language = LanguageField()
-    place = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    place = TextField(max_length=100, required=False, allow_blank=True)
     status = serializers.ChoiceField(choices=StoryStatus.choices, required=False)
     status_reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
