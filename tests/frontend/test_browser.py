@@ -266,7 +266,9 @@ def test_the_ui_renders_in_finnish_from_the_browser_language(browser, live_serve
     context.set_default_timeout(10_000)
     finnish = context.new_page()
     try:
-        drive = DriveFactory(slug="kirjasto", title="Kirjastoautot")
+        drive = DriveFactory(
+            slug="kirjasto", title="Kirjastoautot", description="Kerro, miten kirjastoauto palveli."
+        )
         finnish.goto(f"/d/{drive.slug}/")
         assert finnish.locator("html").get_attribute("lang") == "fi"
         assert finnish.get_by_role("button", name="Lähetä tarinani").is_visible()
