@@ -32,7 +32,7 @@ from stories import rules
 from stories.auth import client_address, is_blocked
 from stories.domain import review, transcripts
 from stories.enums import AssetRole, StoryStatus, ThemeTagState
-from stories.models import Collection, MediaAsset, Redaction, Story, StoryTheme, Theme
+from stories.models import Collection, Drive, MediaAsset, Redaction, Story, StoryTheme, Theme
 
 SMALL_COUNT = 5  # counts below this are shown as "< 5" so no one can be singled out
 RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -240,6 +240,31 @@ def bars(rows: list[tuple[str, int]]) -> list[dict[str, Any]]:
     return [{"label": label, "n": n, "pct": round(100 * n / top)} for label, n in rows]
 
 
+def hearing_table(
+    counts: dict[str, dict[str, int]], expected: dict[str, list[str]]
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """Who is and is not being heard: stories per drive and language, small counts
+    suppressed, and each language a drive expects but has no story in marked unheard.
+
+    ``counts`` is {drive: {language: n}}; ``expected`` is {drive: [languages]}. Drives
+    with neither stories nor expected languages are left out.
+    """
+    columns = sorted(
+        {lang for row in counts.values() for lang in row}
+        | {lang for langs in expected.values() for lang in langs}
+    )
+    rows = []
+    for drive in sorted(set(counts) | {d for d, langs in expected.items() if langs}):
+        row = counts.get(drive, {})
+        wanted = set(expected.get(drive, []))
+        cells = [
+            {"text": suppressed(row.get(lang, 0)), "unheard": lang in wanted and not row.get(lang)}
+            for lang in columns
+        ]
+        rows.append({"drive": drive, "cells": cells})
+    return columns, rows
+
+
 def suppressed(n: int) -> str:
     return f"< {SMALL_COUNT}" if 0 < n < SMALL_COUNT else str(n)
 
@@ -281,16 +306,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         Story.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n")
     )
     status_rows = [(word(value, "status"), status_counts.get(value, 0)) for value in StoryStatus]
-    cells: dict[str, dict[str, int]] = defaultdict(dict)
-    languages: set[str] = set()
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
     for slug, lang, n in live.values_list("drive__slug", "language").annotate(n=Count("id")):
-        cells[slug][lang or "?"] = n
-        languages.add(lang or "?")
-    columns = sorted(languages)
-    drive_rows = [
-        {"drive": slug, "cells": [suppressed(row.get(lang, 0)) for lang in columns]}
-        for slug, row in sorted(cells.items())
-    ]
+        counts[slug][lang or "?"] = n
+    expected = {
+        slug: [str(code) for code in languages or []]
+        for slug, languages in Drive.objects.values_list("slug", "expected_languages")
+    }
+    columns, drive_rows = hearing_table(counts, expected)
     context = {
         "theme_bars": bars(theme_rows),
         "language_bars": bars(language_rows),

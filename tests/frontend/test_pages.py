@@ -372,8 +372,14 @@ def test_dashboard_suppresses_small_counts(client, curator):
     client.force_login(curator)
     response = client.get("/console/dashboard/")
     rows = {row["drive"]: row["cells"] for row in response.context["drive_rows"]}
-    assert rows["big"] == ["6"]
-    assert rows["small"] == ["< 5"]
+    # The factory's drives expect Finnish and Swedish; no one has told a story in Swedish.
+    assert response.context["drive_columns"] == ["fi", "sv"]
+    assert rows["big"] == [
+        {"text": "6", "unheard": False},
+        {"text": "0", "unheard": True},
+    ]
+    assert rows["small"][0] == {"text": "< 5", "unheard": False}
+    assert "not heard" in response.content.decode()
 
 
 def test_login_page_and_redirect_for_curators(client, curator):
