@@ -6,6 +6,8 @@ need people), but what axe finds serious or critical must be zero everywhere.
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.utils import timezone
 
@@ -99,7 +101,10 @@ def site(db):
 
 def test_every_page_has_no_serious_or_critical_violations(page, live_server, site):
     if not AXE.exists():
-        pytest.fail(f"{AXE} is missing: run `npm ci` (make install does)")
+        missing = f"{AXE} is missing: run `npm ci` (make install does)"
+        if os.environ.get("CI"):
+            pytest.fail(missing)  # CI installs it: never let the check pass by skipping
+        pytest.skip(missing)
     found: dict[str, list[str]] = {}
 
     def check(label: str) -> None:
