@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import kombu.pools
 import pytest
 import redis
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -86,9 +87,10 @@ def broker_at(url: str) -> Iterator[None]:
     saved = conf.broker_url, conf.broker_transport_options
 
     def switch(to: str, options: dict[str, object]) -> None:
-        celery_app.pool.force_close_all()
+        kombu.pools.reset()  # closes and forgets every pooled connection and producer
         conf.broker_url, conf.broker_transport_options = to, options
-        celery_app._after_fork()  # drops the cached connection and producer pools
+        celery_app._pool = None
+        celery_app.amqp._producer_pool = None
 
     switch(url, {"visibility_timeout": 3 * 60 * 60})
     try:
