@@ -44,6 +44,11 @@ urlpatterns = [
     path("console/", console.queue, name="console"),
     path("console/stories/<id:story_id>/", console.story_review, name="console-story"),
     path("console/stories/<id:story_id>/media", console.story_media, name="console-media"),
+    path(
+        "console/stories/<id:story_id>/captions.vtt",
+        console.story_captions,
+        name="console-captions",
+    ),
     path("console/collections/", console.collections, name="console-collections"),
     path("console/dashboard/", console.dashboard, name="console-dashboard"),
 ]

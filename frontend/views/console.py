@@ -200,6 +200,37 @@ def story_media(request: HttpRequest, story_id: int) -> HttpResponseBase:
     return _private(response)
 
 
+def vtt_time(seconds: float) -> str:
+    """``seconds`` as a WebVTT timestamp, hh:mm:ss.mmm."""
+    millis = max(0, round(float(seconds) * 1000))
+    hours, rest = divmod(millis, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    return f"{hours:02d}:{minutes:02d}:{rest // 1000:02d}.{rest % 1000:03d}"
+
+
+def webvtt(segments: list[dict[str, Any]]) -> str:
+    """Captions from a transcript's timed segments. Cue text is escaped as WebVTT asks
+    (``&`` and ``<``), and an arrow inside it cannot end the cue's timing line."""
+    lines = ["WEBVTT", ""]
+    for segment in segments:
+        text = " ".join(str(segment.get("text") or "").split())
+        start, end = float(segment.get("start") or 0), float(segment.get("end") or 0)
+        if not text or end <= start:
+            continue
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace("-->", "→")
+        lines += [f"{vtt_time(start)} --> {vtt_time(end)}", text, ""]
+    return "\n".join(lines)
+
+
+@curators_only
+def story_captions(request: HttpRequest, story_id: int) -> HttpResponse:
+    """The machine transcript's segments as WebVTT captions for the curator's player."""
+    story = get_object_or_404(Story, pk=story_id)
+    transcript = transcripts.primary(story)
+    body = webvtt(list(transcript.segments or []) if transcript else [])
+    return HttpResponse(body, content_type="text/vtt; charset=utf-8")
+
+
 def _read(handle: Any, count: int, block: int = 64 * 1024) -> Any:
     try:
         while count > 0:

@@ -82,6 +82,9 @@ def site(db):
         score=0.8,
         evidence=[{"text": "said the bus never came"}],
     )
+    video = StoryFactory(drive=drive, kind="video", status=StoryStatus.NEEDS_REVIEW)
+    transcript_for(video, "the bus never came")
+    video.assets.update(variant="video", mime_type="video/mp4")
     draft_collection = CollectionFactory(slug="draft")
     draft_collection.entries.create(story=publication.story, position=0)
     _, receipt = story_with_receipt(
@@ -95,6 +98,7 @@ def site(db):
         "collection": collection,
         "publication": publication,
         "pending": pending,
+        "video": video,
         "receipt": receipt,
     }
 
@@ -170,6 +174,7 @@ def test_every_page_has_no_serious_or_critical_violations(page, live_server, sit
         "console collections": "/console/collections/",
         "console dashboard": "/console/dashboard/",
         "console story in Finnish": f"/console/stories/{site['pending'].pk}/?lang=fi",
+        "console video story": f"/console/stories/{site['video'].pk}/?lang=en",
     }
     for label, url in console_pages.items():
         page.goto(url)

@@ -524,3 +524,20 @@ def test_bad_console_input_never_fails(client, curator):
         (f"bytes=-{HUGE}", 206),
     ]:
         assert client.get(media, HTTP_RANGE=header).status_code == expected, header
+
+
+def test_video_review_has_captions_from_the_transcript(client, curator, reporter):
+    story = StoryFactory(status=StoryStatus.NEEDS_REVIEW, kind="video")
+    transcript_for(story, "the <b>bus</b> --> never came")
+    story.assets.update(variant="video", mime_type="video/mp4")  # a playable video
+    client.force_login(curator)
+    page = client.get(f"/console/stories/{story.pk}/").content.decode()
+    assert f'<track kind="captions" src="/console/stories/{story.pk}/captions.vtt"' in page
+    captions = client.get(f"/console/stories/{story.pk}/captions.vtt")
+    assert captions["Content-Type"].startswith("text/vtt")
+    assert "no-store" in captions["Cache-Control"]
+    assert captions.content.decode() == (
+        "WEBVTT\n\n00:00:00.000 --> 00:00:02.500\nthe &lt;b>bus&lt;/b> → never came\n"
+    )
+    client.force_login(reporter)
+    assert client.get(f"/console/stories/{story.pk}/captions.vtt").status_code == 403
