@@ -94,6 +94,13 @@ def test_curator_clicks_a_word_and_the_player_seeks(page, live_server):
         "Math.abs(document.querySelector('[data-player]').currentTime - 2) < 0.05"
     )
     assert "current" in (word.get_attribute("class") or "")
+    # With the keyboard: Tab reaches the words, Enter on one seeks there.
+    page.locator(".words .w").nth(5).focus()  # " our", at 2.5 s
+    page.keyboard.press("Tab")  # " village", at 3.0 s
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "Math.abs(document.querySelector('[data-player]').currentTime - 3) < 0.05"
+    )
 
 
 def test_reporter_records_audio_and_sends_it_through_the_drive_link(phone):
