@@ -103,9 +103,10 @@ def broker_at(url: str) -> Iterator[None]:
 def private_redis(tmp_path, monkeypatch) -> Iterator[RedisServer]:
     server = RedisServer(tmp_path)
     server.start()
-    monkeypatch.setenv("CELERY_BROKER_URL", server.url)  # for the worker process
     try:
-        with broker_at(server.url):
+        with broker_at(server.url), monkeypatch.context() as env:
+            # For the worker process (Celery reads it before its own settings, too).
+            env.setenv("CELERY_BROKER_URL", server.url)
             yield server
     finally:
         server.kill()
