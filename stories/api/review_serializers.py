@@ -7,7 +7,7 @@ from typing import Any
 from rest_framework import serializers
 
 from stories.api.converters import MAX_ROW_ID
-from stories.api.serializers import StoryThemeSerializer, TextField
+from stories.api.serializers import SlugLookupField, StoryThemeSerializer, TextField
 from stories.enums import ConsentScope, RedactionField
 from stories.models import Collection, Redaction, Story, Theme, Transcript, TranscriptRevision
 
@@ -138,7 +138,7 @@ class PreviewSerializer(serializers.Serializer):
 
 
 class CollectionSerializer(serializers.ModelSerializer):
-    themes: serializers.SlugRelatedField = serializers.SlugRelatedField(
+    themes: serializers.SlugRelatedField = SlugLookupField(
         slug_field="slug", queryset=Theme.objects.all(), many=True, required=False
     )
     stories = serializers.SerializerMethodField()

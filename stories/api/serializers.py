@@ -29,6 +29,15 @@ class TextField(serializers.CharField):
         return plain_text.clean(super().to_internal_value(data))
 
 
+class SlugLookupField(serializers.SlugRelatedField):
+    """A slug that names an object; one with NUL names nothing (PostgreSQL cannot look it up)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", ""))
+        return super().to_internal_value(data)
+
+
 class LanguageField(serializers.CharField):
     """An ISO 639-1 code such as ``fi``; case and spaces are forgiven."""
 
@@ -97,7 +106,7 @@ class ConsentField(serializers.Field):
 class StorySubmitSerializer(serializers.Serializer):
     """What a reporter sends to tell a story."""
 
-    drive = serializers.SlugRelatedField(
+    drive = SlugLookupField(
         slug_field="slug",
         queryset=Drive.objects.all(),
         error_messages={"does_not_exist": "There is no drive called '{value}'."},
@@ -115,7 +124,7 @@ class StorySubmitSerializer(serializers.Serializer):
     place = TextField(max_length=100, required=False, allow_blank=True, default="")
     consent = ConsentField()
     themes = serializers.ListField(
-        child=serializers.SlugRelatedField(
+        child=SlugLookupField(
             slug_field="slug",
             queryset=Theme.objects.all(),
             error_messages={"does_not_exist": "There is no theme called '{value}'."},

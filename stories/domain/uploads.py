@@ -146,6 +146,9 @@ def parse_metadata(header: str | None) -> dict[str, str]:
                 value = base64.b64decode(parts[1], validate=True).decode("utf-8")
             except (binascii.Error, ValueError):
                 raise BadRequest(f"Upload-Metadata value of '{key}' is not base64 text.") from None
+        if "\x00" in key or "\x00" in value:
+            # Stored as JSON in the database, where PostgreSQL refuses NUL (a 500 before).
+            raise BadRequest("Upload-Metadata may not contain NUL characters.")
         metadata[key] = value
         if len(metadata) > _MAX_METADATA_KEYS:
             raise BadRequest("Upload-Metadata has too many keys.")

@@ -74,8 +74,8 @@ def real_parameters(path: str, known: dict[str, dict[str, Any]]) -> dict[str, An
     for prefix, values in known.items():
         if path.startswith(prefix):
             names = {part[1:-1] for part in path.split("/") if part.startswith("{")}
-            chosen = {name: values[name] for name in names if name in values}
-            return chosen if chosen and len(chosen) == len(names) else None
+            # Names with no object here (a new sub-resource) get a plausible id.
+            return {name: values.get(name, 1) for name in names} if names else None
     return None
 
 
