@@ -275,3 +275,18 @@ def test_the_api_accepts_session_auth_only_with_csrf():
     # DRF's SessionAuthentication enforces CSRF; nothing here replaces it with one that does not.
     assert "rest_framework.authentication.SessionAuthentication" in classes
     assert all("Csrf" not in name and "Exempt" not in name for name in classes)
+
+
+def test_behind_one_proxy_each_client_has_its_own_budget(settings, drive):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    settings.TARINA_SUBMISSION_THROTTLE_ADDRESS = "1/hour"
+    proxy = "10.0.0.2"  # nginx: every request arrives from it
+    # nginx appends the real peer; anything before it was sent by the client and is ignored.
+    first = client_from(proxy, HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.1")
+    second = client_from(proxy, HTTP_X_FORWARDED_FOR="198.51.100.2")
+    assert submit(first, drive.slug).status_code == 201
+    assert submit(first, drive.slug).status_code == 429
+    assert submit(second, drive.slug).status_code == 201
+    # Forging the first entry does not help the first client.
+    forged = client_from(proxy, HTTP_X_FORWARDED_FOR="198.51.100.9, 198.51.100.1")
+    assert submit(forged, drive.slug).status_code == 429
