@@ -151,6 +151,9 @@ def test_dockerfile_is_slim_non_root_hash_checked_and_offline():
     assert "--require-hashes" in text
     assert "manage.py provision_models" in text
     assert "collectstatic" in text
+    # The .mo files are build output, not in git: without them the UI is English only.
+    assert "manage.py compile_translations" in text
+    assert "COPY --from=build --chown=root:root /src/frontend/locale/ frontend/locale/" in text
     assert re.search(r"^USER 10001", text, re.M)
     assert text.count("\nFROM ") >= 3  # wheels, build, runtime
 
