@@ -1,7 +1,7 @@
 from django.urls import include, path, register_converter
 from rest_framework.routers import DefaultRouter
 
-from stories.api import originals, review, taxonomy, views
+from stories.api import originals, preview_audio, review, taxonomy, views
 from stories.api.converters import RowIdConverter
 
 # Registered before the included modules below are imported: they use it too.
@@ -18,6 +18,7 @@ story_review = [
     path("reject/", review.RejectView.as_view(), name="story-reject"),
     path("publish/", review.PublishStoryView.as_view(), name="story-publish"),
     path("preview/", review.PreviewView.as_view(), name="story-preview"),
+    path("preview/audio/", preview_audio.PreviewAudioView.as_view(), name="story-preview-audio"),
     path("transcript/", review.TranscriptView.as_view(), name="story-transcript"),
     path("files/<rowid:asset_id>/", originals.PrivateFileView.as_view(), name="story-file"),
     path("redactions/", review.RedactionListView.as_view(), name="story-redactions"),

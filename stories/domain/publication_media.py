@@ -61,6 +61,13 @@ def build(story: Story, record: ConsentRecord, fingerprint: str) -> PublicMedia:
     )
 
 
+def preview_audio(story: Story, record: ConsentRecord, workdir: Path) -> Path | None:
+    """The audio that publishing would make public now, written into ``workdir``; None when
+    none would be (no consent to the voice, no transcript, not a spoken story)."""
+    audio = _audio(story, record, workdir)
+    return audio[0] if audio else None
+
+
 def _audio(
     story: Story, record: ConsentRecord, workdir: Path
 ) -> tuple[Path, anonymise.AnonymisedAudio] | None:

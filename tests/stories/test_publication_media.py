@@ -12,7 +12,7 @@ from django.core.files.storage import storages
 
 from stories.domain import publication, redactions
 from stories.enums import AssetRole, StoryKind, StoryStatus
-from stories.models import MediaAsset
+from stories.models import MediaAsset, PublishedStory
 from tests.factories import StoryFactory, transcript_for
 from tests.media_pipeline.anonymise.helpers import (
     band_level,
@@ -180,3 +180,33 @@ def test_withdrawal_deletes_the_public_video(drive, tmp_path, django_capture_on_
     with django_capture_on_commit_callbacks(execute=True):
         consent.withdraw(story, actor_label="receipt holder")
     assert not path.exists()
+
+
+def test_a_curator_hears_the_preview_exactly_as_it_would_be_published(
+    spoken, client_for, curator, tmp_path
+):
+    response = client_for(curator).get(f"/api/v1/stories/{spoken.pk}/preview/audio/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "audio/mp4"
+    assert response["Cache-Control"] == "private, no-store, max-age=0"
+    heard_file = tmp_path / "preview.m4a"
+    heard_file.write_bytes(b"".join(response.streaming_content))
+    heard = decode_mono(heard_file)
+    assert dominant_hz(segment(heard, 1.55, 2.3)) == pytest.approx(1000, abs=15)
+    # A preview publishes nothing.
+    assert not PublishedStory.objects.filter(story=spoken).exists()
+
+
+def test_no_preview_audio_without_consent_to_the_voice_or_for_reporters(
+    drive, client_for, curator, reporter, spoken, tmp_path
+):
+    silent = StoryFactory(drive=drive, kind=StoryKind.AUDIO, status=StoryStatus.APPROVED)
+    transcript_for(silent, SAID)
+    with_recording(silent, write_wav(tmp_path / "speech.wav", voice_like(3.0)))
+    answer = client_for(curator).get(f"/api/v1/stories/{silent.pk}/preview/audio/")
+    assert answer.status_code == 404
+    assert "No audio would be published" in answer.json()["detail"]
+    assert (
+        client_for(reporter).get(f"/api/v1/stories/{spoken.pk}/preview/audio/").status_code == 403
+    )
+    assert client_for().get(f"/api/v1/stories/{spoken.pk}/preview/audio/").status_code == 401

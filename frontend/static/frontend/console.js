@@ -107,6 +107,10 @@
           var yes = out.dataset.yes || "yes", no = out.dataset.no || "no";
           set("audio", d.audio ? yes + (d.muted && d.muted.length ? " (" + d.muted.length + " " + (out.dataset.muted || "muted") + ")" : "") : no);
           set("image", d.image === "as is" ? (out.dataset.asis || d.image) : d.image === "faces blurred" ? (out.dataset.blurred || d.image) : no); set("themes", (d.themes || []).join(", "));
+          // The player gets the audio exactly as it would be published, built on request.
+          var player = out.querySelector("[data-pv-player]");
+          player.hidden = !d.audio;
+          if (d.audio) { player.src = previewButton.dataset.previewAudio + "?at=" + Date.now(); }
           var reason = out.querySelector('[data-pv="reason"]');
           reason.hidden = !d.reason; reason.textContent = d.reason || "";
         }, function () { say(phrase("offline", "No connection."), true); });
