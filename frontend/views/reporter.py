@@ -22,6 +22,7 @@ from rest_framework.exceptions import PermissionDenied
 
 from frontend.views.common import current_language, localised, qr_svg, throttled
 from stories.api.serializers import StorySubmitSerializer
+from stories.api.throttles import submission_wait
 from stories.domain import consent, receipts, submission
 from stories.domain.submission import consent_text_for
 from stories.enums import ConsentChannel, ConsentScope, StoryKind, StoryStatus
@@ -170,9 +171,12 @@ def drive_page(request: HttpRequest, slug: str) -> HttpResponse:
     language = current_language()
     values: dict[str, Any] = {"kind": StoryKind.TEXT.value, "language": language}
     errors: dict[str, list[str]] = {}
+    wait: float | None = None
     if request.method == "POST":
         if not drive.is_open:
             raise Http404
+        # The API's limits (per account, per drive, per address) hold for the form too.
+        wait = submission_wait(request, drive.slug)
         values = {key: request.POST.get(key, "") for key in ("kind", "title", "text", "place")}
         values["language"] = request.POST.get("language", language)
         scopes = {
@@ -192,7 +196,7 @@ def drive_page(request: HttpRequest, slug: str) -> HttpResponse:
             data["files"] = files
         incoming = StorySubmitSerializer(data=data, context={"request": request})
         try:
-            valid = incoming.is_valid()
+            valid = wait is None and incoming.is_valid()
         except PermissionDenied as refused:
             raise DjangoPermissionDenied(str(refused.detail)) from None
         if valid:
@@ -210,7 +214,16 @@ def drive_page(request: HttpRequest, slug: str) -> HttpResponse:
                 channel=ConsentChannel.WEB,
             )
             return receipt_page(request, drive, result.receipt, result.story)
-        errors = flatten_errors(incoming.errors)
+        if wait is None:
+            errors = flatten_errors(incoming.errors)
+        else:
+            minutes = max(1, round(wait / 60))
+            errors = {
+                "form": [
+                    _("Too many stories were sent from here just now. Try again in %(n)s min.")
+                    % {"n": minutes}
+                ]
+            }
         selected = {scope for scope, given in scopes.items() if given}
         chosen = set(themes)
     else:
@@ -234,7 +247,12 @@ def drive_page(request: HttpRequest, slug: str) -> HttpResponse:
         ),
         "max_upload_mb": settings.TARINA_MAX_UPLOAD_BYTES // (1024 * 1024),
     }
-    return render(request, "frontend/reporter/drive.html", context, status=400 if errors else 200)
+    return render(
+        request,
+        "frontend/reporter/drive.html",
+        context,
+        status=429 if wait is not None else 400 if errors else 200,
+    )
 
 
 def flatten_errors(errors: Any, prefix: str = "") -> dict[str, list[str]]:

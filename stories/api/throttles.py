@@ -13,9 +13,12 @@ can be changed per deployment and in tests.
 from __future__ import annotations
 
 import hashlib
+from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
+from django.http import HttpRequest
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -60,10 +63,12 @@ class SubmissionDriveThrottle(_SettingsRateThrottle):
     setting = "TARINA_SUBMISSION_THROTTLE_DRIVE"
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
-        data = request.data
-        if not hasattr(data, "get"):  # a body that is not an object; validation refuses it
-            return None
-        slug = data.get("drive")
+        slug = getattr(view, "drive_slug", None)  # the web form names it in its URL
+        if slug is None:
+            data = request.data
+            if not hasattr(data, "get"):  # a body that is not an object; validation refuses it
+                return None
+            slug = data.get("drive")
         if not isinstance(slug, str) or not slug or len(slug) > 100:
             return None
         ident = hashlib.sha256(slug.strip().lower().encode()).hexdigest()[:32]
@@ -75,3 +80,19 @@ SUBMISSION_THROTTLES = [
     SubmissionAddressThrottle,
     SubmissionDriveThrottle,
 ]
+
+
+def submission_wait(request: HttpRequest, drive_slug: str) -> float | None:
+    """The same limits for the web form's no-JS submissions: seconds to wait, or None.
+
+    The form posts to a page, not to the API, so the throttles are run here on a DRF view of
+    the same request (its form fields are already parsed; nothing is read twice).
+    """
+    wrapped = Request(request, parsers=[FormParser(), MultiPartParser()])
+    view = SimpleNamespace(drive_slug=drive_slug)
+    waits = []
+    for throttle_class in SUBMISSION_THROTTLES:
+        throttle = throttle_class()
+        if not throttle.allow_request(wrapped, view):  # type: ignore[arg-type]
+            waits.append(throttle.wait() or 1.0)
+    return max(waits) if waits else None

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from django.conf import settings as django_settings
+from django.core.cache import cache
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -290,3 +291,21 @@ def test_behind_one_proxy_each_client_has_its_own_budget(settings, drive):
     # Forging the first entry does not help the first client.
     forged = client_from(proxy, HTTP_X_FORWARDED_FOR="198.51.100.9, 198.51.100.1")
     assert submit(forged, drive.slug).status_code == 429
+
+
+def test_the_web_form_is_held_to_the_same_limits(settings, drive):
+    settings.TARINA_SUBMISSION_THROTTLE_ADDRESS = "2/hour"
+    form = {"kind": "text", "text": "The bus never came.", "consent_store": "on"}
+    nat = Client(REMOTE_ADDR="100.64.0.3")
+    codes = [nat.post(f"/d/{drive.slug}/", form).status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+    refused = nat.post(f"/d/{drive.slug}/", form)
+    assert "Too many stories were sent from here" in refused.content.decode()
+    assert Story.objects.count() == 2
+    # The API and the form share one budget per address.
+    assert submit(client_from("100.64.0.3"), drive.slug).status_code == 429
+    # The drive's ceiling, from many addresses (fresh counters).
+    cache.clear()
+    settings.TARINA_SUBMISSION_THROTTLE_DRIVE = "1/hour"
+    assert Client(REMOTE_ADDR="192.0.2.77").post(f"/d/{drive.slug}/", form).status_code == 200
+    assert Client(REMOTE_ADDR="192.0.2.78").post(f"/d/{drive.slug}/", form).status_code == 429
