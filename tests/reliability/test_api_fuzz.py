@@ -6,7 +6,7 @@ story, a drive, a published collection), so the handlers run past their 404s. Ea
 must not be a 5xx (the health check's documented 503 aside), must use a status code the
 schema documents, and its body must match the schema for that code.
 
-Bounded for CI: ``TARINA_FUZZ_EXAMPLES`` (default 8) generated cases per operation, mode
+Bounded for CI: ``TARINA_FUZZ_EXAMPLES`` (default 10) generated cases per operation, mode
 and role, derandomised so that a failure reproduces. A separate, deterministic test checks
 that operations the schema marks as needing an account refuse anonymous callers.
 """
@@ -37,7 +37,7 @@ from schemathesis.specs.openapi.checks import (
 from stories.enums import StoryStatus
 from tests.factories import CollectionFactory, published_story, story_with_receipt
 
-EXAMPLES = int(os.environ.get("TARINA_FUZZ_EXAMPLES", "8"))
+EXAMPLES = int(os.environ.get("TARINA_FUZZ_EXAMPLES", "10"))
 CHECKS = [status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
