@@ -58,6 +58,7 @@ WAV = _wav()
 class Ctx:
     story: Story
     receipt: str
+    original: int  # the id of the story's original file
 
 
 @dataclass(frozen=True)
@@ -258,6 +259,11 @@ ENDPOINTS = [
         console("200"),
     ),
     Endpoint(
+        "GET /api/v1/stories/{id}/files/{original}/ (download the original)",
+        lambda c, x: c.get(f"/api/v1/stories/{x.story.pk}/files/{x.original}/"),
+        curators_only(lambda s: "200"),
+    ),
+    Endpoint(
         "GET /api/v1/public/stories/{id}/",
         lambda c, x: c.get(f"/api/v1/public/stories/{x.story.pk}/"),
         public,
@@ -306,11 +312,13 @@ def a_story_in(state: S, drive: Any, reporter: Any) -> Ctx:
         status=state,
         consent={"store": True, "publish_text": True},
     )
-    asset = MediaAsset(story=story, role=AssetRole.NORMALISED, mime_type="audio/wav")
-    asset.file.save("n.wav", ContentFile(b"RIFF" + bytes(64)), save=True)
+    for role in (AssetRole.ORIGINAL, AssetRole.NORMALISED):
+        asset = MediaAsset(story=story, role=role, mime_type="audio/wav")
+        asset.file.save("n.wav", ContentFile(b"RIFF" + bytes(64)), save=True)
     if state == S.PUBLISHED:
         PublishedStoryFactory(story=story)
-    return Ctx(story=story, receipt=receipt)
+    original = story.assets.get(role=AssetRole.ORIGINAL).pk
+    return Ctx(story=story, receipt=receipt, original=original)
 
 
 def observed(endpoint: Endpoint, response: Any, ctx: Ctx) -> str:
@@ -336,6 +344,8 @@ def test_every_endpoint_as_every_role(people, drive, reporter, private_store, st
                 before = fingerprint(ctx.story)
                 response = endpoint.call(client_as(people[role]), ctx)
                 got = observed(endpoint, response, ctx)
+                if got == "200" and ("original" in endpoint.label or "media" in endpoint.label):
+                    assert "no-store" in response["Cache-Control"], endpoint.label
                 if role == "reporter B" and "receipt" not in endpoint.label:
                     assert fingerprint(ctx.story) == before, f"B changed A's story: {endpoint}"
                 transaction.set_rollback(True)
