@@ -92,9 +92,9 @@ def empty_database():
 
 
 @pytest.fixture
-def published(drive, tmp_path) -> list[str]:
-    """Published stories in a theme and a collection, one with a public photo; the public
-    URLs that show them."""
+def published(drive, tmp_path) -> tuple[list[str], int]:
+    """Published stories in a theme and a collection, one with a public photo: the public
+    URLs that show them, and the photo story's id."""
     theme = Theme.objects.get(slug="power")
     collection = CollectionFactory(slug="being-heard", published_at=timezone.now())
     for n in range(3):
@@ -123,18 +123,20 @@ def published(drive, tmp_path) -> list[str]:
     assert copy.image
     ids = theme.publications.values_list("story_id", flat=True)
     stories = [f"/api/v1/public/stories/{story_id}/" for story_id in ids]
-    return [
+    urls = [
         "/api/v1/feed/",
         "/api/v1/public/collections/being-heard/",
         *[f"/feeds/themes/power.{fmt}" for fmt in ("atom", "rss", "json")],
         *[f"/feeds/collections/being-heard.{fmt}" for fmt in ("atom", "rss", "json")],
         *stories,
     ]
+    return urls, photo.pk
 
 
 def test_a_restored_backup_serves_identical_feeds(published, empty_database, tmp_path):
+    urls, photo_id = published
     media_root = Path(settings.MEDIA_ROOT)
-    before = read_surfaces(database_url_for_workers(), media_root, published)
+    before = read_surfaces(database_url_for_workers(), media_root, urls)
     assert all(status == 200 for status, _, _ in before["pages"].values()), before["pages"]
     assert "Heard at last, part 2" in before["pages"]["/feeds/themes/power.atom"][2]
 
@@ -148,10 +150,34 @@ def test_a_restored_backup_serves_identical_feeds(published, empty_database, tmp
     run_script("restore.sh", str(backup),
                DATABASE_URL=empty_database, DJANGO_MEDIA_ROOT=str(restored_media))  # fmt: skip
 
-    after = read_surfaces(empty_database, restored_media, published)
+    after = read_surfaces(empty_database, restored_media, urls)
     assert after["pages"] == before["pages"]
     assert after["files"] == before["files"]
     assert len(before["files"]) >= 2  # the photo's original and its public copy
+
+    def on_disk(name: str) -> bool:
+        return any((restored_media / store / name).is_file() for store in ("private", "public"))
+
+    assert all(on_disk(name) for name in after["files"])
+
+    # A story withdrawn after the backup was taken is withdrawn again on the restored copy.
+    restored_env = {"DATABASE_URL": empty_database, "DJANGO_MEDIA_ROOT": str(restored_media)}
+    done = subprocess.run(
+        [sys.executable, "manage.py", "withdraw_stories", str(photo_id)],
+        cwd=ROOT, env={**os.environ, **restored_env}, capture_output=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr.decode()
+    assert b"Withdrew 1 of 1 stories." in done.stdout
+    purged = read_surfaces(empty_database, restored_media, urls)
+    assert purged["pages"][f"/api/v1/public/stories/{photo_id}/"][0] == 410
+    feed_items = [
+        len(json.loads(surfaces["pages"]["/feeds/themes/power.json"][2])["items"])
+        for surfaces in (after, purged)
+    ]
+    assert feed_items == [4, 3]
+    gone = set(after["files"]) - set(purged["files"])
+    assert len(gone) == 2  # the photo's original and its public copy
+    assert not [name for name in gone if on_disk(name)]
 
     # Restoring over live data is refused.
     refused = subprocess.run(
