@@ -28,16 +28,17 @@ pytestmark = [
 ]
 
 SAID = "I asked Maija Virtanen at the desk and she listened to me for a long time"
-# Long enough that building one public copy (muting, voice disguise, AAC) takes seconds.
-RECORDING_SECONDS = 90
+# The second recording is long enough that building its public copy (muting, voice
+# disguise, AAC) takes seconds even on a fast, idle machine: the kill lands inside it.
+RECORDING_SECONDS = (20, 600)
 
 
 @pytest.fixture
 def approved_recordings(drive, tmp_path) -> list[Story]:
     """Two approved voice stories, transcribed, with a name to tone out of each."""
-    recording = write_wav(tmp_path / "speech.wav", voice_like(RECORDING_SECONDS))
     stories = []
-    for _ in range(2):
+    for n, seconds in enumerate(RECORDING_SECONDS):
+        recording = write_wav(tmp_path / f"speech-{n}.wav", voice_like(seconds))
         story = StoryFactory(
             drive=drive,
             kind=StoryKind.AUDIO,
