@@ -139,12 +139,14 @@ def build(story: Story) -> PublishedStory:
     texts = redactions.anonymise(story) if record.publish_text else {}
     built = media.build(story, record, fingerprint)
     with transaction.atomic():
-        # The build took a while: a withdrawal (or a curator sending the story back) that
-        # came meanwhile wins, and the files just written go.
+        # The build took a while: a withdrawal, a curator sending the story back or a
+        # narrowed consent (which queues its own build when anything may still be public)
+        # that came meanwhile wins, and the files just written go.
         still = Story.objects.select_for_update().filter(
             pk=story.pk, status__in=PUBLISHABLE_STATUSES
         )
-        if still.values_list("pk", flat=True).first() is None:
+        current = consent.current(story)
+        if still.values_list("pk", flat=True).first() is None or current != record:
             for name in built.names():
                 storages["public"].delete(name)
             raise NotPublishable("The story stopped being publishable while it was built.")
