@@ -1,4 +1,5 @@
-"""Faults: a worker SIGKILLed while it builds stories' public copies.
+"""Faults: a worker SIGKILLed while it builds stories' public copies; then the planted-data
+leak scan of the publishing acceptance test over every public surface.
 
 The same fault in the middle of a transcription is
 ``tests/media_pipeline/test_pipeline.py::test_worker_killed_mid_transcription_leaves_exactly_one_transcript``.
@@ -20,6 +21,7 @@ from stories.models import AuditEvent, PublishedStory, Story
 from tests.factories import StoryFactory, transcript_for
 from tests.media_pipeline.anonymise.helpers import voice_like
 from tests.media_pipeline.conftest import write_wav
+from tests.stories.test_privacy_acceptance import assert_nothing_planted, public_surfaces
 from tests.worker import WorkerProcess, database_url_for_workers, wait_for
 
 pytestmark = [
@@ -28,6 +30,7 @@ pytestmark = [
 ]
 
 SAID = "I asked Maija Virtanen at the desk and she listened to me for a long time"
+SPOKEN_NAME = ["Maija", "Virtanen"]
 # The second recording is long enough that building its public copy (muting, voice
 # disguise, AAC) takes seconds even on a fast, idle machine: the kill lands inside it.
 RECORDING_SECONDS = (20, 600)
@@ -53,6 +56,17 @@ def approved_recordings(drive, tmp_path) -> list[Story]:
         redactions.detect(story)
         stories.append(story)
     return stories
+
+
+def published_collection(client, ids: list[int]) -> str:
+    """A published collection of the stories, for the public surfaces to list; its slug."""
+    collection = client.post("/api/v1/collections/", {"title": "After the fault"}).json()
+    for story_id in ids:
+        added = client.post(f"/api/v1/collections/{collection['id']}/stories/", {"story": story_id})
+        assert added.status_code in {200, 201}, added.json()
+    published = client.post(f"/api/v1/collections/{collection['id']}/publish/")
+    assert published.status_code in {200, 202}, published.json()
+    return str(collection["slug"])
 
 
 def events(story: Story, action: AuditAction, **data: str) -> int:
@@ -110,8 +124,14 @@ def test_worker_killed_mid_publishing_publishes_each_story_exactly_once(
         )
         # Let any twin task queued for an already published story run too.
         wait_for(lambda: not Story.objects.filter(pk__in=ids).exclude(processing_step="").exists())
+        collection = published_collection(client_for(curator), ids)
     finally:
         second.stop()
+
+    # The planted-data scan of the publishing acceptance test, after the fault: the name
+    # spoken in both recordings reaches no public answer, feed, export or file.
+    for name, body in public_surfaces(client_for(), collection, ids).items():
+        assert_nothing_planted(name, body, planted=SPOKEN_NAME)
 
     for story in approved_recordings:
         copy = PublishedStory.objects.get(story=story)
