@@ -18,6 +18,9 @@ After one warm-up story (model loading, not counted):
 * **backlog**: ``--backlog`` stories uploaded at once: stories per hour is their number
   over the time from the first upload to the last ``needs_review``.
 
+``--layout split`` runs the production layout of docs/deployment.md instead: a media
+worker and a transcribe worker, one process each, on the same cores.
+
 Prints a table, with the median time of each pipeline step, and writes it into
 docs/performance.md between the ``<!-- pipeline_throughput -->`` markers unless
 ``--no-docs``.
@@ -49,6 +52,9 @@ FLEURS = ROOT.parent / "shared" / "speech" / "fleurs"
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/tarina_perf_pipeline"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/10"
 DRIVE = "bench-pipeline"
+# One worker for both queues (the benchmark's subject), or the production layout of
+# docs/deployment.md: a media worker and a transcribe worker, one process each.
+LAYOUTS = {"one": ["media,transcribe"], "split": ["media", "transcribe"]}
 FORMATS = {
     # name: (container format, codec, bit rate, suffix, MIME type)
     "m4a": ("ipod", "aac", 96_000, ".m4a", "audio/mp4"),
@@ -179,10 +185,10 @@ def ensure_database(database_url: str) -> None:
         subprocess.run(["createdb", "--maintenance-db", f"{server}/postgres", name], check=True)
 
 
-def start_worker(env: dict[str, str], log: Path, name: str) -> subprocess.Popen[bytes]:
+def start_worker(env: dict[str, str], log: Path, name: str, queues: str) -> subprocess.Popen[bytes]:
     command = [
         sys.executable, "-m", "celery", "--app", "config", "worker",
-        "--queues", "media,transcribe", "--concurrency", "1", "--hostname", name,
+        "--queues", queues, "--concurrency", "1", "--hostname", name,
         "--loglevel", "INFO", "--without-gossip", "--without-mingle",
     ]  # fmt: skip
     with log.open("ab") as out:
@@ -258,8 +264,9 @@ def report(
     latencies = [o.latency for o in ok_seq]
     lines = [
         f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC; {machine()}; "
-        f"{postgres_version(args.database_url)} and Redis on the same machine; one worker "
-        f"(`--queues media,transcribe --concurrency 1`), faster-whisper `base` with the "
+        f"{postgres_version(args.database_url)} and Redis on the same machine; "
+        + " and ".join(f"a worker `--queues {q} --concurrency 1`" for q in LAYOUTS[args.layout])
+        + "; faster-whisper `base` with the "
         f"default settings; recordings of {args.seconds:.0f} s (FLEURS en/de speech with "
         f"pauses and light noise), AAC in M4A and Opus in WebM taking turns. Machine load "
         f"(1-min load average) before starting: {started_load[0]:.1f}; during the run: "
@@ -313,6 +320,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--backlog", type=int, default=10)
     parser.add_argument("--formats", nargs="+", default=list(FORMATS), choices=list(FORMATS))
     parser.add_argument("--seed", type=int, default=3)
+    parser.add_argument(
+        "--layout", choices=list(LAYOUTS), default="one", help="one worker, or media + transcribe"
+    )
     parser.add_argument("--no-docs", action="store_true", help="Do not touch docs/performance.md.")
     return parser.parse_args()
 
@@ -344,12 +354,15 @@ def main() -> None:
         recordings = make_recordings(Path(tmp), total, args.seconds, args.formats, rng)
         print(f"{total} recordings built in {time.monotonic() - built:.1f} s", flush=True)
         app.control.purge()
-        name = f"perf-pipeline-{secrets.token_hex(4)}@localhost"
-        worker = start_worker(env, args.var_dir / "worker.log", name)
+        workers: dict[str, subprocess.Popen[bytes]] = {}
+        for queues in LAYOUTS[args.layout]:
+            name = f"perf-{queues.replace(',', '-')}-{secrets.token_hex(4)}@localhost"
+            workers[name] = start_worker(env, args.var_dir / "worker.log", name, queues)
         client = Client()
         load_during: list[float] = []
         try:
-            wait_for_worker(app, name, worker, timeout=120)
+            for name, worker in workers.items():
+                wait_for_worker(app, name, worker, timeout=120)
             warm = submit(client, recordings[0])
             wait_done([warm], timeout=600)
             print(f"warm-up story: {warm.latency:.1f} s (includes loading the models)")
@@ -369,11 +382,13 @@ def main() -> None:
             wait_done(backlog, timeout=300 + 120 * len(backlog))
             load_during.append(load_average()[0])
         finally:
-            worker.terminate()
-            try:
-                worker.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+            for worker in workers.values():
+                worker.terminate()
+            for worker in workers.values():
+                try:
+                    worker.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    worker.kill()
     body = report(args, sequential, backlog, started_load, load_during)
     print()
     print(body)
