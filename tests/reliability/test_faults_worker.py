@@ -130,7 +130,8 @@ def test_worker_killed_mid_publishing_publishes_each_story_exactly_once(
 
     # The planted-data scan of the publishing acceptance test, after the fault: the name
     # spoken in both recordings reaches no public answer, feed, export or file.
-    for name, body in public_surfaces(client_for(), collection, ids).items():
+    # (Theme feeds are left out: these stories were given no theme by a curator.)
+    for name, body in public_surfaces(client_for(), collection, ids, theme=None).items():
         assert_nothing_planted(name, body, planted=SPOKEN_NAME)
 
     for story in approved_recordings:

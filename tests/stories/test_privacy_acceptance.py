@@ -122,8 +122,11 @@ def public_file(url: str) -> bytes:
         return handle.read()
 
 
-def public_surfaces(client, collection: str, story_ids: list[int]) -> dict[str, bytes]:
-    """Every public answer about the published stories, and every public media file."""
+def public_surfaces(
+    client, collection: str, story_ids: list[int], theme: str | None = "empathy"
+) -> dict[str, bytes]:
+    """Every public answer about the published stories, and every public media file
+    (with ``theme``'s feeds, when the stories were given that theme)."""
     urls = [
         "/api/v1/feed/",
         "/api/v1/feed/?q=listened",
@@ -131,7 +134,7 @@ def public_surfaces(client, collection: str, story_ids: list[int]) -> dict[str, 
         f"/api/v1/public/collections/{collection}/export.csv",
         f"/api/v1/public/collections/{collection}/export.json",
         *[f"/feeds/collections/{collection}.{ext}" for ext in ("atom", "rss", "json")],
-        *[f"/feeds/themes/empathy.{ext}" for ext in ("atom", "rss", "json")],
+        *[f"/feeds/themes/{theme}.{ext}" for ext in ("atom", "rss", "json") if theme],
         *[f"/api/v1/public/stories/{pk}/" for pk in story_ids],
     ]
     bodies = {}
