@@ -22,11 +22,13 @@ import functools
 import hashlib
 import json
 import logging
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.core.cache.backends.locmem import LocMemCache
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
 from django.utils.http import parse_http_date_safe
@@ -35,16 +37,70 @@ from stories.domain import publicity
 
 logger = logging.getLogger(__name__)
 
-MAX_BYTES = 512 * 1024
+MAX_BYTES = 512 * 1024  # one answer
+BUDGET_BYTES = 32 * 1024 * 1024  # all of a process's answers together
 KEPT_TYPES = (
     "application/json",
     "application/feed+json",
     "application/atom+xml",
     "application/rss+xml",
 )
+
+# Status, body, headers.
+Answer = tuple[int, bytes, list[tuple[str, str]]]
+
+
+class Answers:
+    """Kept answers of one process: least recently used go first once they take more
+    than ``budget`` bytes together, and each expires after its own lifetime.
+
+    A byte budget, not a count: a crawler asking for every cursor page of 100 stories
+    must not grow a web process by hundreds of megabytes.
+    """
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.size = 0
+        self._items: OrderedDict[str, tuple[float, int, Answer]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Answer | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                return None
+            expires, _, answer = item
+            if expires <= time.monotonic():
+                self._drop(key)
+                return None
+            self._items.move_to_end(key)
+            return answer
+
+    def set(self, key: str, answer: Answer, seconds: float) -> None:
+        size = len(answer[1]) + sum(len(name) + len(value) for name, value in answer[2])
+        if size > self.budget:
+            return
+        with self._lock:
+            if key in self._items:
+                self._drop(key)
+            self._items[key] = (time.monotonic() + seconds, size, answer)
+            self.size += size
+            while self.size > self.budget:
+                self._drop(next(iter(self._items)))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self.size = 0
+
+    def _drop(self, key: str) -> None:
+        _, size, _ = self._items.pop(key)
+        self.size -= size
+
+
 # One per process: answers never leave the process, so the shared cache only holds the
 # generation (no risk of filling the Redis that also carries the task queue).
-_answers = LocMemCache("tarina-public-answers", {"OPTIONS": {"MAX_ENTRIES": 2000}})
+_answers = Answers(BUDGET_BYTES)
 
 View = Callable[..., HttpResponseBase]
 
@@ -129,7 +185,7 @@ def cached(view: View) -> View:
             set_response_etag(response)
         patch_cache_control(response, public=True, no_cache=True)
         headers = list(response.headers.items())
-        _answers.set(key, (response.status_code, response.content, headers), timeout=seconds)
+        _answers.set(key, (response.status_code, response.content, headers), seconds)
         return _conditional(request, response)
 
     return wrapper

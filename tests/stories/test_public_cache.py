@@ -151,3 +151,17 @@ def test_signed_in_readers_and_searches_are_answered_fresh(client_for, caching, 
     signed_in = client_for()
     signed_in.cookies[settings.SESSION_COOKIE_NAME] = "a-session"
     assert fetch(signed_in, FEED)[1] > 0
+
+
+def test_a_process_keeps_no_more_than_its_budget():
+    answers = public_cache.Answers(budget=10_000)
+    for index in range(20):
+        answers.set(f"page-{index}", (200, b"x" * 1_000, []), seconds=30)
+        assert answers.size <= 10_000
+    # The least recently used went first; a page too large for the budget is not kept.
+    assert answers.get("page-0") is None
+    assert answers.get("page-19") is not None
+    answers.set("huge", (200, b"x" * 20_000, []), seconds=30)
+    assert answers.get("huge") is None
+    answers.set("brief", (200, b"x", []), seconds=0)
+    assert answers.get("brief") is None
