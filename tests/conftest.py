@@ -28,6 +28,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def compiled_translations() -> None:
+    """Build the .mo files (build output, not in git) and drop any cached catalogues.
+
+    Every test gets them: the API answers reporters in their language too.
+    """
+    from django.core.management import call_command
+    from django.utils.translation import trans_real
+
+    call_command("compile_translations", verbosity=0)
+    trans_real._translations = {}
+    trans_real._default = None
+
+
 @pytest.fixture(autouse=True)
 def fast_test_settings(settings):
     """Cheap password hashing and short health-check waits: tests create many accounts."""

@@ -8,9 +8,10 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext, ngettext
 from django.views.defaults import page_not_found
 from rest_framework import status
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, Throttled
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -48,16 +49,39 @@ def handle_exception(exc: Exception, context: dict[str, Any]) -> Response | None
     if isinstance(exc, RequestDataTooBig):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024
         return Response(
-            {"detail": f"The request body is larger than the limit of {limit} kB."},
+            {
+                "detail": gettext("The request body is larger than the limit of %(limit)s kB.")
+                % {"limit": limit}
+            },
             status=status.HTTP_400_BAD_REQUEST,
         )
     if isinstance(exc, SuspiciousOperation):
         # Django raises these for oversized or malformed request bodies.
         return Response(
-            {"detail": "The request was too large or malformed."},
+            {"detail": gettext("The request was too large or malformed.")},
             status=status.HTTP_400_BAD_REQUEST,
         )
+    if isinstance(exc, Throttled):
+        return throttled(exc, context)
     return exception_handler(exc, context)
+
+
+def throttled(exc: Throttled, context: dict[str, Any]) -> Response | None:
+    """DRF's 429 (with its Retry-After), worded for a person and in their language."""
+    response = exception_handler(exc, context)
+    wait = getattr(exc, "wait", None)  # whole seconds, as in Retry-After; the stubs miss it
+    if response is not None:
+        if wait is None:
+            detail = gettext("Too many requests were sent from here just now. Try again later.")
+        else:
+            seconds = max(1, int(wait))
+            detail = ngettext(
+                "Too many requests were sent from here just now. Try again in %(seconds)d second.",
+                "Too many requests were sent from here just now. Try again in %(seconds)d seconds.",
+                seconds,
+            ) % {"seconds": seconds}
+        response.data = {"detail": detail}
+    return response
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -67,5 +91,5 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
     paths that do not parse (a negative or non-numeric id).
     """
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
+        return JsonResponse({"detail": gettext("Not found.")}, status=status.HTTP_404_NOT_FOUND)
     return page_not_found(request, exception or Exception("Not found"))

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
@@ -285,10 +286,12 @@ class ConsentView(APIView):
         if data.get("receipt"):
             found = receipts.find_story(data["receipt"])
             if found is None:
-                raise NotFound("No story matches this receipt.")
+                raise NotFound(gettext("No story matches this receipt."))
             return found
         if not request.user.is_authenticated:
-            raise NotAuthenticated("Sign in to change consent by story id, or use your receipt.")
+            raise NotAuthenticated(
+                gettext("Sign in to change consent by story id, or use your receipt.")
+            )
         story = get_object_or_404(Story, pk=data["story"])
         if not rules.can_withdraw(request.user, story):
             raise NotFound()

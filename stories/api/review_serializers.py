@@ -7,7 +7,12 @@ from typing import Any
 from rest_framework import serializers
 
 from stories.api.converters import MAX_ROW_ID
-from stories.api.serializers import SlugLookupField, StoryThemeSerializer, TextField
+from stories.api.serializers import (
+    RECEIPT_OR_STORY,
+    SlugLookupField,
+    StoryThemeSerializer,
+    TextField,
+)
 from stories.enums import ConsentScope, RedactionField
 from stories.models import Collection, Redaction, Story, Theme, Transcript, TranscriptRevision
 
@@ -172,9 +177,7 @@ class ConsentNarrowingSerializer(serializers.Serializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if bool(attrs.get("receipt")) == bool(attrs.get("story")):
-            raise serializers.ValidationError(
-                "Send either the receipt you were given or, when signed in, the story's id."
-            )
+            raise serializers.ValidationError(RECEIPT_OR_STORY)
         return attrs
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext, gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
@@ -20,6 +21,20 @@ from stories.enums import ConsentScope, StoryKind, StoryStatus, ThemeAction
 from stories.models import ConsentRecord, ConsentText, Drive, MediaAsset, Story, StoryTheme, Theme
 
 LANGUAGE_CODE = re.compile(r"^[a-z]{2}$")
+
+# Messages a reporter reads, in the language of the request (``gettext_lazy``: these are
+# built at import, before any request has chosen a language).
+TOO_MANY_THEMES = gettext_lazy("Choose at most {max_length} themes.")
+TOO_MANY_FILES = gettext_lazy("Too many files for one story.")
+NOT_AN_UPLOAD_ID = gettext_lazy("This is not the id of an upload.")
+NEEDS_A_FILE = {
+    StoryKind.AUDIO: gettext_lazy("An audio story needs at least one file."),
+    StoryKind.VIDEO: gettext_lazy("A video story needs at least one file."),
+    StoryKind.PHOTO: gettext_lazy("A photo story needs at least one file."),
+}
+RECEIPT_OR_STORY = gettext_lazy(
+    "Send either the receipt you were given or, when signed in, the story's id."
+)
 
 
 class TextField(serializers.CharField):
@@ -50,7 +65,9 @@ class LanguageField(serializers.CharField):
     def to_internal_value(self, data: Any) -> str:
         value = super().to_internal_value(data).strip().lower()
         if value and not LANGUAGE_CODE.match(value):
-            raise serializers.ValidationError("Use a two-letter ISO 639-1 code, such as fi or sv.")
+            raise serializers.ValidationError(
+                gettext("Use a two-letter ISO 639-1 code, such as fi or sv.")
+            )
         return value
 
 
@@ -66,7 +83,7 @@ class ConsentSerializer(serializers.Serializer):
     def validate_store(self, value: bool) -> bool:
         if not value:
             raise serializers.ValidationError(
-                "We can only keep your story if you agree that we store it."
+                gettext("We can only keep your story if you agree that we store it.")
             )
         return value
 
@@ -84,7 +101,7 @@ class ConsentField(serializers.Field):
 
     default_error_messages = {
         # Doubled braces: DRF formats error messages with str.format.
-        "invalid": 'Consent must be a JSON object such as {{"store": true}}.',
+        "invalid": gettext_lazy('Consent must be a JSON object such as {{"store": true}}.'),
     }
 
     def to_internal_value(self, data: Any) -> dict[str, bool]:
@@ -109,7 +126,7 @@ class StorySubmitSerializer(serializers.Serializer):
     drive = SlugLookupField(
         slug_field="slug",
         queryset=Drive.objects.all(),
-        error_messages={"does_not_exist": "There is no drive called '{value}'."},
+        error_messages={"does_not_exist": gettext_lazy("There is no drive called '{value}'.")},
     )
     kind = serializers.ChoiceField(choices=StoryKind.choices)
     title = TextField(max_length=200, required=False, allow_blank=True, default="")
@@ -127,11 +144,12 @@ class StorySubmitSerializer(serializers.Serializer):
         child=SlugLookupField(
             slug_field="slug",
             queryset=Theme.objects.all(),
-            error_messages={"does_not_exist": "There is no theme called '{value}'."},
+            error_messages={"does_not_exist": gettext_lazy("There is no theme called '{value}'.")},
         ),
         required=False,
         default=list,
         max_length=13,
+        error_messages={"max_length": TOO_MANY_THEMES},
         help_text="Themes the reporter feels the story speaks to (optional).",
     )
     files = serializers.ListField(
@@ -139,25 +157,29 @@ class StorySubmitSerializer(serializers.Serializer):
         required=False,
         default=list,
         max_length=settings.TARINA_MAX_FILES_PER_STORY,
+        error_messages={"max_length": TOO_MANY_FILES},
     )
     uploads = serializers.ListField(
-        child=serializers.UUIDField(),
+        child=serializers.UUIDField(error_messages={"invalid": NOT_AN_UPLOAD_ID}),
         required=False,
         default=list,
         max_length=settings.TARINA_MAX_FILES_PER_STORY,
+        error_messages={"max_length": TOO_MANY_FILES},
         help_text="Ids of finished resumable uploads (/api/v1/uploads/), instead of or besides "
         "files. Without an account, send their Upload-Token headers (comma-separated).",
     )
 
     def validate_drive(self, drive: Drive) -> Drive:
         if not drive.is_open:
-            raise serializers.ValidationError("This drive is closed and takes no new stories.")
+            raise serializers.ValidationError(
+                gettext("This drive is closed and takes no new stories.")
+            )
         user = self.context["request"].user
         if not rules.can_submit(user, drive):
             if user.is_authenticated:
-                raise PermissionDenied("This account cannot submit stories.")
+                raise PermissionDenied(gettext("This account cannot submit stories."))
             raise serializers.ValidationError(
-                "This drive takes stories only from signed-in reporters."
+                gettext("This drive takes stories only from signed-in reporters.")
             )
         return drive
 
@@ -166,7 +188,8 @@ class StorySubmitSerializer(serializers.Serializer):
         for upload in files:
             if upload.size > limit:
                 raise serializers.ValidationError(
-                    f"'{upload.name}' is larger than the limit of {limit // (1024 * 1024)} MB."
+                    gettext("'%(name)s' is larger than the limit of %(mb)s MB.")
+                    % {"name": upload.name, "mb": limit // (1024 * 1024)}
                 )
         return files
 
@@ -181,16 +204,16 @@ class StorySubmitSerializer(serializers.Serializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         kind, files, uploads = attrs["kind"], attrs["files"], attrs.get("uploads", [])
         if len(files) + len(uploads) > settings.TARINA_MAX_FILES_PER_STORY:
-            raise serializers.ValidationError({"files": "Too many files for one story."})
+            raise serializers.ValidationError({"files": TOO_MANY_FILES})
         if kind == StoryKind.TEXT:
             if files or uploads:
                 raise serializers.ValidationError(
-                    {"files": "A text story has no files; choose audio, video or photo."}
+                    {"files": gettext("A text story has no files; choose audio, video or photo.")}
                 )
             if not attrs["text"].strip():
-                raise serializers.ValidationError({"text": "A text story needs its text."})
+                raise serializers.ValidationError({"text": gettext("A text story needs its text.")})
         elif not files and not uploads:
-            raise serializers.ValidationError({"files": f"A {kind} story needs at least one file."})
+            raise serializers.ValidationError({"files": NEEDS_A_FILE[StoryKind(kind)]})
         else:
             problems = [problem for f in files if (problem := media_checks.kind_mismatch(kind, f))]
             problems += [p for u in uploads if (p := upload_domain.kind_mismatch(kind, u))]
@@ -358,9 +381,7 @@ class WithdrawalSerializer(serializers.Serializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if bool(attrs.get("receipt")) == bool(attrs.get("story")):
-            raise serializers.ValidationError(
-                "Send either the receipt you were given or, when signed in, the story's id."
-            )
+            raise serializers.ValidationError(RECEIPT_OR_STORY)
         return attrs
 
 

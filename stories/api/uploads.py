@@ -13,6 +13,7 @@ from uuid import UUID
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils.http import http_date
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, status
 from rest_framework.parsers import BaseParser
@@ -79,7 +80,7 @@ def failure(error: uploads.UploadError, upload: Upload | None = None) -> Respons
     if isinstance(error, uploads.TooLarge):
         return answer(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, str(error), upload)
     if isinstance(error, uploads.UploadGone):
-        return answer(status.HTTP_404_NOT_FOUND, "Not found.")
+        return answer(status.HTTP_404_NOT_FOUND, gettext("Not found."))
     if isinstance(error, uploads.OffsetMismatch):
         return answer(status.HTTP_409_CONFLICT, str(error), upload)
     if isinstance(error, uploads.ChecksumMismatch):
@@ -100,8 +101,8 @@ class TusView(APIView):
         if request.headers.get("Tus-Resumable") != uploads.TUS_VERSION:
             response = answer(
                 status.HTTP_412_PRECONDITION_FAILED,
-                f"This server speaks tus {uploads.TUS_VERSION}: send 'Tus-Resumable: "
-                f"{uploads.TUS_VERSION}'.",
+                gettext("This server speaks tus %(version)s: send 'Tus-Resumable: %(version)s'.")
+                % {"version": uploads.TUS_VERSION},
             )
             response["Tus-Version"] = uploads.TUS_VERSION
             return response
@@ -111,14 +112,18 @@ class TusView(APIView):
         """Stream the request body onto the upload at ``offset``."""
         if request.content_type.split(";")[0].strip() != CHUNK_TYPE:
             return answer(
-                status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, f"Send chunks as {CHUNK_TYPE}.", upload
+                status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+                gettext("Send chunks as %(type)s.") % {"type": CHUNK_TYPE},
+                upload,
             )
         try:
             count = int(request.headers.get("Content-Length", ""))
         except ValueError:
-            return answer(status.HTTP_411_LENGTH_REQUIRED, "Send a Content-Length.", upload)
+            return answer(
+                status.HTTP_411_LENGTH_REQUIRED, gettext("Send a Content-Length."), upload
+            )
         if count < 0:
-            return answer(status.HTTP_400_BAD_REQUEST, "Bad Content-Length.", upload)
+            return answer(status.HTTP_400_BAD_REQUEST, gettext("Bad Content-Length."), upload)
         try:
             checksum = uploads.parse_checksum(request.headers.get("Upload-Checksum"))
             uploads.append(
@@ -154,10 +159,14 @@ class UploadCollectionView(TusView):
         if refused:
             return refused
         if "Upload-Defer-Length" in request.headers:
-            return answer(status.HTTP_400_BAD_REQUEST, "Upload-Defer-Length is not supported.")
+            return answer(
+                status.HTTP_400_BAD_REQUEST, gettext("Upload-Defer-Length is not supported.")
+            )
         raw_length = request.headers.get("Upload-Length", "")
         if not raw_length.isdigit():
-            return answer(status.HTTP_400_BAD_REQUEST, "Upload-Length (bytes) is required.")
+            return answer(
+                status.HTTP_400_BAD_REQUEST, gettext("Upload-Length (bytes) is required.")
+            )
         try:
             metadata = uploads.parse_metadata(request.headers.get("Upload-Metadata"))
         except uploads.BadRequest as error:
@@ -191,17 +200,24 @@ class UploadCollectionView(TusView):
         if slug:
             drive = Drive.objects.filter(slug=slug).first()
             if drive is None:
-                return answer(status.HTTP_400_BAD_REQUEST, f"There is no drive called '{slug}'.")
+                return answer(
+                    status.HTTP_400_BAD_REQUEST,
+                    gettext("There is no drive called '%(slug)s'.") % {"slug": slug},
+                )
             if not drive.is_open or not rules.can_submit(request.user, drive):
-                return answer(status.HTTP_403_FORBIDDEN, "This drive takes no uploads from you.")
+                return answer(
+                    status.HTTP_403_FORBIDDEN, gettext("This drive takes no uploads from you.")
+                )
             return None
         if request.user.is_authenticated:
             if has_role(request.user, Role.REPORTER, Role.CURATOR, Role.ADMIN):
                 return None
-            return answer(status.HTTP_403_FORBIDDEN, "This account cannot upload stories.")
+            return answer(status.HTTP_403_FORBIDDEN, gettext("This account cannot upload stories."))
         return answer(
             status.HTTP_403_FORBIDDEN,
-            "Without an account, name the drive in Upload-Metadata ('drive <base64 slug>').",
+            gettext(
+                "Without an account, name the drive in Upload-Metadata ('drive <base64 slug>')."
+            ),
         )
 
 
@@ -214,7 +230,7 @@ class UploadDetailView(TusView):
             return None, refused
         upload = uploads.find(upload_id, request.user, upload_tokens(request))
         if upload is None:
-            return None, answer(status.HTTP_404_NOT_FOUND, "Not found.")
+            return None, answer(status.HTTP_404_NOT_FOUND, gettext("Not found."))
         return upload, None
 
     @extend_schema(exclude=True)
@@ -240,10 +256,12 @@ class UploadDetailView(TusView):
         if upload is None:
             return refused or answer(status.HTTP_404_NOT_FOUND)
         if uploads.is_expired(upload):
-            return answer(status.HTTP_410_GONE, "This upload has expired.")
+            return answer(status.HTTP_410_GONE, gettext("This upload has expired."))
         raw_offset = request.headers.get("Upload-Offset", "")
         if not raw_offset.isdigit():
-            return answer(status.HTTP_400_BAD_REQUEST, "Upload-Offset (bytes) is required.")
+            return answer(
+                status.HTTP_400_BAD_REQUEST, gettext("Upload-Offset (bytes) is required.")
+            )
         return self.receive(request, upload, int(raw_offset))
 
     @extend_schema(exclude=True)

@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils.translation import get_language_from_request
+from django.utils.translation import get_language_from_request, gettext
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
@@ -228,7 +228,7 @@ class ReceiptView(APIView):
     def get(self, request: Request, receipt: str) -> Response:
         story = receipts.find_story(receipt)
         if story is None:
-            raise NotFound("No story matches this receipt. Check it for typing errors.")
+            raise NotFound(gettext("No story matches this receipt. Check it for typing errors."))
         show_reason = story.status in (StoryStatus.REJECTED, StoryStatus.FAILED)
         return Response(
             {
@@ -255,13 +255,15 @@ class WithdrawalView(APIView):
             story = receipts.find_story(incoming.validated_data["receipt"])
             if story is None:
                 return Response(
-                    {"receipt": ["No story matches this receipt."]},
+                    {"receipt": [gettext("No story matches this receipt.")]},
                     status=status.HTTP_400_BAD_REQUEST,
                 )
             consent.withdraw(story, actor_label="receipt holder")
         else:
             if not request.user.is_authenticated:
-                raise NotAuthenticated("Sign in to withdraw by story id, or use your receipt.")
+                raise NotAuthenticated(
+                    gettext("Sign in to withdraw by story id, or use your receipt.")
+                )
             story = get_object_or_404(Story, pk=incoming.validated_data["story"])
             if not rules.can_withdraw(request.user, story):
                 raise NotFound()

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from stories.domain import audit, lifecycle, publication
 from stories.domain.roles import AnyUser
@@ -30,7 +31,7 @@ def record(
 ) -> ConsentRecord:
     """Record the consent given for ``story`` under the wording ``consent_text``."""
     if not scopes.get(ConsentScope.STORE):
-        raise ConsentRequired("Consent to store the story is required.")
+        raise ConsentRequired(gettext("Consent to store the story is required."))
     return ConsentRecord.objects.create(
         story=story,
         consent_text=consent_text,
@@ -92,7 +93,7 @@ def narrow(
     """
     old = current(story)
     if old is None:
-        raise ConsentRequired("There is no consent in force to narrow.")
+        raise ConsentRequired(gettext("There is no consent in force to narrow."))
     if not keep.get(ConsentScope.STORE):
         withdraw(story, actor=actor, actor_label=actor_label)
         return None

@@ -41,6 +41,7 @@ from django.core.files import File
 from django.core.files.storage import Storage, default_storage
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from stories import media_checks
 from stories.domain.roles import AnyUser
@@ -78,7 +79,9 @@ class OffsetMismatch(UploadError):
 
     def __init__(self, current: int, message: str = "") -> None:
         self.current = current
-        super().__init__(message or f"The upload stands at offset {current}.")
+        super().__init__(
+            message or gettext("The upload stands at offset %(offset)s.") % {"offset": current}
+        )
 
 
 class UploadBusy(OffsetMismatch):
@@ -94,7 +97,10 @@ class BodyInterrupted(UploadError):
 
     def __init__(self, offset: int) -> None:
         self.offset = offset
-        super().__init__(f"The body ended early; the upload stands at offset {offset}.")
+        super().__init__(
+            gettext("The body ended early; the upload stands at offset %(offset)s.")
+            % {"offset": offset}
+        )
 
 
 class Readable(Protocol):
@@ -131,27 +137,31 @@ def parse_metadata(header: str | None) -> dict[str, str]:
     if not header or not header.strip():
         return {}
     if len(header) > settings.TARINA_UPLOAD_MAX_METADATA_BYTES:
-        raise BadRequest("Upload-Metadata is too long.")
+        raise BadRequest(gettext("Upload-Metadata is too long."))
     metadata: dict[str, str] = {}
     for pair in header.split(","):
         parts = pair.strip().split(" ")
         if not parts[0] or len(parts) > 2 or not parts[0].isascii():
-            raise BadRequest("Upload-Metadata must be 'key base64value' pairs, comma-separated.")
+            raise BadRequest(
+                gettext("Upload-Metadata must be 'key base64value' pairs, comma-separated.")
+            )
         key = parts[0]
         if key in metadata:
-            raise BadRequest(f"Upload-Metadata names '{key}' twice.")
+            raise BadRequest(gettext("Upload-Metadata names '%(key)s' twice.") % {"key": key})
         value = ""
         if len(parts) == 2:
             try:
                 value = base64.b64decode(parts[1], validate=True).decode("utf-8")
             except (binascii.Error, ValueError):
-                raise BadRequest(f"Upload-Metadata value of '{key}' is not base64 text.") from None
+                raise BadRequest(
+                    gettext("Upload-Metadata value of '%(key)s' is not base64 text.") % {"key": key}
+                ) from None
         if "\x00" in key or "\x00" in value:
             # Stored as JSON in the database, where PostgreSQL refuses NUL (a 500 before).
-            raise BadRequest("Upload-Metadata may not contain NUL characters.")
+            raise BadRequest(gettext("Upload-Metadata may not contain NUL characters."))
         metadata[key] = value
         if len(metadata) > _MAX_METADATA_KEYS:
-            raise BadRequest("Upload-Metadata has too many keys.")
+            raise BadRequest(gettext("Upload-Metadata has too many keys."))
     return metadata
 
 
@@ -168,19 +178,24 @@ def parse_checksum(header: str | None) -> Checksum | None:
         return None
     parts = header.strip().split(" ")
     if len(parts) != 2:
-        raise BadRequest("Upload-Checksum must be '<algorithm> <base64 digest>'.")
+        raise BadRequest(gettext("Upload-Checksum must be '<algorithm> <base64 digest>'."))
     algorithm = parts[0].lower()
     if algorithm not in CHECKSUM_ALGORITHMS:
         raise BadRequest(
-            f"Checksum algorithm '{parts[0]}' is not supported; use one of "
-            f"{', '.join(CHECKSUM_ALGORITHMS)}."
+            gettext(
+                "Checksum algorithm '%(algorithm)s' is not supported; use one of %(supported)s."
+            )
+            % {"algorithm": parts[0], "supported": ", ".join(CHECKSUM_ALGORITHMS)}
         )
     try:
         digest = base64.b64decode(parts[1], validate=True)
     except (binascii.Error, ValueError):
-        raise BadRequest("The Upload-Checksum digest is not base64.") from None
+        raise BadRequest(gettext("The Upload-Checksum digest is not base64.")) from None
     if len(digest) != hashlib.new(algorithm).digest_size:
-        raise BadRequest(f"The Upload-Checksum digest has the wrong length for {algorithm}.")
+        raise BadRequest(
+            gettext("The Upload-Checksum digest has the wrong length for %(algorithm)s.")
+            % {"algorithm": algorithm}
+        )
     return Checksum(algorithm, digest)
 
 
@@ -193,8 +208,8 @@ def create(
     """A new, empty upload and, for an anonymous creator, its secret token (shown once)."""
     if length > settings.TARINA_MAX_UPLOAD_BYTES:
         raise TooLarge(
-            f"The file is larger than the limit of "
-            f"{settings.TARINA_MAX_UPLOAD_BYTES // (1024 * 1024)} MB."
+            gettext("The file is larger than the limit of %(mb)s MB.")
+            % {"mb": settings.TARINA_MAX_UPLOAD_BYTES // (1024 * 1024)}
         )
     owner = creator if creator is not None and creator.is_authenticated else None
     token = None if owner is not None else secrets.token_urlsafe(32)
@@ -261,12 +276,12 @@ def _exclusive(path: str) -> Iterator[io.BufferedRandom]:
     try:
         handle = open(path, "r+b")  # noqa: SIM115 - closed below
     except FileNotFoundError:
-        raise UploadGone("The upload was removed.") from None
+        raise UploadGone(gettext("The upload was removed.")) from None
     try:
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise UploadBusy(-1, "Another request is writing to this upload.") from None
+            raise UploadBusy(-1, gettext("Another request is writing to this upload.")) from None
         yield handle
     finally:
         handle.close()
@@ -315,13 +330,13 @@ def append(
     if offset != upload.offset:
         raise OffsetMismatch(upload.offset)
     if offset + count > upload.length:
-        raise TooLarge("The chunk goes past the declared Upload-Length.")
+        raise TooLarge(gettext("The chunk goes past the declared Upload-Length."))
     with _exclusive(storage().path(upload.path)) as handle:
         # Under the lock, the database's offset is the truth: a writer that finished
         # while this request waited for its body has moved it on.
         current = Upload.objects.filter(pk=upload.pk).values_list("offset", flat=True).first()
         if current is None:
-            raise UploadGone("The upload was removed.")
+            raise UploadGone(gettext("The upload was removed."))
         if current != offset:
             raise OffsetMismatch(current)
         handle.seek(offset)
@@ -339,7 +354,7 @@ def append(
             _sync(handle)
             if not whole:
                 raise BodyInterrupted(offset)
-            raise ChecksumMismatch("The chunk does not match its Upload-Checksum.")
+            raise ChecksumMismatch(gettext("The chunk does not match its Upload-Checksum."))
         _sync(handle)
         new_offset = offset + written
         now = timezone.now()
@@ -347,7 +362,7 @@ def append(
             offset=new_offset, expires_at=expiry_from(now)
         )
         if not moved:
-            raise UploadGone("The upload was removed.")
+            raise UploadGone(gettext("The upload was removed."))
         upload.offset, upload.expires_at = new_offset, expiry_from(now)
         if new_offset == upload.length and upload.completed_at is None:
             _complete(upload, handle, now)
@@ -416,19 +431,23 @@ def for_submission(
 ) -> list[Upload]:
     """The finished uploads a submission names, refusing any the asker may not use."""
     if len(set(ids)) != len(ids):
-        raise ValidationError("An upload is named more than once.")
+        raise ValidationError(gettext("An upload is named more than once."))
     found: list[Upload] = []
     now = timezone.now()
     for upload_id in ids:
         upload = find(upload_id, user, tokens)
         if upload is None or is_expired(upload, now):
             raise ValidationError(
-                f"No upload {upload_id} is available to you (unknown, expired, or sent "
-                "without its Upload-Token)."
+                gettext(
+                    "No upload %(id)s is available to you (unknown, expired, or sent "
+                    "without its Upload-Token)."
+                )
+                % {"id": upload_id}
             )
         if not upload.is_complete:
             raise ValidationError(
-                f"Upload {upload_id} is not finished: {upload.offset} of {upload.length} bytes."
+                gettext("Upload %(id)s is not finished: %(offset)s of %(length)s bytes.")
+                % {"id": upload_id, "offset": upload.offset, "length": upload.length}
             )
         found.append(upload)
     return found
@@ -448,7 +467,7 @@ def attach(upload: Upload, story: Story) -> MediaAsset:
     the upload untouched and usable again.
     """
     if not upload.is_complete:
-        raise ValidationError(f"Upload {upload.pk} is not finished.")
+        raise ValidationError(gettext("Upload %(id)s is not finished.") % {"id": upload.pk})
     problem = kind_mismatch(story.kind, upload)
     if problem:
         raise ValidationError({"uploads": [problem]})
@@ -464,7 +483,9 @@ def attach(upload: Upload, story: Story) -> MediaAsset:
     with transaction.atomic():
         deleted, _ = Upload.objects.filter(pk=upload.pk, completed_at__isnull=False).delete()
         if not deleted:
-            raise ValidationError(f"Upload {upload.pk} is no longer available.")
+            raise ValidationError(
+                gettext("Upload %(id)s is no longer available.") % {"id": upload.pk}
+            )
         asset.save()
     source = storage().path(upload.path)
     target = storage().path(asset.file.name)

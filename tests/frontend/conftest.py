@@ -33,17 +33,6 @@ def wav_bytes(seconds: float = 1.0, rate: int = 8000) -> bytes:
     return buffer.getvalue()
 
 
-@pytest.fixture(scope="session", autouse=True)
-def compiled_translations() -> None:
-    """Build the .mo files (build output, not in git) and drop any cached catalogues."""
-    from django.core.management import call_command
-    from django.utils.translation import trans_real
-
-    call_command("compile_translations", verbosity=0)
-    trans_real._translations = {}
-    trans_real._default = None
-
-
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     if not os.path.exists(CHROMIUM):
