@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from stories.api.converters import MAX_ROW_ID
 from stories.api.serializers import (
+    NOT_TEXT,
     RECEIPT_OR_STORY,
     SlugLookupField,
     StoryThemeSerializer,
@@ -171,7 +172,9 @@ class PublishResultSerializer(serializers.Serializer):
 class ConsentNarrowingSerializer(serializers.Serializer):
     """Keep some scopes, withdraw the rest: by receipt or, signed in, by story id."""
 
-    receipt = serializers.CharField(required=False, max_length=100)
+    receipt = serializers.CharField(
+        required=False, max_length=100, error_messages={"invalid": NOT_TEXT}
+    )
     story = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ROW_ID)
     keep = serializers.MultipleChoiceField(choices=ConsentScope.choices)
 

@@ -27,6 +27,8 @@ LANGUAGE_CODE = re.compile(r"^[a-z]{2}$")
 TOO_MANY_THEMES = gettext_lazy("Choose at most {max_length} themes.")
 TOO_MANY_FILES = gettext_lazy("Too many files for one story.")
 NOT_AN_UPLOAD_ID = gettext_lazy("This is not the id of an upload.")
+NOT_TEXT = gettext_lazy("Send this as text.")
+NOT_YES_OR_NO = gettext_lazy("Send this as true or false.")
 NEEDS_A_FILE = {
     StoryKind.AUDIO: gettext_lazy("An audio story needs at least one file."),
     StoryKind.VIDEO: gettext_lazy("A video story needs at least one file."),
@@ -39,6 +41,8 @@ RECEIPT_OR_STORY = gettext_lazy(
 
 class TextField(serializers.CharField):
     """Text a person wrote, without invisible control characters (``stories.domain.text``)."""
+
+    default_error_messages = {"invalid": NOT_TEXT}
 
     def to_internal_value(self, data: Any) -> str:
         return plain_text.clean(super().to_internal_value(data))
@@ -55,6 +59,8 @@ class SlugLookupField(serializers.SlugRelatedField):
 
 class LanguageField(serializers.CharField):
     """An ISO 639-1 code such as ``fi``; case and spaces are forgiven."""
+
+    default_error_messages = {"invalid": NOT_TEXT}
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 8)
@@ -74,11 +80,17 @@ class LanguageField(serializers.CharField):
 class ConsentSerializer(serializers.Serializer):
     """The scopes a reporter agrees to. Storing is required; everything else is a choice."""
 
-    store = serializers.BooleanField(default=False)
-    publish_text = serializers.BooleanField(default=False)
-    publish_audio = serializers.BooleanField(default=False)
-    publish_image = serializers.BooleanField(default=False)
-    research = serializers.BooleanField(default=False)
+    store = serializers.BooleanField(default=False, error_messages={"invalid": NOT_YES_OR_NO})
+    publish_text = serializers.BooleanField(
+        default=False, error_messages={"invalid": NOT_YES_OR_NO}
+    )
+    publish_audio = serializers.BooleanField(
+        default=False, error_messages={"invalid": NOT_YES_OR_NO}
+    )
+    publish_image = serializers.BooleanField(
+        default=False, error_messages={"invalid": NOT_YES_OR_NO}
+    )
+    research = serializers.BooleanField(default=False, error_messages={"invalid": NOT_YES_OR_NO})
 
     def validate_store(self, value: bool) -> bool:
         if not value:
@@ -376,7 +388,9 @@ class ReceiptStatusSerializer(serializers.Serializer):
 
 
 class WithdrawalSerializer(serializers.Serializer):
-    receipt = serializers.CharField(required=False, max_length=100)
+    receipt = serializers.CharField(
+        required=False, max_length=100, error_messages={"invalid": NOT_TEXT}
+    )
     story = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ROW_ID)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

@@ -204,3 +204,47 @@ def test_translations_keep_every_placeholder(lang):
             elif entry.msgstr:
                 found = sorted(placeholder.findall(entry.msgstr))
                 assert found == sorted(placeholder.findall(entry.msgid)), (folder, entry.msgid)
+
+
+def field_messages(serializer):
+    """(field, key, message) for every refusal the serializer's fields can answer with."""
+    for name, field in serializer.fields.items():
+        for inner in (field, getattr(field, "child", None)):
+            if inner is None:
+                continue
+            for key, message in inner.error_messages.items():
+                # A bound that is not set cannot be broken.
+                if key.startswith(("min_", "max_")) and getattr(inner, key, None) is None:
+                    continue
+                yield name, key, message
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv", "de"])
+def test_every_field_error_a_reporter_can_get_is_translated(lang):
+    from django.utils import translation
+
+    from stories.api.review_serializers import ConsentNarrowingSerializer
+    from stories.api.serializers import (
+        ConsentSerializer,
+        StorySubmitSerializer,
+        WithdrawalSerializer,
+    )
+
+    serializers = [
+        StorySubmitSerializer(),
+        ConsentSerializer(),
+        WithdrawalSerializer(),
+        ConsentNarrowingSerializer(),
+    ]
+    english, checked = [], set()
+    for serializer in serializers:
+        for name, key, message in field_messages(serializer):
+            checked.add((type(serializer).__name__, name, key))
+            with translation.override("en"):
+                source = str(message)
+            with translation.override(lang):
+                if str(message) == source:
+                    english.append((type(serializer).__name__, name, key, source))
+    assert ("StorySubmitSerializer", "drive", "does_not_exist") in checked
+    assert ("ConsentSerializer", "store", "invalid") in checked
+    assert english == []
