@@ -33,10 +33,10 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from docs_section import DOCS, replace_section
+
 ROOT = Path(__file__).resolve().parent.parent
-DOCS = ROOT / "docs" / "performance.md"
 MIB = 1024 * 1024
-START, END = "<!-- upload_tus -->", "<!-- /upload_tus -->"
 DRIVE = "bench-uploads"
 
 
@@ -315,26 +315,19 @@ def table(results: list[Result]) -> str:
 
 
 def update_docs(body: str) -> None:
-    text = DOCS.read_text() if DOCS.exists() else ""
-    block = f"{START}\n{body}\n{END}"
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        _, tail = rest.split(END, 1)
-        text = f"{head}{block}{tail}"
-    else:
-        text = (
-            text.rstrip("\n")
-            + "\n\n## Uploads\n\n"
-            + "Resumable (tus) uploads, `python bench/upload_tus.py`: a generated file sent over "
-            + "loopback to `manage.py runserver --noreload` or one gunicorn gthread worker "
-            + "(`--server gunicorn`) in chunks with http.client. MiB/s "
-            + "counts from the first PATCH to the last response, which includes the server's "
-            + "sha256 of the whole file. RSS is the server process's VmRSS, polled every 20 ms; "
-            + "growth is peak minus the value after a warm-up request.\n\n"
-            + block
-            + "\n"
-        )
-    DOCS.write_text(text)
+    replace_section(
+        "upload_tus",
+        body,
+        heading="Uploads",
+        intro=(
+            "Resumable (tus) uploads, `python bench/upload_tus.py`: a generated file sent over "
+            "loopback to `manage.py runserver --noreload` or one gunicorn gthread worker "
+            "(`--server gunicorn`) in chunks with http.client. MiB/s counts from the first "
+            "PATCH to the last response, which includes the server's sha256 of the whole "
+            "file. RSS is the server process's VmRSS, polled every 20 ms; growth is peak "
+            "minus the value after a warm-up request."
+        ),
+    )
 
 
 def main() -> None:
