@@ -111,12 +111,3 @@ def worker(transactional_db, tmp_path_factory):
     process.start()
     yield process
     process.stop()
-
-
-@pytest.fixture
-def default_taxonomy(db):
-    """The shipped themes, as migration 0005 installs them. Transactional tests that run
-    after a flush without serialized rollback would otherwise find none."""
-    from stories.domain.themes import install_default_taxonomy
-
-    return install_default_taxonomy()

@@ -25,7 +25,10 @@ from tests.factories import (
 from tests.frontend.conftest import AXE, sign_in
 from tests.frontend.test_pages import normalised_recording
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 # WCAG 2.0/2.1 A and AA rules, and axe's best practices (landmarks, headings, regions).
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]

@@ -15,7 +15,10 @@ from tests.frontend.conftest import screenshot, sign_in, wav_bytes
 from tests.frontend.test_pages import normalised_recording
 from tests.worker import WorkerProcess, database_url_for_workers, wait_for
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 RECEIPT = re.compile(r"^[0-9A-Z]{4}(-[0-9A-Z]{4}){7}$")
 

@@ -92,7 +92,7 @@ def empty_database():
 
 
 @pytest.fixture
-def published(drive, tmp_path, default_taxonomy) -> tuple[list[str], int]:
+def published(drive, tmp_path) -> tuple[list[str], int]:
     """Published stories in a theme and a collection, one with a public photo: the public
     URLs that show them, and the photo story's id."""
     theme = Theme.objects.get(slug="power")

@@ -157,9 +157,7 @@ def public_surfaces(
     return bodies
 
 
-def test_planted_personal_data_never_reaches_a_public_surface(
-    client_for, drive, worker, tmp_path, default_taxonomy
-):
+def test_planted_personal_data_never_reaches_a_public_surface(client_for, drive, worker, tmp_path):
     reporter = UserFactory(username="hannele.reporter", role=Role.REPORTER)
     curator = UserFactory(username="kuraattori", role=Role.CURATOR)
     as_reporter, as_curator, public = client_for(reporter), client_for(curator), client_for()

@@ -16,6 +16,10 @@ from stories.models import Upload
 from tests.factories import DriveFactory
 from tests.stories.test_uploads import b64, private_media  # noqa: F401 - autouse fixture
 
+# Every transactional test restores the migrated data (themes, groups) for the next: a flush
+# without it re-creates content types, which the next restore then collides with.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
 MIB = 1024 * 1024
 
 
