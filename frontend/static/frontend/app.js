@@ -1,4 +1,5 @@
-/* Every page: register the service worker and wire copy buttons. Hand-written, no build. */
+/* Every page: register the service worker, wire copy buttons, and describe API errors for
+   the page scripts. Hand-written, no build. */
 (function () {
   "use strict";
   if ("serviceWorker" in navigator && window.isSecureContext) {
@@ -21,6 +22,17 @@
     var range = document.createRange(); range.selectNodeContents(node);
     var sel = window.getSelection(); sel.removeAllRanges(); sel.addRange(range);
   }
+  // Every message in an API error answer, in reading order: the page scripts show it.
+  window.tarinaDescribe = function (data) {
+    var out = [];
+    (function walk(value) {
+      if (value == null) return;
+      if (typeof value === "string") out.push(value);
+      else if (Array.isArray(value)) value.forEach(walk);
+      else if (typeof value === "object") Object.keys(value).forEach(function (k) { walk(value[k]); });
+    })(data);
+    return out.join(" ");
+  };
   var strings = document.getElementById("tarina-strings");
   if (strings) { try { window.tarinaStrings = JSON.parse(strings.textContent); } catch (e) { /* ignore */ } }
   document.querySelectorAll("[data-copy][hidden]").forEach(function (b) { b.hidden = false; });

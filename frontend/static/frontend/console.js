@@ -10,16 +10,6 @@
     message.textContent = text;
     message.classList.toggle("error", !!isError);
   }
-  function describe(data) {
-    var out = [];
-    (function walk(value) {
-      if (value == null) return;
-      if (typeof value === "string") out.push(value);
-      else if (Array.isArray(value)) value.forEach(walk);
-      else if (typeof value === "object") Object.keys(value).forEach(function (k) { walk(value[k]); });
-    })(data);
-    return out.join(" ");
-  }
 
   // --- The player and the transcript's words ------------------------------------------
   var player = document.querySelector("[data-player]");
@@ -88,7 +78,7 @@
         return;
       }
       return response.json().catch(function () { return {}; }).then(function (data) {
-        say(describe(data) || phrase("error", "Error") + " " + response.status, true);
+        say(window.tarinaDescribe(data) || phrase("error", "Error") + " " + response.status, true);
       });
     }, function () { say(phrase("offline", "No connection."), true); });
   });

@@ -123,16 +123,6 @@
     if (!box.parentNode) form.parentNode.insertBefore(box, form);
     box.scrollIntoView({ block: "center" });
   }
-  function describe(data) {
-    var out = [];
-    (function walk(value) {
-      if (value == null) return;
-      if (typeof value === "string") out.push(value);
-      else if (Array.isArray(value)) value.forEach(walk);
-      else if (typeof value === "object") Object.keys(value).forEach(function (k) { walk(value[k]); });
-    })(data);
-    return out.join(" ");
-  }
 
   // --- Receipt screen -------------------------------------------------------------------
   function showReceipt(receipt) {
@@ -190,7 +180,7 @@
     } catch (e) { throw new Tus.NetworkError("offline"); }
     if (response.status >= 500) throw new Tus.NetworkError("server " + response.status);
     var data = await response.json().catch(function () { return {}; });
-    if (response.status !== 201) throw new Tus.HttpError(response.status, describe(data));
+    if (response.status !== 201) throw new Tus.HttpError(response.status, window.tarinaDescribe(data));
     return data.receipt;
   }
 
