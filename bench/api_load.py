@@ -44,7 +44,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from docs_section import load_average, machine, postgres_version, replace_section
+from docs_section import ensure_database, load_average, machine, postgres_version, replace_section
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -212,6 +212,7 @@ def django_query(env: dict[str, str], code: str) -> str:
 
 def ensure_fixtures(env: dict[str, str], stories: int) -> int:
     """Migrate the benchmark's database, fill it when empty; the number of publications."""
+    ensure_database(env["DATABASE_URL"])
     subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     count = int(
         django_query(

@@ -67,3 +67,16 @@ def postgres_version(database_url: str) -> str:
     except (OSError, subprocess.SubprocessError):
         return "PostgreSQL"
     return f"PostgreSQL {out.stdout.strip().split()[0]}"
+
+
+def ensure_database(database_url: str) -> None:
+    """Create the benchmark's own PostgreSQL database when the server lacks it."""
+    server, name = database_url.rsplit("/", 1)
+    exists = subprocess.run(
+        ["psql", f"{server}/postgres", "-tAc", "SELECT datname FROM pg_database"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    if name not in exists:
+        subprocess.run(["createdb", "--maintenance-db", f"{server}/postgres", name], check=True)

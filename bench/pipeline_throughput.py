@@ -46,7 +46,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from docs_section import load_average, machine, postgres_version, replace_section  # noqa: E402
+from docs_section import ensure_database, load_average, machine, postgres_version, replace_section  # noqa: E402
 
 FLEURS = ROOT.parent / "shared" / "speech" / "fleurs"
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/tarina_perf_pipeline"
@@ -171,18 +171,6 @@ def bench_env(args: argparse.Namespace) -> dict[str, str]:
         "TARINA_SUBMISSION_THROTTLE_DRIVE": "100000/hour",
         "PYTHONUNBUFFERED": "1",
     }
-
-
-def ensure_database(database_url: str) -> None:
-    server, name = database_url.rsplit("/", 1)
-    exists = subprocess.run(
-        ["psql", f"{server}/postgres", "-tAc", "SELECT datname FROM pg_database"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
-    if name not in exists:
-        subprocess.run(["createdb", "--maintenance-db", f"{server}/postgres", name], check=True)
 
 
 def start_worker(env: dict[str, str], log: Path, name: str, queues: str) -> subprocess.Popen[bytes]:
