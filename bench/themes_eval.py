@@ -1,6 +1,8 @@
 """Precision, recall and F1 of the theme tagger on the labelled story set.
 
     python bench/themes_eval.py [--stories tests/data/themes/stories.jsonl] [--json OUT]
+    python bench/themes_eval.py --cv 5 [--calibrate] [--taxonomy PATH]   # k-fold over all
+    python bench/themes_eval.py --write-calibrated OUT [--taxonomy PATH]
 
 Prints per-theme and per-language P/R/F1 with micro and macro averages for
 (a) the lexicon alone, on all stories and on the held-out test split, and
@@ -8,12 +10,21 @@ Prints per-theme and per-language P/R/F1 with micro and macro averages for
 curators had confirmed those themes and rejected the rest), on the test split,
 and both on the development set (``dev_stories.jsonl``), which is what tuning looks at so
 that the test split stays unseen until the end.
+
+``--cv K`` pools all labelled stories (train, test and dev), splits them into K folds
+stratified by language (seeded, repeated ``--repeats`` times), and for each fold reports
+the lexicon alone and the lexicon blended with a model trained on the other folds. With
+``--calibrate`` the lexicon is also calibrated (``calibration.calibrate``) on the other
+folds first; give ``--taxonomy`` the hand-written, uncalibrated lexicon for that, since
+the shipped one is already calibrated on all of these stories. ``--write-calibrated OUT``
+writes ``--taxonomy`` (default: the shipped one) calibrated on all labelled stories.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import random
 import sys
 import time
 from pathlib import Path
@@ -21,9 +32,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from media_pipeline.themes.evaluation import Report, evaluate, load_stories  # noqa: E402
+from media_pipeline.themes.calibration import calibrate  # noqa: E402
+from media_pipeline.themes.evaluation import (  # noqa: E402
+    Counts,
+    LabelledStory,
+    Report,
+    evaluate,
+    load_stories,
+)
 from media_pipeline.themes.learning import TrainingExample, train  # noqa: E402
-from media_pipeline.themes.taxonomy import load_default  # noqa: E402
+from media_pipeline.themes.taxonomy import Taxonomy, load_default  # noqa: E402
 
 STORIES = ROOT / "tests" / "data" / "themes" / "stories.jsonl"
 DEV_STORIES = ROOT / "tests" / "data" / "themes" / "dev_stories.jsonl"
@@ -49,6 +67,60 @@ def print_report(title: str, report: Report) -> dict[str, object]:
             "macro_f1": report.macro_f1, "rows": rows}  # fmt: skip
 
 
+def examples_for(stories: list[LabelledStory], taxonomy: Taxonomy) -> list[TrainingExample]:
+    """Gold labels as curator decisions: themes confirmed, the other twelve rejected."""
+    return [
+        TrainingExample(s.text, s.language, s.themes, frozenset(taxonomy.slugs) - s.themes)
+        for s in stories
+    ]
+
+
+def folds(stories: list[LabelledStory], k: int, seed: int) -> list[list[LabelledStory]]:
+    """``k`` folds, each language dealt round-robin after a seeded shuffle."""
+    out: list[list[LabelledStory]] = [[] for _ in range(k)]
+    for language in sorted({s.language for s in stories}):
+        items = [s for s in stories if s.language == language]
+        random.Random(f"{seed}-{language}").shuffle(items)
+        for i, story in enumerate(items):
+            out[i % k].append(story)
+    return out
+
+
+def merge(a: Report | None, b: Report) -> Report:
+    """Counts of two reports added together."""
+    if a is None:
+        return b
+    langs = set(a.per_language) | set(b.per_language)
+    return Report(
+        {t: a.per_theme[t] + b.per_theme[t] for t in a.per_theme},
+        {g: a.per_language.get(g, Counts()) + b.per_language.get(g, Counts()) for g in langs},
+        a.n_stories + b.n_stories,
+    )
+
+
+def cross_validate(
+    stories: list[LabelledStory], taxonomy: Taxonomy, k: int, repeats: int, recalibrate: bool
+) -> dict[str, object]:
+    """Pooled k-fold numbers for the lexicon alone and blended with a model."""
+    lexicon: Report | None = None
+    blended: Report | None = None
+    for seed in range(repeats):
+        parts = folds(stories, k, seed)
+        for i, held_out in enumerate(parts):
+            rest = [s for j, part in enumerate(parts) if j != i for s in part]
+            fold_taxonomy = calibrate(taxonomy, rest) if recalibrate else taxonomy
+            model = train(examples_for(rest, fold_taxonomy), fold_taxonomy)
+            lexicon = merge(lexicon, evaluate(held_out, fold_taxonomy))
+            blended = merge(blended, evaluate(held_out, fold_taxonomy, model=model))
+    assert lexicon is not None
+    assert blended is not None
+    name = f"{k}-fold x {repeats}" + (", calibrated in fold" if recalibrate else "")
+    return {
+        "cv_lexicon": print_report(f"lexicon only, {name}", lexicon),
+        "cv_trained": print_report(f"lexicon + model trained on the other folds, {name}", blended),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the evaluation and print the tables; returns a process exit status."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -58,10 +130,30 @@ def main(argv: list[str] | None = None) -> int:
         "--no-test", action="store_true", help="report train and dev only (for tuning)"
     )
     parser.add_argument("--json", type=Path, default=None, help="also write numbers as JSON")
+    parser.add_argument("--taxonomy", type=Path, default=None, help="taxonomy JSON to evaluate")
+    parser.add_argument("--cv", type=int, default=0, help="k-fold over all labelled stories")
+    parser.add_argument("--repeats", type=int, default=1, help="k-fold repetitions (seeds)")
+    parser.add_argument("--calibrate", action="store_true", help="calibrate within each fold")
+    parser.add_argument("--write-calibrated", type=Path, default=None, metavar="OUT")
     args = parser.parse_args(argv)
 
-    taxonomy = load_default()
+    taxonomy = (
+        Taxonomy.from_dict(json.loads(args.taxonomy.read_text(encoding="utf-8")))
+        if args.taxonomy
+        else load_default()
+    )
     stories = load_stories(args.stories)
+    if args.write_calibrated or args.cv:
+        pooled = stories + load_stories(args.dev)
+        if args.write_calibrated:
+            data = calibrate(taxonomy, pooled).to_dict()
+            text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+            args.write_calibrated.write_text(text, encoding="utf-8")
+            return 0
+        cv = cross_validate(pooled, taxonomy, args.cv, args.repeats, args.calibrate)
+        if args.json:
+            args.json.write_text(json.dumps(cv, indent=2))
+        return 0
     train_split = [s for s in stories if s.split == "train"]
     test_split = [s for s in stories if s.split == "test"]
     out: dict[str, object] = {}
@@ -75,10 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     out["lexicon_dev"] = print_report("lexicon only, dev set", evaluate(dev, taxonomy))
 
     started = time.perf_counter()
-    examples = [
-        TrainingExample(s.text, s.language, s.themes, frozenset(taxonomy.slugs) - s.themes)
-        for s in train_split
-    ]
+    examples = examples_for(train_split, taxonomy)
     model = train(examples, taxonomy)
     took = time.perf_counter() - started
     print(f"\ntrained on {len(examples)} stories ({model.n_decisions} decisions) in {took:.1f} s")
