@@ -367,7 +367,7 @@ TARINA_CACHE_URL = os.environ.get("TARINA_CACHE_URL") or os.environ.get("REDIS_U
 if TARINA_CACHE_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.RedisCache",
             "LOCATION": TARINA_CACHE_URL,
             "KEY_PREFIX": "tarina",
             "TIMEOUT": env_int("TARINA_CACHE_TIMEOUT", 300),
@@ -387,10 +387,12 @@ TARINA_PUBLIC_CACHE_SECONDS = (
 # before a request uses it, so a restarted PostgreSQL costs no failed request.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool("DATABASE_CONN_HEALTH_CHECKS", True)
 
-# Request ids (X-Request-ID in and out) and request metrics, outermost first.
+# Request ids (X-Request-ID in and out) and request metrics, outermost first; then kept
+# public answers, which skip everything below them.
 MIDDLEWARE = [
     "config.middleware.RequestIdMiddleware",
     "config.middleware.MetricsMiddleware",
+    "stories.api.public_cache.PublicCacheMiddleware",
     *MIDDLEWARE,
 ]
 # The probes answer over plain HTTP inside the private network, also behind TLS.

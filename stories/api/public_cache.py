@@ -14,6 +14,12 @@ Redis): otherwise a change made in a worker would not reach the web processes.
 
 Answers carry an ``ETag`` and ``Cache-Control: public, no-cache``: browsers and proxies
 may keep them but must ask again each time, and are answered 304 when nothing changed.
+
+Two parts: views mark their answers as keepable (``cached``), and
+``PublicCacheMiddleware``, near the top of the middleware stack, keeps the finished
+answer, headers from the inner middleware included, and answers the next reader before
+sessions, locale, CSRF, authentication and the view run at all. Under load that is most of
+the work a kept page would still cost (bench/api_load.py).
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.urls import ResolverMatch
 from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
 from django.utils.http import parse_http_date_safe
 
@@ -46,8 +53,8 @@ KEPT_TYPES = (
     "application/rss+xml",
 )
 
-# Status, body, headers.
-Answer = tuple[int, bytes, list[tuple[str, str]]]
+# Status, body, headers, and how the URL resolved (for the request metrics' route label).
+Answer = tuple[int, bytes, list[tuple[str, str]], ResolverMatch | None]
 
 
 class Answers:
@@ -103,6 +110,7 @@ class Answers:
 _answers = Answers(BUDGET_BYTES)
 
 View = Callable[..., HttpResponseBase]
+Handler = Callable[[HttpRequest], HttpResponseBase]
 
 
 def _keepable_request(request: HttpRequest) -> bool:
@@ -111,6 +119,7 @@ def _keepable_request(request: HttpRequest) -> bool:
         and "q" not in request.GET
         and "HTTP_AUTHORIZATION" not in request.META
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and publicity.answer_lifetime() > 0
     )
 
 
@@ -124,6 +133,7 @@ def _key(request: HttpRequest, generation: str) -> str:
         # What the answer is made for: its format and the reader's language.
         request.META.get("HTTP_ACCEPT", ""),
         request.META.get("HTTP_ACCEPT_LANGUAGE", ""),
+        request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, ""),
     ]
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
@@ -152,40 +162,61 @@ def _conditional(request: HttpRequest, response: HttpResponse) -> HttpResponseBa
 
 
 def cached(view: View) -> View:
-    """Keep ``view``'s answers to anonymous GETs while nothing public changes."""
+    """Mark ``view``'s answers as the same for every anonymous reader, so that
+    ``PublicCacheMiddleware`` may keep them while nothing public changes."""
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        seconds = publicity.answer_lifetime()
-        if seconds <= 0 or not _keepable_request(request):
-            return view(request, *args, **kwargs)
-        try:
-            # Read before the view reads the database: an answer is never newer than
-            # the generation it is kept under.
-            key = _key(request, publicity.generation())
-        except Exception:  # the shared cache is away: answer without keeping
-            logger.warning("public cache unavailable", exc_info=True)
-            return view(request, *args, **kwargs)
+        response = view(request, *args, **kwargs)
+        response.public_cache = True  # type: ignore[attr-defined]
+        return response
+
+    return wrapper
+
+
+class PublicCacheMiddleware:
+    """Answer anonymous GETs of pages marked ``cached`` from this process's memory."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        key = _key_for(request)
+        if key is None:
+            return self.get_response(request)
         kept = _answers.get(key)
         if kept is not None:
-            status, content, headers = kept
+            status, content, headers, route = kept
+            request.resolver_match = route
             response = HttpResponse(content, status=status)
             for name, value in headers:
                 response.headers[name] = value
             return _conditional(request, response)
-        answer = view(request, *args, **kwargs)
-        render = getattr(answer, "render", None)
-        if callable(render) and not getattr(answer, "is_rendered", True):
-            render()
-        if not _keepable_response(answer):
+        answer = self.get_response(request)
+        if not getattr(answer, "public_cache", False) or not _keepable_response(answer):
             return answer
         assert isinstance(answer, HttpResponse)
-        response = answer
-        if not response.has_header("ETag"):
-            set_response_etag(response)
-        patch_cache_control(response, public=True, no_cache=True)
-        headers = list(response.headers.items())
-        _answers.set(key, (response.status_code, response.content, headers), seconds)
-        return _conditional(request, response)
+        if not answer.has_header("ETag"):
+            set_response_etag(answer)
+        patch_cache_control(answer, public=True, no_cache=True)
+        kept = (
+            answer.status_code,
+            answer.content,
+            list(answer.headers.items()),
+            getattr(request, "resolver_match", None),
+        )
+        _answers.set(key, kept, publicity.answer_lifetime())
+        return _conditional(request, answer)
 
-    return wrapper
+
+def _key_for(request: HttpRequest) -> str | None:
+    """The key a kept answer to ``request`` lives under, or None when none may be kept."""
+    if not _keepable_request(request):
+        return None
+    try:
+        # Read before the view reads the database: an answer is never newer than the
+        # generation it is kept under.
+        return _key(request, publicity.generation())
+    except Exception:  # the shared cache is away: answer without keeping
+        logger.warning("public cache unavailable", exc_info=True)
+        return None

@@ -73,6 +73,27 @@ def test_a_second_reader_is_answered_without_the_database(client_for, caching):
         assert "no-cache" in again["Cache-Control"]
 
 
+def test_a_kept_answer_carries_the_whole_stack_s_headers_and_a_new_request_id(client_for, caching):
+    published_story()
+    client = client_for()
+    first = client.get(FEED, HTTP_ACCEPT_LANGUAGE="fi")
+    again, queries = fetch(client, FEED, HTTP_ACCEPT_LANGUAGE="fi")
+    assert queries == 0
+    # Set by middleware the kept answer no longer passes through: security and locale.
+    for header in ("X-Content-Type-Options", "Content-Language", "Vary", "Referrer-Policy"):
+        assert again.get(header) == first.get(header), header
+    assert again["Content-Language"] == "fi"
+    assert again["X-Request-ID"] != first["X-Request-ID"]
+
+
+def test_a_reader_s_language_cookie_gets_its_own_answer(client_for, caching, settings):
+    published_story()
+    client = client_for()
+    assert client.get(FEED)["Content-Language"] == "en"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "sv"
+    assert client.get(FEED)["Content-Language"] == "sv"
+
+
 def test_an_unchanged_page_is_not_sent_again(client_for, caching):
     published_story()
     client = client_for()
@@ -156,12 +177,12 @@ def test_signed_in_readers_and_searches_are_answered_fresh(client_for, caching, 
 def test_a_process_keeps_no_more_than_its_budget():
     answers = public_cache.Answers(budget=10_000)
     for index in range(20):
-        answers.set(f"page-{index}", (200, b"x" * 1_000, []), seconds=30)
+        answers.set(f"page-{index}", (200, b"x" * 1_000, [], None), seconds=30)
         assert answers.size <= 10_000
     # The least recently used went first; a page too large for the budget is not kept.
     assert answers.get("page-0") is None
     assert answers.get("page-19") is not None
-    answers.set("huge", (200, b"x" * 20_000, []), seconds=30)
+    answers.set("huge", (200, b"x" * 20_000, [], None), seconds=30)
     assert answers.get("huge") is None
-    answers.set("brief", (200, b"x", []), seconds=0)
+    answers.set("brief", (200, b"x", [], None), seconds=0)
     assert answers.get("brief") is None
