@@ -15,6 +15,12 @@ endpoint at a time, for ``--seconds`` each, in ``--rounds`` rounds:
   the stories' own languages;
 * ``story``: ``/api/v1/public/stories/<id>/`` over 2,000 published stories.
 
+``--servers`` runs several web tiers side by side, each on its own port, taking turns per
+endpoint: ``default`` (config/gunicorn.py as shipped) or ``WxT`` (workers x threads),
+e.g. ``--servers default 5x4`` compares the shipped settings with the earlier ones.
+Gunicorn's access log goes to a file in the var folder, as production writes it to
+standard output; ``+nolog`` turns it off.
+
 Every request says ``X-Forwarded-Proto: https`` as the TLS proxy would. Reports requests/s
 and p50/p95/p99 latency (medians over the rounds), errors, and the CPU time the
 gunicorn workers and the PostgreSQL backends spent per request (less noisy than the
@@ -42,6 +48,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from docs_section import ensure_database, load_average, machine, postgres_version, replace_section
@@ -110,6 +117,37 @@ class Endpoint:
 
     def median(self, attribute: str) -> float:
         return statistics.median(getattr(run, attribute) for run in self.runs)
+
+
+@dataclass
+class Server:
+    """One web tier under test: gunicorn with the shipped settings or with overrides."""
+
+    name: str
+    overrides: dict[str, str]
+    endpoints: list[Endpoint] = field(default_factory=list)
+    port: int = 0
+    workers: int = 0
+    process: subprocess.Popen[bytes] | None = None
+    meter: CpuMeter | None = None
+
+
+def parse_server(spec: str, var_dir: Path) -> Server:
+    """``default``, ``WxT`` and either with ``+nolog`` (see the module docstring)."""
+    shape, _, extra = spec.partition("+")
+    overrides: dict[str, str] = {}
+    if shape != "default":
+        match = re.fullmatch(r"(\d+)x(\d+)", shape)
+        if match is None:
+            raise SystemExit(f"--servers: {spec!r} is not 'default' or WORKERSxTHREADS")
+        overrides = {"WEB_CONCURRENCY": match[1], "GUNICORN_THREADS": match[2]}
+    if extra == "nolog":
+        overrides["GUNICORN_ACCESS_LOG"] = ""
+    elif extra:
+        raise SystemExit(f"--servers: only '+nolog' may follow the shape, not {extra!r}")
+    else:
+        overrides["GUNICORN_ACCESS_LOG"] = str(var_dir / f"access-{shape}.log")
+    return Server(spec, overrides)
 
 
 def free_port() -> int:
@@ -194,7 +232,6 @@ def production_env(args: argparse.Namespace, port: int, prometheus_dir: Path) ->
         "TARINA_SERVE_PUBLIC_MEDIA": "0",
         "PROMETHEUS_MULTIPROC_DIR": str(prometheus_dir),
         "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "GUNICORN_ACCESS_LOG": str(args.var_dir / "gunicorn-access.log"),
         "PYTHONUNBUFFERED": "1",
     }
 
@@ -352,21 +389,72 @@ def measure(
     )
 
 
-def table(endpoints: list[Endpoint]) -> str:
+def table(servers: list[Server]) -> str:
+    """Medians per endpoint (and per server when more than one was run)."""
+    several = len(servers) > 1
     lines = [
-        "| endpoint | req/s | p50 ms | p95 ms | p99 ms | errors | app CPU ms/req "
+        ("| server " if several else "")
+        + "| endpoint | req/s | p50 ms | p95 ms | p99 ms | errors | app CPU ms/req "
         "| DB CPU ms/req | req/s per round |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+        ("|---" if several else "") + "|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
-    for e in endpoints:
-        rounds = " / ".join(f"{run.rate:.0f}" for run in e.runs)
-        lines.append(
-            f"| {e.name} | {e.median('rate'):.0f} | {e.median('p50_ms'):.1f} "
-            f"| {e.median('p95_ms'):.1f} | {e.median('p99_ms'):.1f} "
-            f"| {sum(run.errors for run in e.runs)} | {e.median('app_cpu_ms'):.2f} "
-            f"| {e.median('db_cpu_ms'):.2f} | {rounds} |"
-        )
+    names = [e.name for e in servers[0].endpoints]
+    for name in names:
+        for server in servers:
+            e = next(e for e in server.endpoints if e.name == name)
+            rounds = " / ".join(f"{run.rate:.0f}" for run in e.runs)
+            lines.append(
+                (f"| {server.name} " if several else "")
+                + f"| {e.name} | {e.median('rate'):.0f} | {e.median('p50_ms'):.1f} "
+                f"| {e.median('p95_ms'):.1f} | {e.median('p99_ms'):.1f} "
+                f"| {sum(run.errors for run in e.runs)} | {e.median('app_cpu_ms'):.2f} "
+                f"| {e.median('db_cpu_ms'):.2f} | {rounds} |"
+            )
     return "\n".join(lines)
+
+
+def start_server(
+    server: Server,
+    args: argparse.Namespace,
+    workdir: Path,
+    log: Any,
+    endpoints: list[Endpoint],
+) -> None:
+    """Start ``server``'s gunicorn on a free port and check every endpoint answers."""
+    prometheus_dir = workdir / f"prometheus-{len(list(workdir.iterdir()))}"
+    prometheus_dir.mkdir()
+    server.port = free_port()
+    env = {**production_env(args, server.port, prometheus_dir), **server.overrides}
+    server.process = subprocess.Popen(
+        [PYTHON, "-m", "gunicorn", "config.wsgi", "--config", "config/gunicorn.py"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=log,
+    )
+    wait_until_up(server.port, server.process)
+    server.workers = len(children(server.process.pid))
+    server.meter = CpuMeter(server.process.pid, args.database_url)
+    server.endpoints = [Endpoint(e.name, e.paths, e.target) for e in endpoints]
+    for endpoint in server.endpoints:
+        check_paths(server.port, endpoint)
+
+
+def measure_server(
+    server: Server, index: int, round_number: int, args: argparse.Namespace, workdir: Path
+) -> None:
+    """One measurement of ``server``'s endpoint number ``index``, printed as it ends."""
+    assert server.meter is not None
+    endpoint = server.endpoints[index]
+    run = measure(server.port, endpoint, args, server.meter, workdir)
+    endpoint.runs.append(run)
+    print(
+        f"round {round_number + 1} {server.name:12} {endpoint.name:24} {run.rate:7.0f} req/s "
+        f"p50 {run.p50_ms:6.1f} p95 {run.p95_ms:6.1f} p99 {run.p99_ms:6.1f} ms "
+        f"errors {run.errors} app {run.app_cpu_ms:.2f} db {run.db_cpu_ms:.2f} "
+        f"ms/req, load {run.load_before:.1f}",
+        flush=True,
+    )
 
 
 def parse_args() -> argparse.Namespace:
@@ -381,6 +469,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--only", nargs="*", help="Endpoint names to run (default: all).")
     parser.add_argument("--no-docs", action="store_true", help="Do not touch docs/performance.md.")
+    parser.add_argument(
+        "--servers",
+        nargs="+",
+        default=["default"],
+        help="Web tiers run side by side: default, WxT, either with +nolog (see above).",
+    )
     return parser.parse_args()
 
 
@@ -392,56 +486,44 @@ def main() -> None:
     rng = random.Random(11)
     with tempfile.TemporaryDirectory(prefix="tarina-api-load-") as tmp:
         workdir = Path(tmp)
-        prometheus_dir = workdir / "prometheus"
-        prometheus_dir.mkdir()
-        port = free_port()
-        env = production_env(args, port, prometheus_dir)
+        servers = [parse_server(spec, args.var_dir) for spec in args.servers]
+        env = production_env(args, 0, workdir)
         stories = ensure_fixtures(env, args.stories)
         endpoints = choose_paths(env, rng)
         if args.only:
             endpoints = [e for e in endpoints if e.name.split(" ")[0] in args.only]
         idle_load = load_average()
         log = (args.var_dir / "gunicorn.log").open("ab")
-        server = subprocess.Popen(
-            [PYTHON, "-m", "gunicorn", "config.wsgi", "--config", "config/gunicorn.py"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=log,
-        )
         try:
-            wait_until_up(port, server)
-            workers = len(children(server.pid))
-            for endpoint in endpoints:
-                check_paths(port, endpoint)
-            meter = CpuMeter(server.pid, args.database_url)
+            for server in servers:
+                start_server(server, args, workdir, log, endpoints)
             for round_number in range(args.rounds):
-                for endpoint in endpoints:
-                    run = measure(port, endpoint, args, meter, workdir)
-                    endpoint.runs.append(run)
-                    print(
-                        f"round {round_number + 1} {endpoint.name:24} {run.rate:7.0f} req/s "
-                        f"p50 {run.p50_ms:6.1f} p95 {run.p95_ms:6.1f} p99 {run.p99_ms:6.1f} ms "
-                        f"errors {run.errors} app {run.app_cpu_ms:.2f} db {run.db_cpu_ms:.2f} "
-                        f"ms/req, load {run.load_before:.1f}",
-                        flush=True,
-                    )
+                for index in range(len(endpoints)):
+                    for server in servers:
+                        measure_server(server, index, round_number, args, workdir)
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            for server in servers:
+                if server.process is not None:
+                    server.process.terminate()
+                    server.process.wait(timeout=30)
             log.close()
-    loads = [run.load_before for e in endpoints for run in e.runs]
+    loads = [run.load_before for s in servers for e in s.endpoints for run in e.runs]
+    shapes = "; ".join(
+        f"{s.name}: gunicorn gthread {s.workers} workers x "
+        f"{s.overrides.get('GUNICORN_THREADS', env.get('GUNICORN_THREADS', '8'))} threads, "
+        f"access log {'on' if s.overrides['GUNICORN_ACCESS_LOG'] else 'off'}"
+        for s in servers
+    )
     header = (
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; {machine()}; "
         f"{postgres_version(args.database_url)} on the same machine; {stories:,} published "
-        f"stories; gunicorn gthread {workers} workers x "
-        f"{env.get('GUNICORN_THREADS', '4')} threads (config/gunicorn.py defaults); wrk, "
+        f"stories; {shapes}; wrk, "
         f"2 threads, {args.connections} connections, {args.seconds:.0f} s per endpoint after "
         f"{args.warmup:.0f} s warm-up, {args.rounds} rounds, medians shown. Machine load "
         f"(1-min load average) before starting: {idle_load[0]:.1f}; before each "
         f"measurement: {min(loads):.1f}-{max(loads):.1f}."
     )
-    body = f"{header}\n\n{table(endpoints)}"
+    body = f"{header}\n\n{table(servers)}"
     print()
     print(body)
     if not args.no_docs:
