@@ -15,16 +15,16 @@ Redis): otherwise a change made in a worker would not reach the web processes.
 Answers carry an ``ETag`` and ``Cache-Control: public, no-cache``: browsers and proxies
 may keep them but must ask again each time, and are answered 304 when nothing changed.
 
-Two parts: views mark their answers as keepable (``cached``), and
-``PublicCacheMiddleware``, near the top of the middleware stack, keeps the finished
-answer, headers from the inner middleware included, and answers the next reader before
-sessions, locale, CSRF, authentication and the view run at all. Under load that is most of
+Two parts: views are marked as keepable (``cached``), and ``PublicCacheMiddleware``,
+near the top of the middleware stack, keeps the finished answer to a marked view, headers
+from the inner middleware included, and answers the next reader before sessions, locale,
+CSRF, authentication and the view run at all. Other URLs (pages, static files, probes)
+pass straight through and never touch the shared cache here. Under load that is most of
 the work a kept page would still cost (bench/api_load.py).
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import logging
@@ -32,11 +32,10 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.urls import ResolverMatch
+from django.urls import Resolver404, resolve
 from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
 from django.utils.http import parse_http_date_safe
 
@@ -53,8 +52,8 @@ KEPT_TYPES = (
     "application/rss+xml",
 )
 
-# Status, body, headers, and how the URL resolved (for the request metrics' route label).
-Answer = tuple[int, bytes, list[tuple[str, str]], ResolverMatch | None]
+# Status, body, headers.
+Answer = tuple[int, bytes, list[tuple[str, str]]]
 
 
 class Answers:
@@ -162,20 +161,14 @@ def _conditional(request: HttpRequest, response: HttpResponse) -> HttpResponseBa
 
 
 def cached(view: View) -> View:
-    """Mark ``view``'s answers as the same for every anonymous reader, so that
+    """Mark ``view``: its answers to anonymous GETs are the same for every reader, so
     ``PublicCacheMiddleware`` may keep them while nothing public changes."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        response = view(request, *args, **kwargs)
-        response.public_cache = True  # type: ignore[attr-defined]
-        return response
-
-    return wrapper
+    view.public_cache = True  # type: ignore[attr-defined]
+    return view
 
 
 class PublicCacheMiddleware:
-    """Answer anonymous GETs of pages marked ``cached`` from this process's memory."""
+    """Answer anonymous GETs of views marked ``cached`` from this process's memory."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
@@ -186,32 +179,39 @@ class PublicCacheMiddleware:
             return self.get_response(request)
         kept = _answers.get(key)
         if kept is not None:
-            status, content, headers, route = kept
-            request.resolver_match = route
+            status, content, headers = kept
             response = HttpResponse(content, status=status)
             for name, value in headers:
                 response.headers[name] = value
             return _conditional(request, response)
         answer = self.get_response(request)
-        if not getattr(answer, "public_cache", False) or not _keepable_response(answer):
+        if not _keepable_response(answer):
             return answer
         assert isinstance(answer, HttpResponse)
         if not answer.has_header("ETag"):
             set_response_etag(answer)
         patch_cache_control(answer, public=True, no_cache=True)
-        kept = (
-            answer.status_code,
-            answer.content,
-            list(answer.headers.items()),
-            getattr(request, "resolver_match", None),
-        )
+        kept = (answer.status_code, answer.content, list(answer.headers.items()))
         _answers.set(key, kept, publicity.answer_lifetime())
         return _conditional(request, answer)
 
 
+def _marked_view(request: HttpRequest) -> bool:
+    """Whether the URL leads to a view marked ``cached``; the match is kept on the
+    request, so a kept answer is still counted under its route in the request metrics."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return False
+    if not getattr(match.func, "public_cache", False):
+        return False
+    request.resolver_match = match
+    return True
+
+
 def _key_for(request: HttpRequest) -> str | None:
     """The key a kept answer to ``request`` lives under, or None when none may be kept."""
-    if not _keepable_request(request):
+    if not _keepable_request(request) or not _marked_view(request):
         return None
     try:
         # Read before the view reads the database: an answer is never newer than the

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import logging
 
 import pytest
 from django.core.cache import cache
@@ -94,6 +95,22 @@ def test_a_reader_s_language_cookie_gets_its_own_answer(client_for, caching, set
     assert client.get(FEED)["Content-Language"] == "sv"
 
 
+def test_only_public_views_consult_the_shared_cache(client_for, caching, settings, caplog):
+    published_story()
+    # The shared cache is away: marked views are answered fresh and say so once each;
+    # everything else does not reach for it at all.
+    settings.CACHES = {
+        "default": {"BACKEND": "config.cache.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    }
+    client = client_for()
+    with caplog.at_level(logging.WARNING, logger="stories.api.public_cache"):
+        assert client.get("/healthz").status_code == 200
+        assert client.get("/api/v1/themes/").status_code == 200
+        assert ids(client.get(FEED))
+    warnings = [r.getMessage() for r in caplog.records if r.name == "stories.api.public_cache"]
+    assert warnings == ["public cache unavailable"]
+
+
 def test_an_unchanged_page_is_not_sent_again(client_for, caching):
     published_story()
     client = client_for()
@@ -177,12 +194,12 @@ def test_signed_in_readers_and_searches_are_answered_fresh(client_for, caching, 
 def test_a_process_keeps_no_more_than_its_budget():
     answers = public_cache.Answers(budget=10_000)
     for index in range(20):
-        answers.set(f"page-{index}", (200, b"x" * 1_000, [], None), seconds=30)
+        answers.set(f"page-{index}", (200, b"x" * 1_000, []), seconds=30)
         assert answers.size <= 10_000
     # The least recently used went first; a page too large for the budget is not kept.
     assert answers.get("page-0") is None
     assert answers.get("page-19") is not None
-    answers.set("huge", (200, b"x" * 20_000, [], None), seconds=30)
+    answers.set("huge", (200, b"x" * 20_000, []), seconds=30)
     assert answers.get("huge") is None
-    answers.set("brief", (200, b"x", [], None), seconds=0)
+    answers.set("brief", (200, b"x", []), seconds=0)
     assert answers.get("brief") is None
