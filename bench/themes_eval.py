@@ -40,7 +40,7 @@ from media_pipeline.themes.evaluation import (  # noqa: E402
     evaluate,
     load_stories,
 )
-from media_pipeline.themes.learning import TrainingExample, train  # noqa: E402
+from media_pipeline.themes.learning import ThemeModel, TrainingExample, train  # noqa: E402
 from media_pipeline.themes.taxonomy import Taxonomy, load_default  # noqa: E402
 
 STORIES = ROOT / "tests" / "data" / "themes" / "stories.jsonl"
@@ -75,6 +75,13 @@ def examples_for(stories: list[LabelledStory], taxonomy: Taxonomy) -> list[Train
     ]
 
 
+def fit(examples: list[TrainingExample], taxonomy: Taxonomy, prior: float | None) -> ThemeModel:
+    """A model trained with the default settings, or with ``prior`` as its prior strength."""
+    if prior is None:
+        return train(examples, taxonomy)
+    return train(examples, taxonomy, prior_strength=prior)
+
+
 def folds(stories: list[LabelledStory], k: int, seed: int) -> list[list[LabelledStory]]:
     """``k`` folds, each language dealt round-robin after a seeded shuffle."""
     out: list[list[LabelledStory]] = [[] for _ in range(k)]
@@ -105,6 +112,7 @@ def cross_validate(
     repeats: int,
     recalibrate: bool,
     with_model: bool = True,
+    prior: float | None = None,
 ) -> dict[str, object]:
     """Pooled k-fold numbers for the lexicon alone and (``with_model``) blended with a
     model trained on the other folds."""
@@ -117,7 +125,7 @@ def cross_validate(
             fold_taxonomy = calibrate(taxonomy, rest) if recalibrate else taxonomy
             lexicon = merge(lexicon, evaluate(held_out, fold_taxonomy))
             if with_model:
-                model = train(examples_for(rest, fold_taxonomy), fold_taxonomy)
+                model = fit(examples_for(rest, fold_taxonomy), fold_taxonomy, prior)
                 blended = merge(blended, evaluate(held_out, fold_taxonomy, model=model))
     assert lexicon is not None
     name = f"{k}-fold x {repeats}" + (", calibrated in fold" if recalibrate else "")
@@ -142,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=1, help="k-fold repetitions (seeds)")
     parser.add_argument("--calibrate", action="store_true", help="calibrate within each fold")
     parser.add_argument("--lexicon-only", action="store_true", help="--cv without the model")
+    parser.add_argument("--prior", type=float, default=None, help="model prior strength")
     parser.add_argument("--write-calibrated", type=Path, default=None, metavar="OUT")
     parser.add_argument(
         "--calibrate-on",
@@ -165,7 +174,13 @@ def main(argv: list[str] | None = None) -> int:
             args.write_calibrated.write_text(text, encoding="utf-8")
             return 0
         cv = cross_validate(
-            pooled, taxonomy, args.cv, args.repeats, args.calibrate, not args.lexicon_only
+            pooled,
+            taxonomy,
+            args.cv,
+            args.repeats,
+            args.calibrate,
+            not args.lexicon_only,
+            args.prior,
         )
         if args.json:
             args.json.write_text(json.dumps(cv, indent=2))
@@ -184,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     examples = examples_for(train_split, taxonomy)
-    model = train(examples, taxonomy)
+    model = fit(examples, taxonomy, args.prior)
     took = time.perf_counter() - started
     print(f"\ntrained on {len(examples)} stories ({model.n_decisions} decisions) in {took:.1f} s")
     out["trained_dev"] = print_report(
