@@ -1,15 +1,19 @@
 """Speed, accuracy and memory of Tarina's transcription vs openai-whisper's own ``transcribe()``.
 
     python bench/transcription_speed.py [--configs reference,default,...] [--sets clips,long]
-        [--threads 2] [--repeat 1] [--write docs/performance.md]
+        [--threads 2] [--repeat 1] [--limit N] [--json out.json] [--write docs/performance.md]
 
 Every configuration runs in its own worker process (its peak RSS is that engine's
 memory, model and runtime included) and the workers take turns file by file, so a
 neighbour's load on a shared machine slows all configurations alike. Speed is reported as
 RTF (processing seconds / audio seconds, summed over the set) and as the speed-up over the
 reference: the median over files of reference time / configuration time (robust to load
-drift). WER is corpus-level after Whisper's normalisers (EnglishTextNormalizer for en,
-BasicTextNormalizer for de).
+drift). A configuration with ``streams`` > 1 is given that many files at once and
+transcribes them concurrently with one loaded model (what a worker serving a queue can
+do): its RTF and speed-up are then throughput (wall time per batch of files, the
+reference running the same batch one file after another), and the "median s per file"
+column shows the latency each file saw. WER is corpus-level after Whisper's normalisers
+(EnglishTextNormalizer for en, BasicTextNormalizer for de).
 
 Sets: ``clips`` are the 20 FLEURS clips; ``long`` joins each language's clips with half a
 second of silence (one ~96 s English and one ~162 s German file). The clips are read from
@@ -47,28 +51,47 @@ FLEURS = ROOT.parent / "shared" / "speech" / "fleurs"
 RATE = 16_000
 REFERENCE = "reference"
 
-# name -> (description, settings). Tarina settings: compute_type plus DecodeOptions fields.
+# Tarina's earlier defaults: each VAD region decoded whole, one decode at a time, no
+# second decode of an untranscribed tail.
+_ONE_AT_A_TIME = {"vad_max_speech_seconds": None, "tail_redecode_seconds": None, "workers": 1}
+
+# name -> (description, settings). Tarina settings: compute_type, workers (concurrent
+# decodes, sharing the threads), streams (files transcribed at once by one worker
+# process: throughput, not latency) plus DecodeOptions fields.
 CONFIGS: dict[str, tuple[str, dict[str, Any]]] = {
     REFERENCE: ("openai-whisper transcribe(), fp32, beam 5, fallback", {}),
     "fw-fp32-b5": (
-        "faster-whisper fp32, beam 5 (Tarina's previous default)",
-        {"compute_type": "float32", "beam_size": 5, "best_of": 5},
+        "faster-whisper fp32, beam 5",
+        {"compute_type": "float32", "beam_size": 5, "best_of": 5, **_ONE_AT_A_TIME},
     ),
     "fw-int8-b5": (
-        "+ int8 weights (int8_float32)",
-        {"compute_type": "int8_float32", "beam_size": 5, "best_of": 5},
+        "+ int8 weights (int8_float32) (Tarina's previous default)",
+        {"compute_type": "int8_float32", "beam_size": 5, "best_of": 5, **_ONE_AT_A_TIME},
+    ),
+    "fw-int8-b5-split": (
+        "+ speech cut at pauses into <= 30 s regions, untranscribed tails decoded again "
+        "(one decode at a time, 2 threads)",
+        {"compute_type": "int8_float32", "workers": 1},
+    ),
+    "fw-int8-b5-split-2w": (
+        "+ 2 regions decoded at once, 1 thread each (Tarina's default)",
+        {"compute_type": "int8_float32", "workers": 2},
+    ),
+    "fw-int8-b5-2w": (
+        "int8, 2 decode workers, regions not cut (ablation)",
+        {"compute_type": "int8_float32", "workers": 2, "vad_max_speech_seconds": None},
     ),
     "fw-fp32-b1": (
         "fp32, greedy (beam 1, best_of 1)",
-        {"compute_type": "float32", "beam_size": 1, "best_of": 1},
+        {"compute_type": "float32", "beam_size": 1, "best_of": 1, **_ONE_AT_A_TIME},
     ),
     "fw-int8-b1": (
         "int8, greedy",
-        {"compute_type": "int8_float32", "beam_size": 1, "best_of": 1},
+        {"compute_type": "int8_float32", "beam_size": 1, "best_of": 1, **_ONE_AT_A_TIME},
     ),
     "fw-int8-b2": (
         "int8, beam 2",
-        {"compute_type": "int8_float32", "beam_size": 2, "best_of": 2},
+        {"compute_type": "int8_float32", "beam_size": 2, "best_of": 2, **_ONE_AT_A_TIME},
     ),
     "fw-int8-b1-nots": (
         "int8, greedy, text without timestamp tokens (words aligned after)",
@@ -77,10 +100,20 @@ CONFIGS: dict[str, tuple[str, dict[str, Any]]] = {
             "beam_size": 1,
             "best_of": 1,
             "without_timestamps": True,
+            **_ONE_AT_A_TIME,
         },
     ),
     "default": ("Tarina's default engine settings (whatever they are now)", {}),
+    "default-2files": (
+        "Tarina's default, two files at once per worker process (throughput)",
+        {"streams": 2},
+    ),
 }
+
+
+def streams(config: str) -> int:
+    """How many files a configuration transcribes at once."""
+    return int(CONFIGS[config][1].get("streams", 1))
 
 
 def peak_rss_mb() -> float:
@@ -129,6 +162,8 @@ def tarina_transcriber(
 
     settings = dict(settings)
     compute_type = settings.pop("compute_type", None)
+    workers = int(settings.pop("workers", 0))
+    settings.pop("streams", None)
     options = replace(DecodeOptions(), **settings)
     transcriber = get_transcriber(
         "faster-whisper",
@@ -136,6 +171,7 @@ def tarina_transcriber(
         "cpu",
         compute_type=compute_type,
         threads=threads,
+        workers=workers,
         models_dir=models_dir,
         options=options,
     )
@@ -143,19 +179,33 @@ def tarina_transcriber(
 
 
 def worker(config: str, models_dir: Path, threads: int) -> int:
-    """Serve ``{"path", "language"}`` lines on stdin with ``{"text", "seconds"}`` lines."""
+    """Serve ``{"files": [{"path", "language"}, ...]}`` lines on stdin.
+
+    Answers ``{"texts", "seconds" (per file), "wall"}``; the files are transcribed one
+    after another, or ``streams`` at a time in threads sharing one loaded model.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
     settings = CONFIGS[config][1]
     if config == REFERENCE:
         run = reference_transcriber(models_dir, threads)
     else:
         run = tarina_transcriber(settings, models_dir, threads)
-    print(json.dumps({"ready": True}), flush=True)
-    for line in sys.stdin:
-        request = json.loads(line)
+
+    def timed(request: dict[str, str]) -> tuple[str, float]:
         started = time.perf_counter()
         text = run(Path(request["path"]), request["language"])
-        seconds = time.perf_counter() - started
-        print(json.dumps({"text": text, "seconds": seconds}), flush=True)
+        return text, time.perf_counter() - started
+
+    pool = ThreadPoolExecutor(streams(config))
+    print(json.dumps({"ready": True}), flush=True)
+    for line in sys.stdin:
+        files = json.loads(line)["files"]
+        started = time.perf_counter()
+        answers = list(pool.map(timed, files))
+        wall = time.perf_counter() - started
+        texts, seconds = [a[0] for a in answers], [a[1] for a in answers]
+        print(json.dumps({"texts": texts, "seconds": seconds, "wall": wall}), flush=True)
     print(json.dumps({"peak_rss_mb": peak_rss_mb()}), flush=True)
     return 0
 
@@ -216,7 +266,20 @@ class Worker:
     config: str
     process: subprocess.Popen[str]
     results: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Wall seconds per batch of files sent together (keyed by the batch's first file).
+    walls: dict[str, float] = field(default_factory=dict)
     peak_rss_mb: float = 0.0
+
+    def run(self, batch: list[Item]) -> None:
+        """Transcribe a batch of files; keep the fastest pass of each file and batch."""
+        answer = self.ask({"files": [{"path": str(i.path), "language": i.language} for i in batch]})
+        for item, text, seconds in zip(batch, answer["texts"], answer["seconds"], strict=True):
+            previous = self.results.get(item.name)
+            if previous is not None:
+                seconds = min(seconds, previous["seconds"])
+            self.results[item.name] = {"text": text, "seconds": seconds}
+        key = batch[0].name
+        self.walls[key] = min(answer["wall"], self.walls.get(key, answer["wall"]))
 
     def ask(self, request: dict[str, Any]) -> dict[str, Any]:
         """Send one request and wait for its answer."""
@@ -266,20 +329,29 @@ def normaliser(language: str) -> Callable[[str], str]:
     return EnglishTextNormalizer() if language == "en" else BasicTextNormalizer()
 
 
-def summarise(items: list[Item], workers: list[Worker], set_name: str) -> list[dict[str, Any]]:
-    """Per configuration: RTF, speed-up vs reference (median per file), WER, peak RSS."""
+def summarise(
+    items: list[Item], batches: list[list[Item]], workers: list[Worker], set_name: str
+) -> list[dict[str, Any]]:
+    """Per configuration: RTF, speed-up vs reference, WER, latency, peak RSS.
+
+    RTF is wall time over audio (for configurations that take several files at once, the
+    batch's wall time: throughput). The speed-up is the median over files of reference
+    time / configuration time, or over batches for several files at once.
+    """
     import jiwer
 
     chosen = [item for item in items if item.set_name == set_name]
+    keys = [b[0].name for b in batches if b[0].set_name == set_name]
     audio = sum(item.seconds for item in chosen)
     reference = next((w for w in workers if w.config == REFERENCE), None)
     rows = []
     for w in workers:
         refs = [normaliser(i.language)(i.reference) for i in chosen]
         hyps = [normaliser(i.language)(w.results[i.name]["text"]) for i in chosen]
-        seconds = sum(w.results[i.name]["seconds"] for i in chosen)
         speedup = None
-        if reference is not None:
+        if reference is not None and streams(w.config) > 1:
+            speedup = statistics.median(reference.walls[k] / w.walls[k] for k in keys)
+        elif reference is not None:
             speedup = statistics.median(
                 reference.results[i.name]["seconds"] / w.results[i.name]["seconds"] for i in chosen
             )
@@ -287,9 +359,10 @@ def summarise(items: list[Item], workers: list[Worker], set_name: str) -> list[d
             {
                 "config": w.config,
                 "set": set_name,
-                "rtf": seconds / audio,
+                "rtf": sum(w.walls[k] for k in keys) / audio,
                 "speedup": speedup,
                 "wer": 100 * float(jiwer.wer(refs, hyps)),
+                "latency": statistics.median(w.results[i.name]["seconds"] for i in chosen),
                 "peak_rss_mb": w.peak_rss_mb,
             }
         )
@@ -299,14 +372,15 @@ def summarise(items: list[Item], workers: list[Worker], set_name: str) -> list[d
 def table(rows: list[dict[str, Any]]) -> str:
     """Markdown table of the summary rows."""
     lines = [
-        "| set | configuration | RTF | speed-up vs reference | WER % | peak RSS MB |",
-        "|---|---|---:|---:|---:|---:|",
+        "| set | configuration | RTF | speed-up vs reference | WER % "
+        "| median s per file | peak RSS MB |",
+        "|---|---|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         speedup = f"{r['speedup']:.2f}x" if r["speedup"] is not None else "-"
         lines.append(
             f"| {r['set']} | `{r['config']}`: {CONFIGS[r['config']][0]} | {r['rtf']:.3f} "
-            f"| {speedup} | {r['wer']:.1f} | {r['peak_rss_mb']:.0f} |"
+            f"| {speedup} | {r['wer']:.1f} | {r['latency']:.2f} | {r['peak_rss_mb']:.0f} |"
         )
     return "\n".join(lines)
 
@@ -357,21 +431,27 @@ def main(argv: list[str] | None = None) -> int:
         items = build_sets(Path(tmp), sets)
         if args.limit:
             items = [i for s in sets for i in [i for i in items if i.set_name == s][: args.limit]]
+        # Files go to every configuration in batches as large as the most files any
+        # configuration takes at once (one-at-a-time configurations run them in turn).
+        size = max(streams(c) for c in configs)
+        batches = [
+            chosen[n : n + size]
+            for s in sets
+            for chosen in [[i for i in items if i.set_name == s]]
+            for n in range(0, len(chosen), size)
+        ]
         workers = [start_worker(c, args.models_dir, args.threads) for c in configs]
         # Warm-up (first-call allocations, lazy imports) outside the measurements.
         for w in workers:
-            w.ask({"path": str(items[0].path), "language": items[0].language})
+            w.ask({"files": [{"path": str(items[0].path), "language": items[0].language}]})
         for n in range(args.repeat):
-            for i, item in enumerate(items):
+            for i, batch in enumerate(batches):
                 # Rotate who goes first so no configuration always follows the same one.
                 k = (i + n) % len(workers)
                 for w in workers[k:] + workers[:k]:
-                    answer = w.ask({"path": str(item.path), "language": item.language})
-                    previous = w.results.get(item.name)
-                    if previous is not None:  # keep the fastest pass of each file
-                        answer["seconds"] = min(answer["seconds"], previous["seconds"])
-                    w.results[item.name] = answer
-                print(f"{item.set_name} {item.name} done", file=sys.stderr, flush=True)
+                    w.run(batch)
+                names = " ".join(item.name for item in batch)
+                print(f"{batch[0].set_name} {names} done", file=sys.stderr, flush=True)
         for w in workers:
             w.finish()
     header = (
@@ -381,14 +461,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     rows = []
     for set_name in sets:
-        set_rows = summarise(items, workers, set_name)
+        set_rows = summarise(items, batches, workers, set_name)
         rows.extend(set_rows)
         output = f"{header}\n\n{table(set_rows)}\n"
         print(output)
         if args.write:
             write_section(args.write, f"transcription_speed {set_name}", output)
     if args.json:
-        transcripts = {w.config: w.results for w in workers}
+        transcripts = {w.config: {"files": w.results, "walls": w.walls} for w in workers}
         args.json.write_text(json.dumps({"rows": rows, "transcripts": transcripts}, indent=1))
     return 0
 

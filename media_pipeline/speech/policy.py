@@ -20,7 +20,11 @@ Failure modes and what guards against each:
   :func:`decode_regions`): never glued together, because Whisper decodes a 30 s input
   made of two far-apart regions as one utterance, emits end-of-text after the first,
   and everything after it in that 30 s is skipped. A region of a group that comes back
-  with no text at all is decoded again on its own (:func:`uncovered`).
+  with no text at all is decoded again on its own (:func:`uncovered`), and so is
+  speech after a group's last segment (:func:`untranscribed_tail`). Speech longer than
+  30 s is cut at a pause into regions Whisper takes in one input
+  (``vad_max_speech_seconds``), which also makes them independent, so they are decoded
+  concurrently (``engines/base.py``).
 
 Language: the drive's language is a *hint*, not a constraint. Each window's language is
 detected on its speech; the hint is used only when detection is not confident
@@ -61,6 +65,11 @@ class DecodeOptions:
     vad_threshold: float = 0.5
     vad_min_silence_ms: int = 2000
     vad_speech_pad_ms: int = 400
+    # Speech longer than this (seconds, padding included) is cut at its last short pause
+    # before the limit, so a long monologue becomes independent <= 30 s decode regions
+    # (decoded concurrently, see engines/base.py) instead of one region that Whisper must
+    # walk through in dependent 30 s steps. None: no limit.
+    vad_max_speech_seconds: float | None = 30.0
     # A segment overlapping VAD speech for less than this fraction of its length is dropped.
     min_speech_overlap: float = 0.1
     # Neighbouring VAD regions are decoded together while the group spans at most this
@@ -68,6 +77,10 @@ class DecodeOptions:
     region_group_seconds: float = 30.0
     # A VAD region shorter than this that no segment covers is not decoded again.
     min_redecode_seconds: float = 1.0
+    # When a group's last segment ends this long before the group's speech does, the rest
+    # is decoded again on its own (Whisper sometimes ends a 30 s input after its first
+    # sentence). None disables it.
+    tail_redecode_seconds: float | None = 2.0
     window_seconds: float = 600.0
 
 
@@ -197,6 +210,21 @@ def uncovered(
         for start, end in intervals
         if end - start >= min_seconds and not any(s < end and e > start for s, e in spans)
     ]
+
+
+def untranscribed_tail(
+    end: float, spans: Sequence[Interval], min_seconds: float | None
+) -> Interval | None:
+    """The stretch after the last of ``spans`` up to ``end``, if at least ``min_seconds``.
+
+    A VAD region ends in speech (plus padding), so a long stretch there without any
+    segment is speech that was not transcribed. None when nothing was transcribed at
+    all (nothing to go on) or the check is off.
+    """
+    if min_seconds is None or not spans:
+        return None
+    last = max(e for _, e in spans)
+    return (last, end) if end - last >= min_seconds else None
 
 
 def join_text(segments: Iterable[Segment]) -> str:

@@ -8,7 +8,8 @@ offline by ``python manage.py provision_models``.
 Memory bound per transcription: one decoding window (10 min = 38 MB of float32 samples,
 plus the engine's features and buffers for that window, a few hundred MB at most)
 regardless of the recording's length, plus the model (about 300 MB for ``base`` in
-float32, less in int8). The transcript grows with the recording (text and word timings).
+float32, less in int8; faster-whisper keeps one replica per decode worker). The
+transcript grows with the recording (text and word timings).
 """
 
 from __future__ import annotations
@@ -113,6 +114,25 @@ def default_compute_type(device: str) -> str:
     return "float16" if device == "cuda" else "int8_float32"
 
 
+WORKERS_ENV = "TARINA_TRANSCRIBE_WORKERS"
+
+
+def default_decode_workers(engine: str, device: str, threads: int) -> int:
+    """Concurrent decodes per transcriber: ``TARINA_TRANSCRIBE_WORKERS``, else 2 on CPU.
+
+    Two workers of ``threads // 2`` threads each decode two speech regions (or two
+    recordings) at once; measured in docs/performance.md. One on GPU and for
+    openai-whisper (its PyTorch model is not meant for concurrent calls), and at most
+    one per thread.
+    """
+    if engine != FASTER_WHISPER:
+        return 1
+    configured = os.environ.get(WORKERS_ENV, "").strip()
+    if configured:
+        return max(1, min(int(configured), threads))
+    return 1 if device == "cuda" else min(2, threads)
+
+
 _cache: dict[tuple, Transcriber] = {}
 _cache_lock = threading.Lock()
 
@@ -124,13 +144,16 @@ def get_transcriber(
     *,
     compute_type: str | None = None,
     threads: int = 0,
+    workers: int = 0,
     models_dir: Path | None = None,
     options: DecodeOptions | None = None,
     auto_provision: bool = False,
 ) -> Transcriber:
     """Return a cached, loaded transcriber.
 
-    ``threads=0`` means all CPUs available to the process. ``compute_type`` applies to
+    ``threads=0`` means all CPUs available to the process; ``workers=0`` means
+    :func:`default_decode_workers` (faster-whisper only: that many regions or recordings
+    are decoded at once, sharing the threads). ``compute_type`` applies to
     faster-whisper (``float32`` on CPU is the slower, previous default); openai-whisper always runs
     float16 on CUDA and float32 on CPU. With ``auto_provision`` missing weights are built
     offline from the installed packages; otherwise :class:`ModelNotProvisionedError`.
@@ -144,8 +167,12 @@ def get_transcriber(
     else:
         compute_type = default_compute_type(device)
     threads = threads if threads > 0 else available_cpus()
+    workers = workers if workers > 0 else default_decode_workers(engine, device, threads)
     options = options or DecodeOptions()
-    key = (engine, model, device, compute_type, threads, str(models_dir.resolve()), options)
+    key = (
+        *(engine, model, device, compute_type, threads, workers),
+        *(str(models_dir.resolve()), options),
+    )
     with _cache_lock:
         cached = _cache.get(key)
         if cached is not None:
@@ -159,7 +186,8 @@ def get_transcriber(
                 )
             provision(models_dir, engines=[engine], models=[model])
         logger.info(
-            "loading %s %s on %s (%s, %d threads)", engine, model, device, compute_type, threads
+            "loading %s %s on %s (%s, %d threads, %d decode workers)",
+            *(engine, model, device, compute_type, threads, workers),
         )
         transcriber: Transcriber
         if engine == FASTER_WHISPER:
@@ -172,6 +200,7 @@ def get_transcriber(
                 compute_type,
                 threads,
                 options,
+                workers,
             )
         else:
             assert engine == OPENAI_WHISPER

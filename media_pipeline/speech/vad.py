@@ -12,15 +12,27 @@ from media_pipeline.speech.audio import SAMPLE_RATE
 
 
 def speech_intervals(
-    samples: np.ndarray, threshold: float = 0.5, min_silence_ms: int = 2000, pad_ms: int = 400
+    samples: np.ndarray,
+    threshold: float = 0.5,
+    min_silence_ms: int = 2000,
+    pad_ms: int = 400,
+    max_speech_seconds: float | None = None,
 ) -> list[tuple[float, float]]:
-    """Speech stretches in ``samples`` (16 kHz mono float32) as (start, end) seconds."""
+    """Speech stretches in ``samples`` (16 kHz mono float32) as (start, end) seconds.
+
+    With ``max_speech_seconds`` a longer stretch is split at its last pause (Silero's
+    ~0.1 s minimum) before the limit, or cut at the limit when it has none; the limit
+    includes the padding.
+    """
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
     if len(samples) == 0:
         return []
     options = VadOptions(
-        threshold=threshold, min_silence_duration_ms=min_silence_ms, speech_pad_ms=pad_ms
+        threshold=threshold,
+        min_silence_duration_ms=min_silence_ms,
+        speech_pad_ms=pad_ms,
+        max_speech_duration_s=max_speech_seconds or float("inf"),
     )
     chunks = get_speech_timestamps(samples, options, sampling_rate=SAMPLE_RATE)
     return [(c["start"] / SAMPLE_RATE, c["end"] / SAMPLE_RATE) for c in chunks]

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+import threading
 from abc import ABC, abstractmethod
 from collections import defaultdict
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import ClassVar
 
@@ -19,6 +22,7 @@ from media_pipeline.speech.policy import (
     filter_segments,
     join_text,
     uncovered,
+    untranscribed_tail,
 )
 from media_pipeline.speech.transcript import Segment, Transcript
 from media_pipeline.speech.vad import speech_intervals, speech_only
@@ -38,10 +42,21 @@ class WindowedTranscriber(ABC):
 
     engine: ClassVar[str]
 
-    def __init__(self, model_name: str, device: str, options: DecodeOptions | None = None):
+    def __init__(
+        self,
+        model_name: str,
+        device: str,
+        options: DecodeOptions | None = None,
+        decode_workers: int = 1,
+    ):
         self.model_name = model_name
         self.device = device
         self.options = options or DecodeOptions()
+        # How many decode regions may be decoded at once (the engine must be able to run
+        # that many model calls concurrently, e.g. CTranslate2 with as many workers).
+        self.decode_workers = max(1, decode_workers)
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
 
     @abstractmethod
     def _detect_language(self, speech: np.ndarray) -> tuple[str, float]:
@@ -70,6 +85,7 @@ class WindowedTranscriber(ABC):
                     options.vad_threshold,
                     options.vad_min_silence_ms,
                     options.vad_speech_pad_ms,
+                    options.vad_max_speech_seconds,
                 )
                 if not speech:
                     logger.info("%s @%.0fs: no speech, window skipped", path, window.offset)
@@ -138,16 +154,7 @@ class WindowedTranscriber(ABC):
         else:
             regions = decode_regions(speech, options.region_group_seconds)
         kept: list[Segment] = []
-        for group in regions:
-            found = self._decode_region(samples, group[0][0], group[-1][1], language)
-            if len(group) > 1:
-                # Whisper may stop after the first region of a group (end-of-text before a
-                # long pause): give every region that came back empty a decode of its own.
-                spans = [(r.start, r.end) for r in found]
-                for start, end in uncovered(group, spans, options.min_redecode_seconds):
-                    logger.info("%s: re-decoding %.1f-%.1fs on its own", path, start, end)
-                    found.extend(self._decode_region(samples, start, end, language))
-                found.sort(key=lambda r: r.start)
+        for found in self._decode_groups(samples, regions, language, path):
             accepted, dropped = filter_segments(
                 found, options, speech, kept[-1].text if kept else previous_text
             )
@@ -161,6 +168,65 @@ class WindowedTranscriber(ABC):
                 )
             kept.extend(accepted)
         return kept
+
+    def _decode_groups(
+        self,
+        samples: np.ndarray,
+        regions: Sequence[list[tuple[float, float]]],
+        language: str | None,
+        path: Path | str,
+    ) -> list[list[RawSegment]]:
+        """Decode each group of regions on its own, up to ``decode_workers`` at a time.
+
+        Groups are independent (no conditioning on previous text), so decoding them
+        concurrently gives the same segments as one after another; the guards that look
+        at the previous segment run afterwards, in order. One group (a short recording)
+        is decoded in the calling thread, where language detection's encoder output is
+        still cached.
+        """
+        if self.decode_workers == 1 or len(regions) < 2:
+            return [self._decode_group(samples, group, language, path) for group in regions]
+        pool = self._decode_pool()
+        futures = [
+            pool.submit(self._decode_group, samples, group, language, path) for group in regions
+        ]
+        return [future.result() for future in futures]
+
+    def _decode_pool(self) -> ThreadPoolExecutor:
+        """The transcriber's decode threads, started on first use and kept for its life."""
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(
+                    self.decode_workers, thread_name_prefix=f"{self.engine}-decode"
+                )
+            return self._pool
+
+    def _decode_group(
+        self,
+        samples: np.ndarray,
+        group: list[tuple[float, float]],
+        language: str | None,
+        path: Path | str,
+    ) -> list[RawSegment]:
+        """Decode one group of neighbouring speech regions; times relative to the window."""
+        options = self.options
+        found = self._decode_region(samples, group[0][0], group[-1][1], language)
+        if len(group) > 1:
+            # Whisper may stop after the first region of a group (end-of-text before a
+            # long pause): give every region that came back empty a decode of its own.
+            spans = [(r.start, r.end) for r in found]
+            for start, end in uncovered(group, spans, options.min_redecode_seconds):
+                logger.info("%s: re-decoding %.1f-%.1fs on its own", path, start, end)
+                found.extend(self._decode_region(samples, start, end, language))
+        # It may also stop after a sentence inside one region (seen on a region cut at a
+        # short pause): decode what follows the last segment again, once.
+        spans = [(r.start, r.end) for r in found]
+        tail = untranscribed_tail(group[-1][1], spans, options.tail_redecode_seconds)
+        if tail is not None:
+            logger.info("%s: re-decoding the tail %.1f-%.1fs", path, *tail)
+            found.extend(self._decode_region(samples, tail[0], tail[1], language))
+        found.sort(key=lambda r: r.start)
+        return found
 
     def _decode_region(
         self, samples: np.ndarray, start: float, end: float, language: str | None

@@ -51,18 +51,26 @@ class FasterWhisperTranscriber(WindowedTranscriber):
         compute_type: str,
         threads: int,
         options: DecodeOptions | None = None,
+        decode_workers: int = 1,
     ):
+        """Load the model; ``threads`` are shared out among ``decode_workers``.
+
+        With several workers CTranslate2 keeps one model replica per worker (int8 base:
+        ~75 MB each) and runs that many calls at once, each on ``threads // workers``
+        threads: on a few CPU cores two one-thread decodes are faster than one two-thread
+        decode, because a decoder step is too small a job to split well across threads.
+        """
         from faster_whisper import WhisperModel
 
-        super().__init__(model_name, device, options)
+        super().__init__(model_name, device, options, decode_workers)
         self.compute_type = compute_type
         # A local folder: faster-whisper never contacts the Hugging Face hub for it.
         self._model = WhisperModel(
             str(model_dir),
             device=device,
             compute_type=compute_type,
-            cpu_threads=threads,
-            num_workers=1,
+            cpu_threads=max(1, threads // self.decode_workers),
+            num_workers=self.decode_workers,
             local_files_only=True,
         )
         # Instance attribute: generate_segments and detect_language call self.encode.
