@@ -198,7 +198,7 @@ def train(
     taxonomy: Taxonomy,
     *,
     config: FeatureConfig | None = None,
-    prior_strength: float = 240.0,
+    prior_strength: float = 400.0,
     min_per_class: int = 2,
     c: float = 1.0,
 ) -> ThemeModel:
