@@ -9,7 +9,8 @@ import pytest
 from media_pipeline.themes.evaluation import LabelledStory, load_stories
 from media_pipeline.themes.taxonomy import Taxonomy, load_default
 
-STORIES = Path(__file__).resolve().parents[1] / "data" / "themes" / "stories.jsonl"
+DATA = Path(__file__).resolve().parents[1] / "data" / "themes"
+STORIES = DATA / "stories.jsonl"
 
 
 @pytest.fixture(scope="session")
