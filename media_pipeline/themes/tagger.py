@@ -163,6 +163,7 @@ def tag(
         n_words += len(tokens)
         unit.matches = match_sentence(lex, tokens)
     lexicon_scores, evidence = _score(text, units, n_words, taxonomy)
+    weak = _weak_themes(units, taxonomy.scoring.weak_single_hit)
 
     model_scores: dict[str, float] = {}
     blend: dict[str, float] = {}
@@ -189,6 +190,9 @@ def tag(
         for slug in taxonomy.slugs
         if scores[slug] >= cuts[slug] and scores[slug] >= relative_cut
     ]
+    if passing:
+        top = max(passing, key=lambda slug: scores[slug])
+        passing = [slug for slug in passing if slug == top or slug not in weak]
     passing.sort(key=lambda slug: -scores[slug])  # stable: ties keep taxonomy order
     if taxonomy.scoring.max_suggestions:
         passing = passing[: taxonomy.scoring.max_suggestions + n_words // LENGTH_NORM_WORDS]
@@ -314,6 +318,25 @@ def _score(
         scores[theme.slug] = 1.0 - math.exp(-(total / norm) / scoring.saturation)
         evidence[theme.slug] = _evidence(text, hits)
     return scores, evidence
+
+
+def _weak_themes(units: list[_Unit], max_weight: float) -> set[str]:
+    """Themes whose only evidence is one occurrence of one single-word signal of at most
+    ``max_weight``: enough for a story's main topic, too little for a second one."""
+    if max_weight <= 0:
+        return set()
+    per_theme: dict[str, list[Match]] = defaultdict(list)
+    for unit in units:
+        for match in _non_overlapping(unit.matches):
+            per_theme[match.theme].append(match)
+    return {
+        theme
+        for theme, hits in per_theme.items()
+        if len(hits) == 1
+        and hits[0].kind != "phrase"
+        and " " not in hits[0].signal
+        and hits[0].weight <= max_weight
+    }
 
 
 def _non_overlapping(matches: list[Match]) -> list[Match]:

@@ -77,6 +77,9 @@ class Scoring:
     ``max_suggestions``: at most this many themes are suggested for a story of up to
     150 words, one more per further 150 words; 0 means no limit. Short stories rarely
     speak to more than two themes, and the third is usually a setting word.
+    ``weak_single_hit``: a theme other than the best-scoring one is not suggested when its
+    only evidence is one occurrence of one single-word signal of at most this weight (0
+    turns the rule off). One everyday word is too little for a second topic.
     """
 
     saturation: float = 1.5
@@ -86,6 +89,7 @@ class Scoring:
     compound_min_length: int = 5
     relative_to_top: float = 0.0
     max_suggestions: int = 0
+    weak_single_hit: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -139,6 +143,7 @@ class Taxonomy:
                 "compound_min_length": self.scoring.compound_min_length,
                 "relative_to_top": self.scoring.relative_to_top,
                 "max_suggestions": self.scoring.max_suggestions,
+                "weak_single_hit": self.scoring.weak_single_hit,
             },
             "constellations": {k: dict(v) for k, v in self.constellations.items()},
             "themes": [t.to_dict() for t in self.themes],
@@ -171,6 +176,8 @@ class Taxonomy:
             raise TaxonomyError("scoring.saturation must be > 0 and threshold in (0, 1]")
         if scoring.max_suggestions < 0:
             raise TaxonomyError("scoring.max_suggestions must be 0 (no limit) or more")
+        if scoring.weak_single_hit < 0:
+            raise TaxonomyError("scoring.weak_single_hit must be 0 (off) or more")
         constellations = {k: dict(v) for k, v in (data.get("constellations") or {}).items()}
         return cls(
             version=version,

@@ -61,11 +61,33 @@ def test_max_suggestions_caps_how_many_themes_a_short_story_gets(taxonomy):
         "We tried a small pilot with a tiny grant, and failure was allowed. "
         "Staff finally listened to us and understood what we needed."
     )
-    unlimited = tag(text, "en", taxonomy)
-    assert taxonomy.scoring.max_suggestions == 0
-    assert len(unlimited.suggested) >= 2
     data = taxonomy.to_dict()
+    data["scoring"]["max_suggestions"] = 0
+    unlimited = tag(text, "en", from_dict(data))
+    assert len(unlimited.suggested) >= 2
     data["scoring"]["max_suggestions"] = 1
     capped = tag(text, "en", from_dict(data))
     # The cap keeps the best-scoring theme and drops the rest.
     assert capped.suggested == unlimited.suggested[:1]
+
+
+def test_one_everyday_word_is_not_enough_for_a_second_theme(taxonomy):
+    text = "We tried a small pilot with a tiny grant, and failure was allowed. The staff listened."
+    data = taxonomy.to_dict()
+    data["scoring"].update(weak_single_hit=0, max_suggestions=0, relative_to_top=0.0)
+    data["scoring"]["threshold"] = 0.01
+    loose = tag(text, "en", from_dict(data))
+    weak = [
+        s.theme
+        for s in loose.suggestions[1:]
+        if s.suggested
+        and sum(len(e.terms) for e in s.evidence) == 1
+        and " " not in s.evidence[0].terms[0].signal
+        and s.evidence[0].terms[0].weight <= 1.0
+    ]
+    assert weak, "the story should carry a single one-word hit for some other theme"
+    data["scoring"]["weak_single_hit"] = 1.0
+    strict = tag(text, "en", from_dict(data))
+    # The main topic stays; themes resting on one everyday word are no longer suggested.
+    assert strict.suggested[0] == loose.suggested[0]
+    assert not set(weak) & set(strict.suggested)
