@@ -70,11 +70,11 @@ CONFIGS: dict[str, tuple[str, dict[str, Any]]] = {
     ),
     "fw-int8-b5-split": (
         "+ speech cut at pauses into <= 30 s regions, untranscribed tails decoded again "
-        "(one decode at a time, 2 threads)",
+        "(one decode at a time, 2 threads; Tarina's default)",
         {"compute_type": "int8_float32", "workers": 1},
     ),
     "fw-int8-b5-split-2w": (
-        "+ 2 regions decoded at once, 1 thread each (Tarina's default)",
+        "+ 2 regions decoded at once, 1 thread each (TARINA_TRANSCRIBE_WORKERS=2)",
         {"compute_type": "int8_float32", "workers": 2},
     ),
     "fw-int8-b5-2w": (
@@ -104,9 +104,9 @@ CONFIGS: dict[str, tuple[str, dict[str, Any]]] = {
         },
     ),
     "default": ("Tarina's default engine settings (whatever they are now)", {}),
-    "default-2files": (
-        "Tarina's default, two files at once per worker process (throughput)",
-        {"streams": 2},
+    "fw-int8-b5-split-2w-2files": (
+        "split-2w given two files at once (throughput of one worker process)",
+        {"compute_type": "int8_float32", "workers": 2, "streams": 2},
     ),
 }
 

@@ -23,8 +23,8 @@ Failure modes and what guards against each:
   with no text at all is decoded again on its own (:func:`uncovered`), and so is
   speech after a group's last segment (:func:`untranscribed_tail`). Speech longer than
   30 s is cut at a pause into regions Whisper takes in one input
-  (``vad_max_speech_seconds``), which also makes them independent, so they are decoded
-  concurrently (``engines/base.py``).
+  (``vad_max_speech_seconds``), which also makes them independent, so they can be
+  decoded concurrently (``engines/base.py``).
 
 Language: the drive's language is a *hint*, not a constraint. Each window's language is
 detected on its speech; the hint is used only when detection is not confident

@@ -118,19 +118,19 @@ WORKERS_ENV = "TARINA_TRANSCRIBE_WORKERS"
 
 
 def default_decode_workers(engine: str, device: str, threads: int) -> int:
-    """Concurrent decodes per transcriber: ``TARINA_TRANSCRIBE_WORKERS``, else 2 on CPU.
+    """Concurrent decodes per transcriber: ``TARINA_TRANSCRIBE_WORKERS``, else 1.
 
-    Two workers of ``threads // 2`` threads each decode two speech regions (or two
-    recordings) at once; measured in docs/performance.md. One on GPU and for
-    openai-whisper (its PyTorch model is not meant for concurrent calls), and at most
-    one per thread.
+    With 2, two speech regions (or two recordings given to one transcriber at once) are
+    decoded concurrently, each on ``threads // 2`` threads. Not the default: on the shared
+    2-core machine it made a single short recording slower (one thread for its only
+    region) and bought ~1.2x throughput only with two recordings at once (see
+    docs/performance.md). Always 1 for openai-whisper (its PyTorch model is not meant for
+    concurrent calls), and at most one per thread.
     """
     if engine != FASTER_WHISPER:
         return 1
     configured = os.environ.get(WORKERS_ENV, "").strip()
-    if configured:
-        return max(1, min(int(configured), threads))
-    return 1 if device == "cuda" else min(2, threads)
+    return max(1, min(int(configured), threads)) if configured else 1
 
 
 _cache: dict[tuple, Transcriber] = {}

@@ -57,8 +57,8 @@ class FasterWhisperTranscriber(WindowedTranscriber):
 
         With several workers CTranslate2 keeps one model replica per worker (int8 base:
         ~75 MB each) and runs that many calls at once, each on ``threads // workers``
-        threads: on a few CPU cores two one-thread decodes are faster than one two-thread
-        decode, because a decoder step is too small a job to split well across threads.
+        threads (the hope: a beam-search step is too small a job to split well across
+        threads; measured in docs/performance.md).
         """
         from faster_whisper import WhisperModel
 
