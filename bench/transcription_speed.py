@@ -73,6 +73,10 @@ CONFIGS: dict[str, tuple[str, dict[str, Any]]] = {
         "(one decode at a time, 2 threads; Tarina's default)",
         {"compute_type": "int8_float32", "workers": 1},
     ),
+    "fw-fp32-b5-split": (
+        "split, float32 weights",
+        {"compute_type": "float32", "workers": 1},
+    ),
     "fw-int8-b5-split-2w": (
         "+ 2 regions decoded at once, 1 thread each (TARINA_TRANSCRIBE_WORKERS=2)",
         {"compute_type": "int8_float32", "workers": 2},
