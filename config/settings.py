@@ -62,7 +62,6 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "stories",
-    "media_pipeline",
     "frontend",
 ]
 

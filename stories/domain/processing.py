@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from stories.domain import lifecycle
+from stories.domain import dispatch, lifecycle
 from stories.domain.roles import AnyUser
 from stories.enums import StoryStatus
 from stories.models import Story
@@ -16,17 +16,7 @@ def enqueue(story: Story) -> None:
     Robust: if the broker is away the story is still stored, and the sweeper
     enqueues it later.
     """
-    # Imported here: the pipeline's tasks import this app's models.
-    from media_pipeline import tasks
-
-    story_id = story.pk
-
-    def send() -> None:
-        # A named function, not a partial: Django logs a robust hook's failure by its
-        # __qualname__, which a partial lacks (the broker being away became a 500).
-        tasks.process_story.delay(story_id)
-
-    transaction.on_commit(send, robust=True)
+    dispatch.send_on_commit(dispatch.PROCESS_STORY, story.pk)
 
 
 def retry(story: Story, *, actor: AnyUser | None) -> Story:

@@ -24,7 +24,7 @@ from django.db.models import F
 from django.db.models.functions import Now
 from django.utils import timezone
 
-from stories.domain import audit, consent, lifecycle, redactions, transcripts
+from stories.domain import audit, consent, dispatch, lifecycle, redactions, transcripts
 from stories.domain import publication_media as media
 from stories.domain.roles import AnyUser
 from stories.enums import AuditAction, StoryKind, StoryStatus, ThemeTagState
@@ -57,18 +57,10 @@ def enqueue(story: Story) -> None:
     The story is marked as waiting for its build, so that the sweeper can queue it again
     if the worker building it dies (or the broker loses the task).
     """
-    from media_pipeline import tasks  # the tasks module imports this app
-
     Story.objects.filter(pk=story.pk).update(
         processing_step=PUBLISH_QUEUED, processing_attempts=0, updated_at=Now()
     )
-    story_id = story.pk
-
-    def send() -> None:
-        # Named, not a partial: Django logs a failed robust hook by its __qualname__.
-        tasks.publish_story.delay(story_id)
-
-    transaction.on_commit(send, robust=True)
+    dispatch.send_on_commit(dispatch.PUBLISH_STORY, story.pk)
 
 
 def begin(story: Story) -> None:

@@ -14,10 +14,10 @@ from django.core.files import File
 from django.core.files.storage import storages
 
 from media_pipeline import anonymise
-from media_pipeline.files import local_path
 from stories.domain import redactions, transcripts
 from stories.enums import AssetRole, StoryKind
 from stories.models import ConsentRecord, MediaAsset, Story
+from stories.storage import local_path
 
 
 @dataclass(frozen=True)

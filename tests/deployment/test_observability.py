@@ -176,7 +176,7 @@ def test_json_format_is_chosen_by_environment():
 
 
 def test_request_and_story_ids_travel_in_task_headers():
-    import media_pipeline.tasks  # noqa: F401  (registers the task, as a caller of .delay has)
+    import stories.tasks  # noqa: F401  (registers the task, as a caller of .delay has)
 
     headers: dict = {"id": "t-1"}
     with tarina_logging.bound(request="req-web-1"):
@@ -191,7 +191,7 @@ def test_request_and_story_ids_travel_in_task_headers():
 
 
 def test_a_worker_binds_task_request_and_story_ids():
-    from media_pipeline.tasks import transcribe_story
+    from stories.tasks import transcribe_story
 
     task = SimpleNamespace(
         run=transcribe_story.run,

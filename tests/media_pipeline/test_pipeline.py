@@ -11,9 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from media_pipeline.speech.audio import decode_audio
-from media_pipeline.tasks import sweep_stuck_stories
 from stories.enums import AssetRole, StoryStatus
 from stories.models import MediaAsset, Story, Transcript
+from stories.tasks import sweep_stuck_stories
 from tests.media_pipeline.conftest import write_wav
 from tests.media_pipeline.media_factories import assert_clean_image, write_jpeg_with_gps
 from tests.worker import WorkerProcess, database_url_for_workers, wait_for

@@ -23,9 +23,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from config.celery import app as celery_app
-from media_pipeline.tasks import sweep_stuck_stories
 from stories.enums import AuditAction, StoryStatus
 from stories.models import AuditEvent, Story
+from stories.tasks import sweep_stuck_stories
 from tests.worker import WorkerProcess, database_url_for_workers, wait_for
 
 pytestmark = [

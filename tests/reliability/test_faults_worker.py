@@ -13,11 +13,11 @@ import pytest
 from django.core.files import File
 from django.core.files.storage import storages
 
-from media_pipeline.tasks import sweep_stuck_stories
 from stories.domain import consent, publication, redactions
 from stories.domain import publication_media as public_media
 from stories.enums import AuditAction, StoryKind, StoryStatus
 from stories.models import AuditEvent, PublishedStory, Story
+from stories.tasks import sweep_stuck_stories
 from tests.factories import StoryFactory, transcript_for
 from tests.media_pipeline.anonymise.helpers import voice_like
 from tests.media_pipeline.conftest import write_wav

@@ -1,4 +1,4 @@
-"""Transcribing a story's normalised audio and storing the result."""
+"""The speech step of a story: its normalised recordings transcribed by Whisper and stored."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import time
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from media_pipeline.files import local_path
 from media_pipeline.speech.transcriber import Transcriber, get_transcriber
 from stories.domain import editing
 from stories.enums import AssetRole
 from stories.models import MediaAsset, Story, Transcript
+from stories.storage import local_path
 
 
 def configured_transcriber() -> Transcriber:

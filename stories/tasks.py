@@ -8,7 +8,8 @@ The workflow for one story is a chain across two queues::
 
 Publishing runs as ``publish_story`` (media) once a curator publishes.
 
-Every task is idempotent, so a redelivery after a lost worker is harmless.
+Every task is idempotent, so a redelivery after a lost worker is harmless. Task names
+are fixed in ``stories.domain.dispatch`` (the wire names, kept across the move here).
 """
 
 from __future__ import annotations
@@ -20,8 +21,7 @@ from typing import Any
 from celery import shared_task
 from django.conf import settings
 
-from media_pipeline import ingest, transcription, workflow
-from stories.domain import publication, redactions, themes
+from stories.domain import dispatch, ingest, publication, redactions, speech, themes, workflow
 from stories.enums import AssetRole, StoryStatus
 from stories.models import Story
 
@@ -36,7 +36,7 @@ RETRY_OPTIONS: dict[str, Any] = {
 }
 
 
-@shared_task(**RETRY_OPTIONS)
+@shared_task(name=dispatch.PROCESS_STORY, **RETRY_OPTIONS)
 def process_story(story_id: int) -> None:
     """Start (or resume) processing a submitted story: check and normalise its uploads."""
     story = workflow.claim(story_id)
@@ -55,7 +55,7 @@ def process_story(story_id: int) -> None:
             finish_story.delay(story_id)
 
 
-@shared_task(**RETRY_OPTIONS)
+@shared_task(name=dispatch.TRANSCRIBE_STORY, **RETRY_OPTIONS)
 def transcribe_story(story_id: int) -> None:
     """Transcribe a story's normalised audio (the heavy queue)."""
     story = workflow.claim(story_id)
@@ -63,11 +63,11 @@ def transcribe_story(story_id: int) -> None:
         return
     with workflow.failing_on_error(story):
         with workflow.step(story, "transcribe", percent_done=90):
-            transcription.transcribe_story(story)
+            speech.transcribe_story(story)
         finish_story.delay(story_id)
 
 
-@shared_task(**RETRY_OPTIONS)
+@shared_task(name=dispatch.FINISH_STORY, **RETRY_OPTIONS)
 def finish_story(story_id: int) -> None:
     """Run the analysis steps and hand the story to curators."""
     story = workflow.claim(story_id)
@@ -81,7 +81,7 @@ def finish_story(story_id: int) -> None:
         workflow.finish(story)
 
 
-@shared_task(**RETRY_OPTIONS)
+@shared_task(name=dispatch.PUBLISH_STORY, **RETRY_OPTIONS)
 def publish_story(story_id: int) -> None:
     """Build a story's anonymised public copy and publish it (idempotent)."""
     story = Story.objects.filter(pk=story_id).first()
@@ -98,14 +98,14 @@ def publish_story(story_id: int) -> None:
         publication.settle(story)
 
 
-@shared_task(**RETRY_OPTIONS)
+@shared_task(name=dispatch.RETRAIN_THEME_MODEL, **RETRY_OPTIONS)
 def retrain_theme_model() -> int | None:
     """Learn from curators' theme decisions (run by Celery beat); returns decisions used."""
     snapshot = themes.retrain(min_decisions=settings.TARINA_THEME_MIN_DECISIONS)
     return snapshot.decisions if snapshot else None
 
 
-@shared_task(**RETRY_OPTIONS)
+@shared_task(name=dispatch.SWEEP_STUCK_STORIES, **RETRY_OPTIONS)
 def sweep_stuck_stories() -> list[int]:
     """Re-enqueue stories whose processing was lost or stalled (run by Celery beat)."""
     stuck = workflow.stuck_story_ids(

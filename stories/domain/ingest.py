@@ -8,7 +8,6 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from media_pipeline.files import local_path, store
 from media_pipeline.media import (
     Derived,
     MediaInfo,
@@ -22,6 +21,7 @@ from media_pipeline.media import (
 from media_pipeline.media import Role as DerivedRole
 from stories.enums import AssetRole, StoryKind
 from stories.models import MediaAsset, Story
+from stories.storage import local_path, store
 
 # Which derived files are working files for the pipeline and which are derivatives
 # that publication may later anonymise further.

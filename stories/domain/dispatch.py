@@ -1,0 +1,34 @@
+"""Sending background tasks by name once the current transaction commits.
+
+The domain names a task instead of importing ``stories.tasks``: the tasks call the
+domain, so the domain importing them would make a cycle. Names are the wire names
+workers know; they predate the move of the tasks into this app and must stay stable,
+or messages already queued under them would be dropped on upgrade.
+"""
+
+from __future__ import annotations
+
+from celery import current_app
+from django.db import transaction
+
+PROCESS_STORY = "media_pipeline.tasks.process_story"
+TRANSCRIBE_STORY = "media_pipeline.tasks.transcribe_story"
+FINISH_STORY = "media_pipeline.tasks.finish_story"
+PUBLISH_STORY = "media_pipeline.tasks.publish_story"
+RETRAIN_THEME_MODEL = "media_pipeline.tasks.retrain_theme_model"
+SWEEP_STUCK_STORIES = "media_pipeline.tasks.sweep_stuck_stories"
+
+
+def send_on_commit(task_name: str, *args: object) -> None:
+    """Queue ``task_name(*args)`` once the transaction commits (at once outside one).
+
+    Robust: a broker that is away is logged, not raised, so the caller's data stays
+    stored and the sweeper queues the work later.
+    """
+
+    def send() -> None:
+        # A named function, not a partial: Django logs a robust hook's failure by its
+        # __qualname__, which a partial lacks.
+        current_app.send_task(task_name, args=args)
+
+    transaction.on_commit(send, robust=True)
