@@ -20,9 +20,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework.exceptions import PermissionDenied
 
-from frontend.views.common import current_language, localised, qr_svg, throttled
+from frontend.views.common import current_language, localised, qr_svg
 from stories.api.serializers import StorySubmitSerializer
-from stories.api.throttles import submission_wait
+from stories.api.throttles import receipt_wait, submission_wait
 from stories.domain import consent, receipts, submission
 from stories.domain.submission import consent_text_for
 from stories.enums import ConsentChannel, ConsentScope, StoryKind, StoryStatus
@@ -315,7 +315,8 @@ def status_page(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"step": "ask"}
     if request.method == "GET":
         return render(request, "frontend/reporter/status.html", context)
-    if throttled(request, "receipts"):
+    # One budget per client (TARINA_RECEIPT_THROTTLE), shared with the API's receipt look-ups.
+    if receipt_wait(request) is not None:
         context["error"] = _("Too many tries. Wait a minute and try again.")
         return render(request, "frontend/reporter/status.html", context, status=429)
     receipt = request.POST.get("receipt", "").strip()

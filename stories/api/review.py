@@ -16,13 +16,13 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotAuthenticated, NotFound, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from stories import rules
 from stories.api import review_serializers as rs
 from stories.api.converters import ROW_ID_PATTERN
 from stories.api.parsers import API_PARSERS
+from stories.api.throttles import ReceiptThrottle
 from stories.domain import (
     collections,
     consent,
@@ -266,8 +266,7 @@ class ConsentView(APIView):
 
     permission_classes = [permissions.AllowAny]
     parser_classes = API_PARSERS
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "receipts"
+    throttle_classes = [ReceiptThrottle]
 
     @extend_schema(request=rs.ConsentNarrowingSerializer, responses=rs.ConsentSerializer)
     def post(self, request: Request) -> Response:

@@ -19,10 +19,11 @@ from rest_framework import permissions, status
 from rest_framework.parsers import BaseParser
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from stories import rules
+from stories.api.throttles import ClientAddressThrottle
 from stories.domain import uploads
 from stories.domain.roles import has_role
 from stories.enums import Role
@@ -41,7 +42,7 @@ class ChunkParser(BaseParser):
         return {}
 
 
-class UploadCreationThrottle(SimpleRateThrottle):
+class UploadCreationThrottle(ClientAddressThrottle):
     """Creations per account (or per address, anonymously); appends are not counted."""
 
     scope = "uploads"

@@ -15,7 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotAuthenticated, NotFound, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from stories import rules
@@ -23,7 +23,7 @@ from stories.api import serializers as s
 from stories.api.converters import ROW_ID_PATTERN
 from stories.api.exceptions import Conflict
 from stories.api.parsers import API_PARSERS
-from stories.api.throttles import SUBMISSION_THROTTLES
+from stories.api.throttles import SUBMISSION_THROTTLES, ReceiptThrottle
 from stories.domain import (
     consent,
     editing,
@@ -221,8 +221,7 @@ class ReceiptView(APIView):
     """The status of the story behind a receipt, and nothing else about it."""
 
     permission_classes = [permissions.AllowAny]
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "receipts"
+    throttle_classes = [ReceiptThrottle]
 
     @extend_schema(responses=s.ReceiptStatusSerializer)
     def get(self, request: Request, receipt: str) -> Response:
@@ -243,8 +242,7 @@ class WithdrawalView(APIView):
     """Withdraw consent, by receipt or as the signed-in owner: the story leaves everywhere."""
 
     permission_classes = [permissions.AllowAny]
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "receipts"
+    throttle_classes = [ReceiptThrottle]
     parser_classes = API_PARSERS
 
     @extend_schema(request=s.WithdrawalSerializer, responses=s.ReceiptStatusSerializer)
