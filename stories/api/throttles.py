@@ -16,6 +16,7 @@ Every throttle here names the client by ``stories.auth.client_address``, the one
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import Any
 
@@ -107,13 +108,14 @@ class ReceiptThrottle(ClientAddressThrottle):
     scope = "receipts"
 
     def get_rate(self) -> str | None:
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        return str(rate) if rate else None
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
-def _wait(request: HttpRequest, throttles: list[type[BaseThrottle]], view: Any) -> float | None:
+def _wait(request: HttpRequest, throttles: Sequence[type[BaseThrottle]], view: Any) -> float | None:
     """Run DRF throttles on a plain Django request: the longest wait asked for, or None.
 
     The web form posts to a page, not to the API, so the throttles see a DRF view of the same
