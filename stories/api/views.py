@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils.translation import get_language_from_request, gettext
+from django.utils.translation import gettext
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
@@ -36,6 +35,7 @@ from stories.domain import (
 from stories.domain import themes as theme_tags
 from stories.domain.roles import is_curator
 from stories.enums import ConsentChannel, StoryStatus, ThemeAction, ThemeTagState
+from stories.languages import reader_language
 from stories.models import ConsentRecord, Drive, Story, Theme
 
 
@@ -199,13 +199,7 @@ class ThemeViewSet(viewsets.ReadOnlyModelViewSet):
         ).order_by("position", "slug")
 
     def get_serializer_context(self) -> dict[str, Any]:
-        requested = self.request.query_params.get("lang") or get_language_from_request(self.request)
-        languages = {code for code, _ in settings.LANGUAGES}
-        language = (requested or "en")[:2].lower()
-        return {
-            **super().get_serializer_context(),
-            "language": language if language in languages else "en",
-        }
+        return {**super().get_serializer_context(), "language": reader_language(self.request)}
 
 
 class DriveViewSet(viewsets.ReadOnlyModelViewSet):
