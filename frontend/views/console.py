@@ -84,7 +84,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "stories": stories[:200],
         "params": params,
         "counts": counts,
-        "themes": Theme.objects.order_by("position", "slug"),
+        "themes": Theme.objects.all(),
     }
     return render(request, "frontend/console/queue.html", context)
 
@@ -145,7 +145,7 @@ def story_review(request: HttpRequest, story_id: int) -> HttpResponse:
         "transcript_pieces": highlight(transcript_text, by_field["transcript"]),
         "redactions": spans,
         "tags": tags,
-        "themes": Theme.objects.order_by("position", "slug"),
+        "themes": Theme.objects.all(),
         "media": media,
         "media_is_video": bool(media and media.mime_type.startswith("video/")),
         "collections": Collection.objects.filter(published_at__isnull=True).order_by("title"),
@@ -260,7 +260,7 @@ def collections(request: HttpRequest) -> HttpResponse:
     context = {
         "collections": found,
         "approved": approved,
-        "themes": Theme.objects.order_by("position", "slug"),
+        "themes": Theme.objects.all(),
     }
     return render(request, "frontend/console/collections.html", context)
 

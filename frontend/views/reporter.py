@@ -147,7 +147,7 @@ def themes_for(language: str, chosen: set[str]) -> list[dict[str, Any]]:
             "description": theme.description(language),
             "checked": theme.slug in chosen,
         }
-        for theme in Theme.objects.order_by("position", "slug")
+        for theme in Theme.objects.all()
     ]
 
 

@@ -194,6 +194,7 @@ class ThemeViewSet(viewsets.ReadOnlyModelViewSet):
             tags__story__status=StoryStatus.PUBLISHED,
             tags__state=ThemeTagState.CONFIRMED,
         )
+        # Django leaves Meta.ordering out of aggregating queries, so it is spelled out here.
         return Theme.objects.annotate(
             published_stories=Count("tags__story", filter=published, distinct=True)
         ).order_by("position", "slug")
