@@ -43,9 +43,10 @@ def curators_only(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRe
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not request.user.is_authenticated:
+        access = rules.curator_access(request.user)
+        if access is rules.CuratorAccess.SIGN_IN:
             return redirect_to_login(request.get_full_path(), "/login/")
-        if not rules.can_curate(request.user):
+        if access is rules.CuratorAccess.REFUSED:
             raise PermissionDenied("Only curators use the console.")
         response = view(request, *args, **kwargs)
         response.setdefault("Cache-Control", "private, no-store")

@@ -77,7 +77,7 @@ class LanguageField(serializers.CharField):
         return value
 
 
-class ConsentSerializer(serializers.Serializer):
+class ConsentScopesSerializer(serializers.Serializer):
     """The scopes a reporter agrees to. Storing is required; everything else is a choice."""
 
     store = serializers.BooleanField(default=False, error_messages={"invalid": NOT_YES_OR_NO})
@@ -124,7 +124,7 @@ class ConsentField(serializers.Field):
                 self.fail("invalid")
         if not isinstance(data, dict):
             self.fail("invalid")
-        scopes = ConsentSerializer(data=data)
+        scopes = ConsentScopesSerializer(data=data)
         scopes.is_valid(raise_exception=True)
         return dict(scopes.validated_data)
 

@@ -33,7 +33,7 @@ from stories.domain import (
     submission,
 )
 from stories.domain import themes as theme_tags
-from stories.domain.roles import is_curator
+from stories.domain.roles import AnyUser
 from stories.enums import ConsentChannel, StoryStatus, ThemeAction, ThemeTagState
 from stories.languages import reader_language
 from stories.models import ConsentRecord, Drive, Story, Theme
@@ -45,6 +45,11 @@ class StoryFilter(filters.FilterSet):
     class Meta:
         model = Story
         fields = ["status", "drive", "language", "kind"]
+
+
+def reader_serializer(user: AnyUser) -> type[s.StorySerializer]:
+    """How ``user`` reads a story: curators see more (who sent it, how processing went)."""
+    return s.CuratorStorySerializer if rules.sees_all_stories(user) else s.StorySerializer
 
 
 class StoryViewSet(
@@ -75,7 +80,7 @@ class StoryViewSet(
             Prefetch("consent_records", queryset=ConsentRecord.objects.order_by("-given_at")),
         )
         user = self.request.user
-        if is_curator(user):
+        if rules.sees_all_stories(user):
             return queryset
         return queryset.filter(reporter_id=user.pk) if user.is_authenticated else queryset.none()
 
@@ -84,7 +89,11 @@ class StoryViewSet(
             return s.StorySubmitSerializer
         if self.action == "partial_update":
             return s.StoryUpdateSerializer
-        return s.CuratorStorySerializer if is_curator(self.request.user) else s.StorySerializer
+        return (
+            s.CuratorStorySerializer
+            if rules.sees_all_stories(self.request.user)
+            else s.StorySerializer
+        )
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
@@ -138,7 +147,9 @@ class StoryViewSet(
             lifecycle.transition(story, StoryStatus(target), actor=request.user, reason=reason)
         story = self.get_queryset().get(pk=story.pk)
         # The story as the caller reads it, not the shape of the changes they sent.
-        reader = s.CuratorStorySerializer if is_curator(request.user) else s.StorySerializer
+        reader = (
+            s.CuratorStorySerializer if rules.sees_all_stories(request.user) else s.StorySerializer
+        )
         return Response(reader(story, context=self.get_serializer_context()).data)
 
     def _edit_content(self, story: Story, data: dict[str, Any]) -> None:
