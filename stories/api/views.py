@@ -107,21 +107,7 @@ class StoryViewSet(
         """Tell a story: JSON for text, multipart (field ``files``) for audio, video and photos."""
         incoming = s.StorySubmitSerializer(data=request.data, context={"request": request})
         incoming.is_valid(raise_exception=True)
-        data = incoming.validated_data
-        result = submission.submit(
-            drive=data["drive"],
-            kind=data["kind"],
-            title=data["title"],
-            text=data["text"],
-            language=data["language"],
-            place=data["place"],
-            consent_scopes=data["consent"],
-            files=data["files"],
-            uploads=data["uploads"],
-            themes=data["themes"],
-            reporter=request.user,
-            channel=ConsentChannel.API,
-        )
+        result = submission.submit(incoming.to_request(ConsentChannel.API))
         body = {"id": result.story.pk, "status": result.story.status, "receipt": result.receipt}
         return Response(body, status=status.HTTP_201_CREATED)
 
