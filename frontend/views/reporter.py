@@ -196,6 +196,7 @@ def drive_page(request: HttpRequest, slug: str) -> HttpResponse:
         selected = {ConsentScope.STORE.value}
         chosen = set()
     consent_text = consent_text_for(drive, language)
+    drive_link = request.build_absolute_uri(reverse("frontend:drive", args=[drive.slug]))
     context = {
         "drive": drive,
         "prompts": prompts_for(drive, language),
@@ -206,11 +207,8 @@ def drive_page(request: HttpRequest, slug: str) -> HttpResponse:
         "values": values,
         "errors": errors,
         "js_strings": js_strings(),
-        "drive_link": request.build_absolute_uri(reverse("frontend:drive", args=[drive.slug])),
-        "drive_qr": qr_svg(
-            request.build_absolute_uri(reverse("frontend:drive", args=[drive.slug])),
-            title=_("QR code for this drive's link"),
-        ),
+        "drive_link": drive_link,
+        "drive_qr": qr_svg(drive_link, title=_("QR code for this drive's link")),
         "max_upload_mb": settings.TARINA_MAX_UPLOAD_BYTES // (1024 * 1024),
     }
     return render(
