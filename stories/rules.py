@@ -20,11 +20,16 @@ REPORTER_EDITABLE = frozenset(
 )
 
 
+def is_submitter(user: AnyUser | None) -> bool:
+    """A signed-in account that tells stories: a reporter, curator or admin."""
+    return has_role(user, Role.REPORTER, Role.CURATOR, Role.ADMIN)
+
+
 def can_submit(user: AnyUser | None, drive: Drive) -> bool:
     """Anyone may submit to a light-touch drive; otherwise a signed-in reporter or curator."""
     if user is None or not user.is_authenticated:
         return drive.allow_light_touch
-    return has_role(user, Role.REPORTER, Role.CURATOR, Role.ADMIN)
+    return is_submitter(user)
 
 
 def can_list_stories(user: AnyUser | None) -> bool:

@@ -25,8 +25,6 @@ from rest_framework.views import APIView
 from stories import rules
 from stories.api.throttles import ClientAddressThrottle
 from stories.domain import uploads
-from stories.domain.roles import has_role
-from stories.enums import Role
 from stories.models import Drive, Upload
 
 CHUNK_TYPE = "application/offset+octet-stream"
@@ -211,7 +209,7 @@ class UploadCollectionView(TusView):
                 )
             return None
         if request.user.is_authenticated:
-            if has_role(request.user, Role.REPORTER, Role.CURATOR, Role.ADMIN):
+            if rules.is_submitter(request.user):
                 return None
             return answer(status.HTTP_403_FORBIDDEN, gettext("This account cannot upload stories."))
         return answer(
