@@ -4,21 +4,10 @@ from django.contrib.auth.views import LogoutView
 from django.urls import path, register_converter
 
 from frontend.views import console, public, reporter
+from stories.api.converters import RowIdConverter
 
-
-class RowId:
-    """A primary key that fits the database's 64-bit ids; longer numbers are a 404, not a 500."""
-
-    regex = "[0-9]{1,18}"
-
-    def to_python(self, value: str) -> int:
-        return int(value)
-
-    def to_url(self, value: int) -> str:
-        return str(value)
-
-
-register_converter(RowId, "id")
+# The API's converter: a longer number than a 64-bit id holds is a 404 here too, not a 500.
+register_converter(RowIdConverter, "id")
 
 app_name = "frontend"
 

@@ -14,19 +14,18 @@ import mimetypes
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import feedgenerator
 from django.utils.cache import patch_vary_headers
 from django.utils.html import linebreaks
 from django.utils.text import Truncator
-from django.utils.translation import get_language_from_request
 from django.views.decorators.http import condition, require_safe
 
 from stories.api import public_cache
 from stories.domain import publicity
 from stories.domain import text as plain_text
+from stories.languages import reader_language
 from stories.models import PublishedStory, Theme
 
 FEED_SIZE = 50
@@ -68,13 +67,6 @@ class FeedSource:
             [(s.story_id, s.updated_at.isoformat()) for s in self.stories],
         ]
         return hashlib.sha256(json.dumps(state).encode()).hexdigest()[:32]
-
-
-def reader_language(request: HttpRequest) -> str:
-    requested = request.GET.get("lang") or get_language_from_request(request)
-    languages = {code for code, _ in settings.LANGUAGES}
-    language = (requested or "en")[:2].lower()
-    return language if language in languages else "en"
 
 
 def _source(request: HttpRequest, kind: str, slug: str) -> FeedSource:

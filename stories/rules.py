@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import enum
+
 from stories.domain.roles import AnyUser, has_role, is_curator
 from stories.enums import Role, StoryStatus
 from stories.models import Drive, Story
@@ -18,11 +20,16 @@ REPORTER_EDITABLE = frozenset(
 )
 
 
+def is_submitter(user: AnyUser | None) -> bool:
+    """A signed-in account that tells stories: a reporter, curator or admin."""
+    return has_role(user, Role.REPORTER, Role.CURATOR, Role.ADMIN)
+
+
 def can_submit(user: AnyUser | None, drive: Drive) -> bool:
     """Anyone may submit to a light-touch drive; otherwise a signed-in reporter or curator."""
     if user is None or not user.is_authenticated:
         return drive.allow_light_touch
-    return has_role(user, Role.REPORTER, Role.CURATOR, Role.ADMIN)
+    return is_submitter(user)
 
 
 def can_list_stories(user: AnyUser | None) -> bool:
@@ -49,6 +56,26 @@ def can_edit_content(user: AnyUser | None, story: Story) -> bool:
 
 def can_curate(user: AnyUser | None) -> bool:
     """Review, redact, decide themes, approve, build collections and publish."""
+    return is_curator(user)
+
+
+class CuratorAccess(enum.Enum):
+    """The answer to "may this person use the curators' tools?", in the three ways it can go."""
+
+    ALLOWED = "allowed"
+    SIGN_IN = "sign-in"  # nobody is signed in: ask them to, rather than refuse
+    REFUSED = "refused"  # signed in, but not as a curator or admin
+
+
+def curator_access(user: AnyUser | None) -> CuratorAccess:
+    """The one "curators only" check: the console, the review API and the taxonomy editor ask it."""
+    if user is None or not user.is_authenticated:
+        return CuratorAccess.SIGN_IN
+    return CuratorAccess.ALLOWED if can_curate(user) else CuratorAccess.REFUSED
+
+
+def sees_all_stories(user: AnyUser | None) -> bool:
+    """Curators list every story and read the curators' view of it (reporter, timings)."""
     return is_curator(user)
 
 

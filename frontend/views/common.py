@@ -1,4 +1,4 @@
-"""Helpers shared by the front end's views: language choice, throttling, QR codes."""
+"""Helpers shared by the front end's views: language choice, form values, QR codes."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from typing import Any
 
 import segno
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.utils import translation
@@ -65,22 +64,6 @@ def clean_param(value: str, limit: int = 200) -> str:
 def current_language() -> str:
     code = (translation.get_language() or settings.LANGUAGE_CODE)[:2]
     return code if code in LANGUAGE_CODES else settings.LANGUAGE_CODE
-
-
-def client_ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
-
-
-def throttled(request: HttpRequest, scope: str, limit: int = 30, window: int = 60) -> bool:
-    """True once this client has used ``scope`` more than ``limit`` times in ``window`` s."""
-    key = f"frontend-throttle:{scope}:{client_ip(request)}"
-    cache.add(key, 0, timeout=window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-        count = 1
-    return count > limit
 
 
 def qr_svg(data: str, *, scale: int = 4, title: str = "") -> SafeString:

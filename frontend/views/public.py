@@ -41,7 +41,7 @@ def feed_links(kind: str, slug: str) -> list[tuple[str, str]]:
 
 
 def theme_labels(language: str) -> list[tuple[str, str]]:
-    return [(t.slug, t.label(language)) for t in Theme.objects.order_by("position", "slug")]
+    return [(t.slug, t.label(language)) for t in Theme.objects.all()]
 
 
 @localised
@@ -132,7 +132,7 @@ def theme_list(request: HttpRequest) -> HttpResponse:
             "constellation": theme.constellation,
             "count": counts.get(theme.slug, 0),
         }
-        for theme in Theme.objects.order_by("position", "slug")
+        for theme in Theme.objects.all()
     ]
     return render(request, "frontend/public/theme_list.html", {"themes": themes})
 

@@ -2,7 +2,7 @@
 
 Every page works as a plain HTML form; ``static/frontend/reporter.js`` adds recording,
 resumable (tus) uploads and an offline queue on top. Submission goes through the same
-serializer and domain function as the API, so the rules are the same.
+rules (``stories.domain.submission``) and limits as the API.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -18,11 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
-from rest_framework.exceptions import PermissionDenied
 
-from frontend.views.common import current_language, localised, qr_svg, throttled
-from stories.api.serializers import StorySubmitSerializer
-from stories.api.throttles import submission_wait
+from frontend.views.common import current_language, localised, qr_svg
+from stories.api.throttles import receipt_wait, submission_wait
 from stories.domain import consent, receipts, submission
 from stories.domain.submission import consent_text_for
 from stories.enums import ConsentChannel, ConsentScope, StoryKind, StoryStatus
@@ -147,7 +145,7 @@ def themes_for(language: str, chosen: set[str]) -> list[dict[str, Any]]:
             "description": theme.description(language),
             "checked": theme.slug in chosen,
         }
-        for theme in Theme.objects.order_by("position", "slug")
+        for theme in Theme.objects.all()
     ]
 
 
@@ -183,53 +181,22 @@ def drive_page(request: HttpRequest, slug: str) -> HttpResponse:
             scope.value: request.POST.get(f"consent_{scope.value}") == "on"
             for scope in ConsentScope
         }
-        # The boxes' values are theme slugs; a NUL would reach the database as it is.
+        # The boxes' values are theme slugs; one with NUL cannot have come from this page.
         themes = [slug for slug in request.POST.getlist("themes") if "\x00" not in slug]
-        data: dict[str, Any] = {
-            **values,
-            "drive": drive.slug,
-            "consent": scopes,
-            "themes": themes,
-        }
-        files = [f for f in request.FILES.getlist("files") if f.size]
-        if files:
-            data["files"] = files
-        incoming = StorySubmitSerializer(data=data, context={"request": request})
-        try:
-            valid = wait is None and incoming.is_valid()
-        except PermissionDenied as refused:
-            raise DjangoPermissionDenied(str(refused.detail)) from None
-        if valid:
-            result = submission.submit(
-                drive=drive,
-                kind=incoming.validated_data["kind"],
-                title=incoming.validated_data["title"],
-                text=incoming.validated_data["text"],
-                language=incoming.validated_data["language"],
-                place=incoming.validated_data["place"],
-                consent_scopes=incoming.validated_data["consent"],
-                files=incoming.validated_data["files"],
-                themes=incoming.validated_data["themes"],
-                reporter=request.user,
-                channel=ConsentChannel.WEB,
-            )
-            return receipt_page(request, drive, result.receipt, result.story)
         if wait is None:
-            errors = flatten_errors(incoming.errors)
+            try:
+                return submitted(request, drive, values, scopes, themes)
+            except submission.InvalidSubmission as invalid:
+                errors = invalid.errors
         else:
-            minutes = max(1, round(wait / 60))
-            errors = {
-                "form": [
-                    _("Too many stories were sent from here just now. Try again in %(n)s min.")
-                    % {"n": minutes}
-                ]
-            }
+            errors = {"form": [too_many_stories(wait)]}
         selected = {scope for scope, given in scopes.items() if given}
         chosen = set(themes)
     else:
         selected = {ConsentScope.STORE.value}
         chosen = set()
     consent_text = consent_text_for(drive, language)
+    drive_link = request.build_absolute_uri(reverse("frontend:drive", args=[drive.slug]))
     context = {
         "drive": drive,
         "prompts": prompts_for(drive, language),
@@ -240,11 +207,8 @@ def drive_page(request: HttpRequest, slug: str) -> HttpResponse:
         "values": values,
         "errors": errors,
         "js_strings": js_strings(),
-        "drive_link": request.build_absolute_uri(reverse("frontend:drive", args=[drive.slug])),
-        "drive_qr": qr_svg(
-            request.build_absolute_uri(reverse("frontend:drive", args=[drive.slug])),
-            title=_("QR code for this drive's link"),
-        ),
+        "drive_link": drive_link,
+        "drive_qr": qr_svg(drive_link, title=_("QR code for this drive's link")),
         "max_upload_mb": settings.TARINA_MAX_UPLOAD_BYTES // (1024 * 1024),
     }
     return render(
@@ -255,21 +219,42 @@ def drive_page(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def flatten_errors(errors: Any, prefix: str = "") -> dict[str, list[str]]:
-    """DRF's nested errors as ``{field: [message, ...]}`` for the form."""
-    flat: dict[str, list[str]] = {}
-    if isinstance(errors, dict):
-        for key, value in errors.items():
-            name = "form" if key == "non_field_errors" else str(key)
-            for inner_key, messages in flatten_errors(value, name).items():
-                flat.setdefault(inner_key if prefix == "" else prefix, []).extend(messages)
-    elif isinstance(errors, list):
-        for item in errors:
-            for key, messages in flatten_errors(item, prefix).items():
-                flat.setdefault(key, []).extend(messages)
-    else:
-        flat.setdefault(prefix or "form", []).append(str(errors))
-    return flat
+def submitted(
+    request: HttpRequest,
+    drive: Drive,
+    values: dict[str, Any],
+    scopes: dict[str, bool],
+    themes: list[str],
+) -> HttpResponse:
+    """Store the form's story and show its receipt; raises ``InvalidSubmission`` if it breaks
+    a rule. The rules are the API's (``stories.domain.submission``)."""
+    form = submission.FormInput(
+        drive=drive,
+        kind=values["kind"],
+        title=values["title"],
+        text=values["text"],
+        language=values["language"],
+        place=values["place"],
+        consent_scopes=scopes,
+        theme_slugs=themes,
+        files=[f for f in request.FILES.getlist("files") if f.size],
+        reporter=request.user,
+        channel=ConsentChannel.WEB,
+    )
+    try:
+        incoming = submission.read_form(form)
+    except submission.SubmissionRefused as refused:
+        raise PermissionDenied(str(refused)) from None
+    result = submission.submit(incoming)
+    return receipt_page(request, drive, result.receipt, result.story)
+
+
+def too_many_stories(wait: float) -> str:
+    """The form's answer to a throttled submission, with the wait in whole minutes."""
+    minutes = max(1, round(wait / 60))
+    return _("Too many stories were sent from here just now. Try again in %(n)s min.") % {
+        "n": minutes
+    }
 
 
 def receipt_page(request: HttpRequest, drive: Drive, receipt: str, story: Story) -> HttpResponse:
@@ -315,7 +300,8 @@ def status_page(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"step": "ask"}
     if request.method == "GET":
         return render(request, "frontend/reporter/status.html", context)
-    if throttled(request, "receipts"):
+    # One budget per client (TARINA_RECEIPT_THROTTLE), shared with the API's receipt look-ups.
+    if receipt_wait(request) is not None:
         context["error"] = _("Too many tries. Wait a minute and try again.")
         return render(request, "frontend/reporter/status.html", context, status=429)
     receipt = request.POST.get("receipt", "").strip()

@@ -6,12 +6,11 @@ from django.http import FileResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework.exceptions import NotFound, PermissionDenied
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from stories import rules
+from stories.api.permissions import CuratorsOnly
 from stories.domain import originals
 from stories.models import Story
 
@@ -19,7 +18,8 @@ from stories.models import Story
 class PrivateFileView(APIView):
     """Curators fetch originals: a redirect to a signed URL (object storage) or the file."""
 
-    permission_classes = [IsAuthenticated]
+    permission_classes = [CuratorsOnly]
+    curator_refusal = "Only curators can fetch a story's original files."
 
     @extend_schema(
         responses={
@@ -30,8 +30,6 @@ class PrivateFileView(APIView):
         }
     )
     def get(self, request: Request, pk: int, asset_id: int) -> HttpResponseBase:
-        if not rules.can_curate(request.user):
-            raise PermissionDenied("Only curators can fetch a story's original files.")
         story = get_object_or_404(Story, pk=pk)
         asset = originals.asset_of(story, asset_id)
         if asset is None or not asset.file.name:

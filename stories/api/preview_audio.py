@@ -13,7 +13,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from stories.api.review import CuratorsOnly
+from stories.api.permissions import CuratorsOnly
 from stories.domain import consent
 from stories.domain import publication_media as media
 from stories.domain.originals import PRIVATE_CACHE_CONTROL

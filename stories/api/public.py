@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.urls import reverse
-from django.utils.translation import get_language_from_request
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -28,6 +26,7 @@ from rest_framework.views import APIView
 from stories.api import public_cache
 from stories.api.serializers import LanguageField
 from stories.domain import publicity
+from stories.languages import reader_language
 from stories.models import Collection, PublishedStory, Theme
 
 PUBLIC_METHODS = ["get", "head", "options"]
@@ -37,14 +36,6 @@ class Gone(APIException):
     status_code = status.HTTP_410_GONE
     default_detail = "This story was withdrawn by the person who told it and is no longer public."
     default_code = "gone"
-
-
-def reader_language(request: Request) -> str:
-    """The reader's language for theme labels: ``?lang=``, else Accept-Language, else en."""
-    requested = request.query_params.get("lang") or get_language_from_request(request)
-    languages = {code for code, _ in settings.LANGUAGES}
-    language = (requested or "en")[:2].lower()
-    return language if language in languages else "en"
 
 
 def absolute(request: Request | None, url: str) -> str:

@@ -16,13 +16,14 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotAuthenticated, NotFound, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from stories import rules
 from stories.api import review_serializers as rs
 from stories.api.converters import ROW_ID_PATTERN
 from stories.api.parsers import API_PARSERS
+from stories.api.permissions import CuratorsOnly
+from stories.api.throttles import ReceiptThrottle
 from stories.domain import (
     collections,
     consent,
@@ -33,17 +34,6 @@ from stories.domain import (
     transcripts,
 )
 from stories.models import Collection, CollectionStory, Redaction, Story, Transcript
-
-
-class CuratorsOnly(permissions.BasePermission):
-    """Signed-in curators and admins; everyone else is refused."""
-
-    def has_permission(self, request: Request, view: APIView) -> bool:
-        if not request.user.is_authenticated:
-            raise NotAuthenticated()
-        if not rules.can_curate(request.user):
-            raise PermissionDenied("Only curators review and publish stories.")
-        return True
 
 
 def reviewed_story(pk: int) -> Story:
@@ -266,10 +256,9 @@ class ConsentView(APIView):
 
     permission_classes = [permissions.AllowAny]
     parser_classes = API_PARSERS
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "receipts"
+    throttle_classes = [ReceiptThrottle]
 
-    @extend_schema(request=rs.ConsentNarrowingSerializer, responses=rs.ConsentSerializer)
+    @extend_schema(request=rs.ConsentNarrowingSerializer, responses=rs.ConsentStateSerializer)
     def post(self, request: Request) -> Response:
         incoming = rs.ConsentNarrowingSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)

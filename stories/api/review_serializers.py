@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from stories.api.converters import MAX_ROW_ID
@@ -184,6 +185,10 @@ class ConsentNarrowingSerializer(serializers.Serializer):
         return attrs
 
 
-class ConsentSerializer(serializers.Serializer):
+# Named "Consent" in the OpenAPI schema, as it was before the rename.
+@extend_schema_serializer(component_name="Consent")
+class ConsentStateSerializer(serializers.Serializer):
+    """A story's consent after a change: the scopes left and the story's status."""
+
     scopes = serializers.ListField(child=serializers.CharField())
     status = serializers.CharField()

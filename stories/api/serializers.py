@@ -3,37 +3,28 @@
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 
-from stories import media_checks, rules
 from stories.api.converters import MAX_ROW_ID
+from stories.domain import submission
 from stories.domain import text as plain_text
 from stories.domain import uploads as upload_domain
-from stories.enums import ConsentScope, StoryKind, StoryStatus, ThemeAction
+from stories.enums import ConsentChannel, ConsentScope, StoryKind, StoryStatus, ThemeAction
 from stories.models import ConsentRecord, ConsentText, Drive, MediaAsset, Story, StoryTheme, Theme
 
-LANGUAGE_CODE = re.compile(r"^[a-z]{2}$")
-
 # Messages a reporter reads, in the language of the request (``gettext_lazy``: these are
-# built at import, before any request has chosen a language).
-TOO_MANY_THEMES = gettext_lazy("Choose at most {max_length} themes.")
-TOO_MANY_FILES = gettext_lazy("Too many files for one story.")
+# built at import, before any request has chosen a language). The submission rules' own
+# messages live with the rules, in ``stories.domain.submission``.
 NOT_AN_UPLOAD_ID = gettext_lazy("This is not the id of an upload.")
 NOT_TEXT = gettext_lazy("Send this as text.")
 NOT_YES_OR_NO = gettext_lazy("Send this as true or false.")
-NEEDS_A_FILE = {
-    StoryKind.AUDIO: gettext_lazy("An audio story needs at least one file."),
-    StoryKind.VIDEO: gettext_lazy("A video story needs at least one file."),
-    StoryKind.PHOTO: gettext_lazy("A photo story needs at least one file."),
-}
 RECEIPT_OR_STORY = gettext_lazy(
     "Send either the receipt you were given or, when signed in, the story's id."
 )
@@ -69,15 +60,13 @@ class LanguageField(serializers.CharField):
         super().__init__(**kwargs)
 
     def to_internal_value(self, data: Any) -> str:
-        value = super().to_internal_value(data).strip().lower()
-        if value and not LANGUAGE_CODE.match(value):
-            raise serializers.ValidationError(
-                gettext("Use a two-letter ISO 639-1 code, such as fi or sv.")
-            )
-        return value
+        try:
+            return submission.language_code(super().to_internal_value(data))
+        except ValueError as problem:
+            raise serializers.ValidationError(str(problem)) from None
 
 
-class ConsentSerializer(serializers.Serializer):
+class ConsentScopesSerializer(serializers.Serializer):
     """The scopes a reporter agrees to. Storing is required; everything else is a choice."""
 
     store = serializers.BooleanField(default=False, error_messages={"invalid": NOT_YES_OR_NO})
@@ -93,10 +82,9 @@ class ConsentSerializer(serializers.Serializer):
     research = serializers.BooleanField(default=False, error_messages={"invalid": NOT_YES_OR_NO})
 
     def validate_store(self, value: bool) -> bool:
-        if not value:
-            raise serializers.ValidationError(
-                gettext("We can only keep your story if you agree that we store it.")
-            )
+        refusal = submission.consent_refusal({ConsentScope.STORE.value: value})
+        if refusal is not None:
+            raise serializers.ValidationError(refusal)
         return value
 
 
@@ -124,7 +112,7 @@ class ConsentField(serializers.Field):
                 self.fail("invalid")
         if not isinstance(data, dict):
             self.fail("invalid")
-        scopes = ConsentSerializer(data=data)
+        scopes = ConsentScopesSerializer(data=data)
         scopes.is_valid(raise_exception=True)
         return dict(scopes.validated_data)
 
@@ -141,7 +129,9 @@ class StorySubmitSerializer(serializers.Serializer):
         error_messages={"does_not_exist": gettext_lazy("There is no drive called '{value}'.")},
     )
     kind = serializers.ChoiceField(choices=StoryKind.choices)
-    title = TextField(max_length=200, required=False, allow_blank=True, default="")
+    title = TextField(
+        max_length=submission.TITLE_MAX_CHARS, required=False, allow_blank=True, default=""
+    )
     text = TextField(
         max_length=settings.TARINA_MAX_TEXT_CHARS,
         required=False,
@@ -150,18 +140,20 @@ class StorySubmitSerializer(serializers.Serializer):
         trim_whitespace=False,
     )
     language = LanguageField(default="")
-    place = TextField(max_length=100, required=False, allow_blank=True, default="")
+    place = TextField(
+        max_length=submission.PLACE_MAX_CHARS, required=False, allow_blank=True, default=""
+    )
     consent = ConsentField()
     themes = serializers.ListField(
         child=SlugLookupField(
             slug_field="slug",
             queryset=Theme.objects.all(),
-            error_messages={"does_not_exist": gettext_lazy("There is no theme called '{value}'.")},
+            error_messages={"does_not_exist": submission.NO_SUCH_THEME},
         ),
         required=False,
         default=list,
-        max_length=13,
-        error_messages={"max_length": TOO_MANY_THEMES},
+        max_length=submission.THEMES_MAX,
+        error_messages={"max_length": submission.TOO_MANY_THEMES},
         help_text="Themes the reporter feels the story speaks to (optional).",
     )
     files = serializers.ListField(
@@ -169,40 +161,31 @@ class StorySubmitSerializer(serializers.Serializer):
         required=False,
         default=list,
         max_length=settings.TARINA_MAX_FILES_PER_STORY,
-        error_messages={"max_length": TOO_MANY_FILES},
+        error_messages={"max_length": submission.TOO_MANY_FILES},
     )
     uploads = serializers.ListField(
         child=serializers.UUIDField(error_messages={"invalid": NOT_AN_UPLOAD_ID}),
         required=False,
         default=list,
         max_length=settings.TARINA_MAX_FILES_PER_STORY,
-        error_messages={"max_length": TOO_MANY_FILES},
+        error_messages={"max_length": submission.TOO_MANY_FILES},
         help_text="Ids of finished resumable uploads (/api/v1/uploads/), instead of or besides "
         "files. Without an account, send their Upload-Token headers (comma-separated).",
     )
 
     def validate_drive(self, drive: Drive) -> Drive:
-        if not drive.is_open:
-            raise serializers.ValidationError(
-                gettext("This drive is closed and takes no new stories.")
-            )
-        user = self.context["request"].user
-        if not rules.can_submit(user, drive):
-            if user.is_authenticated:
-                raise PermissionDenied(gettext("This account cannot submit stories."))
-            raise serializers.ValidationError(
-                gettext("This drive takes stories only from signed-in reporters.")
-            )
+        try:
+            refusal = submission.drive_refusal(drive, self.context["request"].user)
+        except submission.SubmissionRefused as refused:
+            raise PermissionDenied(str(refused)) from None
+        if refusal is not None:
+            raise serializers.ValidationError(refusal)
         return drive
 
     def validate_files(self, files: list[Any]) -> list[Any]:
-        limit = settings.TARINA_MAX_UPLOAD_BYTES
-        for upload in files:
-            if upload.size > limit:
-                raise serializers.ValidationError(
-                    gettext("'%(name)s' is larger than the limit of %(mb)s MB.")
-                    % {"name": upload.name, "mb": limit // (1024 * 1024)}
-                )
+        problem = submission.oversized_file(files)
+        if problem is not None:
+            raise serializers.ValidationError(problem)
         return files
 
     def validate_uploads(self, ids: list[Any]) -> list[Any]:
@@ -214,24 +197,30 @@ class StorySubmitSerializer(serializers.Serializer):
             raise serializers.ValidationError(error.messages) from None
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        kind, files, uploads = attrs["kind"], attrs["files"], attrs.get("uploads", [])
-        if len(files) + len(uploads) > settings.TARINA_MAX_FILES_PER_STORY:
-            raise serializers.ValidationError({"files": TOO_MANY_FILES})
-        if kind == StoryKind.TEXT:
-            if files or uploads:
-                raise serializers.ValidationError(
-                    {"files": gettext("A text story has no files; choose audio, video or photo.")}
-                )
-            if not attrs["text"].strip():
-                raise serializers.ValidationError({"text": gettext("A text story needs its text.")})
-        elif not files and not uploads:
-            raise serializers.ValidationError({"files": NEEDS_A_FILE[StoryKind(kind)]})
-        else:
-            problems = [problem for f in files if (problem := media_checks.kind_mismatch(kind, f))]
-            problems += [p for u in uploads if (p := upload_domain.kind_mismatch(kind, u))]
-            if problems:
-                raise serializers.ValidationError({"files": problems})
+        problems = submission.kind_refusal(
+            attrs["kind"], attrs["text"], attrs["files"], attrs.get("uploads", [])
+        )
+        if problems:
+            raise serializers.ValidationError(problems)
         return attrs
+
+    def to_request(self, channel: ConsentChannel) -> submission.SubmissionRequest:
+        """The validated submission, as ``stories.domain.submission.submit`` takes it."""
+        data = self.validated_data
+        return submission.SubmissionRequest(
+            drive=data["drive"],
+            kind=StoryKind(data["kind"]),
+            title=data["title"],
+            text=data["text"],
+            language=data["language"],
+            place=data["place"],
+            consent_scopes=data["consent"],
+            files=data["files"],
+            uploads=data["uploads"],
+            themes=data["themes"],
+            reporter=self.context["request"].user,
+            channel=channel,
+        )
 
 
 class ConsentTextSerializer(serializers.ModelSerializer):
@@ -368,7 +357,7 @@ class CuratorStorySerializer(StorySerializer):
 class StoryUpdateSerializer(serializers.Serializer):
     """Fields that may be PATCHed. ``status`` is for curators and goes through the lifecycle."""
 
-    title = TextField(max_length=200, required=False, allow_blank=True)
+    title = TextField(max_length=submission.TITLE_MAX_CHARS, required=False, allow_blank=True)
     text = TextField(
         max_length=settings.TARINA_MAX_TEXT_CHARS,
         required=False,

@@ -12,13 +12,12 @@ from typing import Any
 
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotAuthenticated, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from media_pipeline.themes.taxonomy import TaxonomyError
-from stories import rules
 from stories.api import views
+from stories.api.permissions import require_curator
 from stories.domain import themes as theme_tags
 from stories.models import Theme
 
@@ -136,7 +135,7 @@ class ThemeEditorSerializer(serializers.ModelSerializer):
         fields = ["slug", "constellation", "labels", "descriptions", "signals", "taxonomy_version"]
 
 
-class ThemeViewSet(views.ThemeViewSet):
+class ThemeEditorViewSet(views.ThemeViewSet):
     """The public theme list and detail, plus ``PATCH`` for curators."""
 
     http_method_names = ["get", "patch", "head", "options"]
@@ -144,10 +143,7 @@ class ThemeViewSet(views.ThemeViewSet):
     @extend_schema(request=ThemeEditSerializer, responses=ThemeEditorSerializer)
     def partial_update(self, request: Request, slug: str | None = None) -> Response:
         """Edit a theme's labels, descriptions or signals (curators); makes a new version."""
-        if not request.user.is_authenticated:
-            raise NotAuthenticated()
-        if not rules.can_curate(request.user):
-            raise PermissionDenied("Only curators edit the theme taxonomy.")
+        require_curator(request.user, "Only curators edit the theme taxonomy.")
         theme = self.get_object()
         edit = ThemeEditSerializer(data=request.data)
         edit.is_valid(raise_exception=True)

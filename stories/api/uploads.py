@@ -19,13 +19,12 @@ from rest_framework import permissions, status
 from rest_framework.parsers import BaseParser
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from stories import rules
+from stories.api.throttles import ClientAddressThrottle
 from stories.domain import uploads
-from stories.domain.roles import has_role
-from stories.enums import Role
 from stories.models import Drive, Upload
 
 CHUNK_TYPE = "application/offset+octet-stream"
@@ -41,7 +40,7 @@ class ChunkParser(BaseParser):
         return {}
 
 
-class UploadCreationThrottle(SimpleRateThrottle):
+class UploadCreationThrottle(ClientAddressThrottle):
     """Creations per account (or per address, anonymously); appends are not counted."""
 
     scope = "uploads"
@@ -210,7 +209,7 @@ class UploadCollectionView(TusView):
                 )
             return None
         if request.user.is_authenticated:
-            if has_role(request.user, Role.REPORTER, Role.CURATOR, Role.ADMIN):
+            if rules.is_submitter(request.user):
                 return None
             return answer(status.HTTP_403_FORBIDDEN, gettext("This account cannot upload stories."))
         return answer(

@@ -10,7 +10,7 @@ register_converter(RowIdConverter, "rowid")
 router = DefaultRouter()
 router.register("stories", views.StoryViewSet, basename="story")
 router.register("drives", views.DriveViewSet, basename="drive")
-router.register("themes", taxonomy.ThemeViewSet, basename="theme")
+router.register("themes", taxonomy.ThemeEditorViewSet, basename="theme")
 router.register("collections", review.CollectionViewSet, basename="collection")
 
 story_review = [

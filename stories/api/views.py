@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils.translation import get_language_from_request, gettext
+from django.utils.translation import gettext
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
@@ -15,7 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotAuthenticated, NotFound, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from stories import rules
@@ -23,7 +22,7 @@ from stories.api import serializers as s
 from stories.api.converters import ROW_ID_PATTERN
 from stories.api.exceptions import Conflict
 from stories.api.parsers import API_PARSERS
-from stories.api.throttles import SUBMISSION_THROTTLES
+from stories.api.throttles import SUBMISSION_THROTTLES, ReceiptThrottle
 from stories.domain import (
     consent,
     editing,
@@ -34,8 +33,9 @@ from stories.domain import (
     submission,
 )
 from stories.domain import themes as theme_tags
-from stories.domain.roles import is_curator
+from stories.domain.roles import AnyUser
 from stories.enums import ConsentChannel, StoryStatus, ThemeAction, ThemeTagState
+from stories.languages import reader_language
 from stories.models import ConsentRecord, Drive, Story, Theme
 
 
@@ -45,6 +45,11 @@ class StoryFilter(filters.FilterSet):
     class Meta:
         model = Story
         fields = ["status", "drive", "language", "kind"]
+
+
+def reader_serializer(user: AnyUser) -> type[s.StorySerializer]:
+    """How ``user`` reads a story: curators see more (who sent it, how processing went)."""
+    return s.CuratorStorySerializer if rules.sees_all_stories(user) else s.StorySerializer
 
 
 class StoryViewSet(
@@ -75,7 +80,7 @@ class StoryViewSet(
             Prefetch("consent_records", queryset=ConsentRecord.objects.order_by("-given_at")),
         )
         user = self.request.user
-        if is_curator(user):
+        if rules.sees_all_stories(user):
             return queryset
         return queryset.filter(reporter_id=user.pk) if user.is_authenticated else queryset.none()
 
@@ -84,7 +89,11 @@ class StoryViewSet(
             return s.StorySubmitSerializer
         if self.action == "partial_update":
             return s.StoryUpdateSerializer
-        return s.CuratorStorySerializer if is_curator(self.request.user) else s.StorySerializer
+        return (
+            s.CuratorStorySerializer
+            if rules.sees_all_stories(self.request.user)
+            else s.StorySerializer
+        )
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
@@ -98,21 +107,7 @@ class StoryViewSet(
         """Tell a story: JSON for text, multipart (field ``files``) for audio, video and photos."""
         incoming = s.StorySubmitSerializer(data=request.data, context={"request": request})
         incoming.is_valid(raise_exception=True)
-        data = incoming.validated_data
-        result = submission.submit(
-            drive=data["drive"],
-            kind=data["kind"],
-            title=data["title"],
-            text=data["text"],
-            language=data["language"],
-            place=data["place"],
-            consent_scopes=data["consent"],
-            files=data["files"],
-            uploads=data["uploads"],
-            themes=data["themes"],
-            reporter=request.user,
-            channel=ConsentChannel.API,
-        )
+        result = submission.submit(incoming.to_request(ConsentChannel.API))
         body = {"id": result.story.pk, "status": result.story.status, "receipt": result.receipt}
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -138,7 +133,9 @@ class StoryViewSet(
             lifecycle.transition(story, StoryStatus(target), actor=request.user, reason=reason)
         story = self.get_queryset().get(pk=story.pk)
         # The story as the caller reads it, not the shape of the changes they sent.
-        reader = s.CuratorStorySerializer if is_curator(request.user) else s.StorySerializer
+        reader = (
+            s.CuratorStorySerializer if rules.sees_all_stories(request.user) else s.StorySerializer
+        )
         return Response(reader(story, context=self.get_serializer_context()).data)
 
     def _edit_content(self, story: Story, data: dict[str, Any]) -> None:
@@ -194,18 +191,13 @@ class ThemeViewSet(viewsets.ReadOnlyModelViewSet):
             tags__story__status=StoryStatus.PUBLISHED,
             tags__state=ThemeTagState.CONFIRMED,
         )
+        # Django leaves Meta.ordering out of aggregating queries, so it is spelled out here.
         return Theme.objects.annotate(
             published_stories=Count("tags__story", filter=published, distinct=True)
         ).order_by("position", "slug")
 
     def get_serializer_context(self) -> dict[str, Any]:
-        requested = self.request.query_params.get("lang") or get_language_from_request(self.request)
-        languages = {code for code, _ in settings.LANGUAGES}
-        language = (requested or "en")[:2].lower()
-        return {
-            **super().get_serializer_context(),
-            "language": language if language in languages else "en",
-        }
+        return {**super().get_serializer_context(), "language": reader_language(self.request)}
 
 
 class DriveViewSet(viewsets.ReadOnlyModelViewSet):
@@ -221,8 +213,7 @@ class ReceiptView(APIView):
     """The status of the story behind a receipt, and nothing else about it."""
 
     permission_classes = [permissions.AllowAny]
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "receipts"
+    throttle_classes = [ReceiptThrottle]
 
     @extend_schema(responses=s.ReceiptStatusSerializer)
     def get(self, request: Request, receipt: str) -> Response:
@@ -243,8 +234,7 @@ class WithdrawalView(APIView):
     """Withdraw consent, by receipt or as the signed-in owner: the story leaves everywhere."""
 
     permission_classes = [permissions.AllowAny]
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "receipts"
+    throttle_classes = [ReceiptThrottle]
     parser_classes = API_PARSERS
 
     @extend_schema(request=s.WithdrawalSerializer, responses=s.ReceiptStatusSerializer)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from stories.domain import audit, lifecycle, publication
+from stories.domain.consent_state import current  # also consent.current, for its callers
 from stories.domain.roles import AnyUser
 from stories.enums import AuditAction, ConsentChannel, ConsentScope, StoryStatus
 from stories.models import CollectionStory, ConsentRecord, ConsentText, MediaAsset, Story
@@ -41,11 +42,6 @@ def record(
         given_by=given_by if given_by is not None and given_by.is_authenticated else None,
         **{scope.value: bool(scopes.get(scope.value)) for scope in ConsentScope},
     )
-
-
-def current(story: Story) -> ConsentRecord | None:
-    """The consent in force for ``story``: the newest record not withdrawn."""
-    return story.consent_records.filter(withdrawn_at__isnull=True).order_by("-given_at").first()
 
 
 def withdraw(

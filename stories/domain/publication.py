@@ -24,7 +24,15 @@ from django.db.models import F
 from django.db.models.functions import Now
 from django.utils import timezone
 
-from stories.domain import audit, consent, dispatch, lifecycle, redactions, transcripts
+from stories.domain import (
+    audit,
+    consent_state,
+    dispatch,
+    lifecycle,
+    redactions,
+    search,
+    transcripts,
+)
 from stories.domain import publication_media as media
 from stories.domain.roles import AnyUser
 from stories.enums import AuditAction, StoryKind, StoryStatus, ThemeTagState
@@ -45,7 +53,7 @@ def why_not_publishable(story: Story) -> str | None:
     """A reason a person can read when ``story`` cannot be published; None when it can."""
     if story.status not in PUBLISHABLE_STATUSES:
         return f"Only approved stories can be published; this one is {story.get_status_display()}."
-    record = consent.current(story)
+    record = consent_state.current(story)
     if record is None or not (record.publish_text or record.publish_audio or record.publish_image):
         return "The reporter's consent does not allow publishing any part of this story."
     return None
@@ -121,7 +129,7 @@ def publish(story: Story, *, actor: AnyUser | None = None) -> PublishedStory:
 
 def build(story: Story) -> PublishedStory:
     """The story's public copy, rebuilt only when its inputs changed since the last build."""
-    record = consent.current(story)
+    record = consent_state.current(story)
     if record is None:
         raise NotPublishable("The story has no consent on record.")
     existing = PublishedStory.objects.filter(story=story).first()
@@ -137,7 +145,7 @@ def build(story: Story) -> PublishedStory:
         still = Story.objects.select_for_update().filter(
             pk=story.pk, status__in=PUBLISHABLE_STATUSES
         )
-        current = consent.current(story)
+        current = consent_state.current(story)
         if still.values_list("pk", flat=True).first() is None or current != record:
             for name in built.names():
                 storages["public"].delete(name)
@@ -187,8 +195,6 @@ def public_themes(story: Story) -> list[Theme]:
 
 
 def _index(publication: PublishedStory) -> None:
-    from stories.domain import search
-
     search.index(publication)
 
 
@@ -235,7 +241,7 @@ def _delete_on_commit(files: list[tuple[Storage, str]]) -> None:
 def preview(story: Story) -> dict[str, object]:
     """What ``publish`` would make public now, without writing anything."""
     reason = why_not_publishable(story) or ""
-    record = consent.current(story)
+    record = consent_state.current(story)
     texts = redactions.anonymise(story) if record and record.publish_text else {}
     transcript = transcripts.primary(story)
     audio = bool(

@@ -48,7 +48,7 @@ def published_collections() -> QuerySet[Collection]:
 def public_themes() -> QuerySet[Theme]:
     """Themes as public surfaces show them: without the tagger's word lists, which are
     several kB of JSON per theme that no public page reads."""
-    return Theme.objects.only("id", "slug", "position", "labels").order_by("position", "slug")
+    return Theme.objects.only("id", "slug", "position", "labels")
 
 
 def published_stories() -> QuerySet[PublishedStory]:

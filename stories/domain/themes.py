@@ -87,7 +87,7 @@ def snapshot_taxonomy(*, note: str, actor: AnyUser | None = None) -> TaxonomyVer
                 "descriptions": t.descriptions,
                 "signals": t.signals,
             }
-            for t in Theme.objects.order_by("position", "slug")
+            for t in Theme.objects.all()
         ]
         # A curator who adds signal words in a new language makes the tagger support it.
         languages = list(data.get("languages") or [])

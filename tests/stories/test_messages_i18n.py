@@ -225,14 +225,14 @@ def test_every_field_error_a_reporter_can_get_is_translated(lang):
 
     from stories.api.review_serializers import ConsentNarrowingSerializer
     from stories.api.serializers import (
-        ConsentSerializer,
+        ConsentScopesSerializer,
         StorySubmitSerializer,
         WithdrawalSerializer,
     )
 
     serializers = [
         StorySubmitSerializer(),
-        ConsentSerializer(),
+        ConsentScopesSerializer(),
         WithdrawalSerializer(),
         ConsentNarrowingSerializer(),
     ]
@@ -246,5 +246,5 @@ def test_every_field_error_a_reporter_can_get_is_translated(lang):
                 if str(message) == source:
                     english.append((type(serializer).__name__, name, key, source))
     assert ("StorySubmitSerializer", "drive", "does_not_exist") in checked
-    assert ("ConsentSerializer", "store", "invalid") in checked
+    assert ("ConsentScopesSerializer", "store", "invalid") in checked
     assert english == []

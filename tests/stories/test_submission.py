@@ -7,10 +7,11 @@ import json
 import wave
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from stories.domain import receipts
+from stories.domain import receipts, submission
 from stories.enums import AssetRole, StoryStatus
 from stories.models import AuditEvent, ConsentRecord, MediaAsset, Story
 
@@ -161,3 +162,29 @@ def test_each_story_gets_a_different_receipt(client_for, drive):
     ]
     assert len({body["receipt"] for body in bodies}) == 5
     assert MediaAsset.objects.count() == 0
+
+
+def test_the_rules_report_every_field_before_kind_and_files(drive):
+    form = submission.FormInput(
+        drive=drive, kind="photo", consent_scopes={}, title="x" * 300, theme_slugs=["nope"]
+    )
+    with pytest.raises(submission.InvalidSubmission) as invalid:
+        submission.read_form(form)
+    # A photo story without a photo is not mentioned until the fields themselves are fine.
+    assert list(invalid.value.errors) == ["title", "consent", "themes"]
+
+
+def test_the_rules_turn_a_good_form_into_a_request(drive):
+    form = submission.FormInput(
+        drive=drive, kind="text", consent_scopes=CONSENT, title="  Bus  ", text="It never came."
+    )
+    request = submission.read_form(form)
+    assert (request.kind, request.title, request.text) == ("text", "Bus", "It never came.")
+    assert submission.submit(request).story.title == "Bus"
+
+
+def test_an_account_that_cannot_submit_is_refused_not_corrected(drive):
+    nobody = User.objects.create_user("no-role")
+    form = submission.FormInput(drive=drive, kind="text", consent_scopes=CONSENT, reporter=nobody)
+    with pytest.raises(submission.SubmissionRefused):
+        submission.read_form(form)

@@ -171,15 +171,13 @@ def test_a_rolled_back_submission_leaves_the_upload_usable(
     # Straight to the domain, past the serializer's checks: the picture fails in attach().
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
         submission.submit(
-            drive=drive,
-            kind=StoryKind.AUDIO,
-            title="",
-            text="",
-            language="",
-            place="",
-            consent_scopes=CONSENT,
-            uploads=found,
-            reporter=reporter,
+            submission.SubmissionRequest(
+                drive=drive,
+                kind=StoryKind.AUDIO,
+                consent_scopes=CONSENT,
+                uploads=found,
+                reporter=reporter,
+            )
         )
     assert not Story.objects.exists()
     assert not MediaAsset.objects.exists()
