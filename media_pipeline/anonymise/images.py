@@ -21,9 +21,7 @@ from PIL import Image, ImageFilter
 from media_pipeline.media.errors import MediaRejected, RejectCode
 from media_pipeline.media.images import DECODE_ERRORS, clean_copy, load_image, open_image
 from media_pipeline.media.limits import MediaLimits
-from media_pipeline.media.sniff import Family
-
-from ._sources import sniff_path
+from media_pipeline.media.sniff import Family, sniff_path
 
 log = logging.getLogger(__name__)
 
