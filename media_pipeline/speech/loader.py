@@ -2,8 +2,9 @@
 
 Models are loaded once per process and cached by (engine, model, device, compute type,
 threads, models folder), so a Celery worker pays the load time (1-3 s for ``base``) once,
-not per story. Weights are never downloaded: they come from ``TARINA_MODELS_DIR``, filled
-offline by ``python manage.py provision_models``.
+not per story. Weights are never downloaded: they come from the models folder (the
+``models_dir`` argument, else ``TARINA_MODELS_DIR``), filled offline by
+``python manage.py provision_models``.
 
 Memory bound per transcription: one decoding window (10 min = 38 MB of float32 samples,
 plus the engine's features and buffers for that window, a few hundred MB at most)
@@ -71,14 +72,11 @@ class Transcriber(Protocol):
 
 
 def default_models_dir() -> Path:
-    """``settings.TARINA_MODELS_DIR`` when Django is configured, else the environment/var."""
-    try:
-        from django.conf import settings
+    """``$TARINA_MODELS_DIR``, else ``var/models`` of the checkout.
 
-        if settings.configured:
-            return Path(settings.TARINA_MODELS_DIR)
-    except Exception:  # noqa: S110 - Django absent or settings broken: fall back below
-        pass
+    Used when :func:`get_transcriber` is given no ``models_dir``; an application with its
+    own setting for the folder passes it as ``models_dir`` instead.
+    """
     default = Path(__file__).resolve().parents[2] / "var" / "models"
     return Path(os.environ.get("TARINA_MODELS_DIR", default))
 
