@@ -168,7 +168,7 @@ def detect_faces(image: Image.Image, *, detect_edge: int = DETECT_EDGE) -> list[
     return merge_boxes(found)
 
 
-# --- blurring ------------------------------------------------------------------------------------
+# --- redacting faces ------------------------------------------------------------------------------
 
 
 def expand_box(box: Box, size: tuple[int, int], margin: float = FACE_MARGIN) -> Box:
@@ -179,10 +179,11 @@ def expand_box(box: Box, size: tuple[int, int], margin: float = FACE_MARGIN) -> 
     return Box(x0, y0, max(0, x1 - x0), max(0, y1 - y0))
 
 
-def obscure_regions(
+def redact_regions(
     image: Image.Image, boxes: Sequence[Box], *, margin: float = FACE_MARGIN
 ) -> Image.Image:
-    """A copy of ``image`` with each box (plus ``margin``) pixelated into coarse blocks, blurred.
+    """A copy of ``image`` with each box (plus ``margin``) redacted: pixelated into coarse
+    blocks, then blurred.
 
     Pixelation alone can be partly reversed by matching candidates against the blocks, and
     blur alone by deconvolution; coarse blocks smoothed afterwards defeat both in practice.
@@ -238,7 +239,7 @@ def anonymise_picture(
     faces: list[Box] = []
     if blur_faces:
         faces = detect_faces(clean, detect_edge=detect_edge)
-        clean = obscure_regions(clean, faces)
+        clean = redact_regions(clean, faces)
     try:
         # No exif=/icc_profile=/comment= arguments: Pillow then writes only a bare JFIF header.
         clean.save(dest, "JPEG", quality=JPEG_QUALITY, optimize=True)
