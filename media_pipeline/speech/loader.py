@@ -1,10 +1,9 @@
 """One entry point for speech-to-text: ``get_transcriber(...).transcribe(path, language)``.
 
 Models are loaded once per process and cached by (engine, model, device, compute type,
-threads, models folder), so a Celery worker pays the load time (1-3 s for ``base``) once,
-not per story. Weights are never downloaded: they come from the models folder (the
-``models_dir`` argument, else ``TARINA_MODELS_DIR``), filled offline by
-``python manage.py provision_models``.
+threads, models folder), so a Celery worker pays the model's load time once, not per
+story. Weights are never downloaded: they come from the models folder (the ``models_dir``
+argument, else ``TARINA_MODELS_DIR``), filled offline by ``manage.py provision_models``.
 
 Memory bound per transcription: one decoding window (10 min = 38 MB of float32 samples,
 plus the engine's features and buffers for that window, a few hundred MB at most)
@@ -105,9 +104,8 @@ def resolve_device(engine: str, device: str = "auto") -> str:
 def default_compute_type(device: str) -> str:
     """float16 on GPU; int8 weights with float32 activations on CPU.
 
-    On CPU int8_float32 is several times faster than float32 at the same WER on FLEURS
-    (see docs/performance.md). It used to seem to skip stretches of speech: that was VAD
-    gluing distant speech regions into one decode, fixed in engines/base.py.
+    int8 weights take less memory than float32 and are no slower; how accuracy compares
+    depends on the CPU's int8 support (measurements in docs/performance.md).
     """
     return "float16" if device == "cuda" else "int8_float32"
 
@@ -119,11 +117,10 @@ def default_decode_workers(engine: str, device: str, threads: int) -> int:
     """Concurrent decodes per transcriber: ``TARINA_TRANSCRIBE_WORKERS``, else 1.
 
     With 2, two speech regions (or two recordings given to one transcriber at once) are
-    decoded concurrently, each on ``threads // 2`` threads. Not the default: on the shared
-    2-core machine it made a single short recording slower (one thread for its only
-    region) and bought ~1.2x throughput only with two recordings at once (see
-    docs/performance.md). Always 1 for openai-whisper (its PyTorch model is not meant for
-    concurrent calls), and at most one per thread.
+    decoded concurrently, each on ``threads // 2`` threads. Not the default: a short
+    recording is one speech region, which then gets only part of the threads, so it pays
+    only when cores would otherwise sit idle. Always 1 for openai-whisper (its PyTorch
+    model is not meant for concurrent calls), and at most one per thread.
     """
     if engine != FASTER_WHISPER:
         return 1
@@ -152,7 +149,7 @@ def get_transcriber(
     ``threads=0`` means all CPUs available to the process; ``workers=0`` means
     :func:`default_decode_workers` (faster-whisper only: that many regions or recordings
     are decoded at once, sharing the threads). ``compute_type`` applies to
-    faster-whisper (``float32`` on CPU is the slower, previous default); openai-whisper always runs
+    faster-whisper (default: :func:`default_compute_type`); openai-whisper always runs
     float16 on CUDA and float32 on CPU. With ``auto_provision`` missing weights are built
     offline from the installed packages; otherwise :class:`ModelNotProvisionedError`.
     """
