@@ -18,8 +18,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageFilter
 
-from media_pipeline.media.errors import MediaRejected, RejectCode
-from media_pipeline.media.images import DECODE_ERRORS, clean_copy, load_image, open_image
+from media_pipeline.media.images import decode_clean
 from media_pipeline.media.limits import MediaLimits
 from media_pipeline.media.sniff import Family, sniff_path
 
@@ -277,12 +276,7 @@ def anonymise_image(
     limits = limits or MediaLimits()
     sniffed = sniff_path(src, Family.IMAGE)
     assert sniffed.pillow_format is not None
-    with open_image(src, sniffed.pillow_format, limits) as im:
-        load_image(im, limits)
-        try:
-            upright = clean_copy(im)
-        except DECODE_ERRORS as exc:
-            raise MediaRejected("The image could not be converted.", RejectCode.CORRUPT) from exc
+    upright = decode_clean(src, sniffed.pillow_format, limits)
     return anonymise_picture(
         upright, dest, blur_faces=blur_faces, max_edge=max_edge, detect_edge=detect_edge
     )
