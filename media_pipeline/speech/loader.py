@@ -20,6 +20,8 @@ import threading
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from media_pipeline.speech.engines.faster import FasterWhisperTranscriber
+from media_pipeline.speech.engines.openai import OpenAIWhisperTranscriber
 from media_pipeline.speech.policy import DecodeOptions
 from media_pipeline.speech.results import Segment, SpeechTranscript, Word
 from media_pipeline.speech.weights import (
@@ -186,8 +188,6 @@ def get_transcriber(
         )
         transcriber: Transcriber
         if engine == FASTER_WHISPER:
-            from media_pipeline.speech.engines.faster import FasterWhisperTranscriber
-
             transcriber = FasterWhisperTranscriber(
                 faster_whisper_model_dir(models_dir, model),
                 model,
@@ -199,8 +199,6 @@ def get_transcriber(
             )
         else:
             assert engine == OPENAI_WHISPER
-            from media_pipeline.speech.engines.openai import OpenAIWhisperTranscriber
-
             transcriber = OpenAIWhisperTranscriber(
                 openai_whisper_checkpoint(models_dir, model), model, device, threads, options
             )
