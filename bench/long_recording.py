@@ -66,7 +66,7 @@ def main() -> int:
     args = parser.parse_args()
 
     from media_pipeline.media import MediaLimits, normalise, probe
-    from media_pipeline.speech.transcriber import get_transcriber
+    from media_pipeline.speech.loader import get_transcriber
 
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "workshop.wav"

@@ -161,8 +161,8 @@ def tarina_transcriber(
     """Tarina's pipeline (faster-whisper engine) with some settings changed."""
     from dataclasses import replace
 
+    from media_pipeline.speech.loader import get_transcriber
     from media_pipeline.speech.policy import DecodeOptions
-    from media_pipeline.speech.transcriber import get_transcriber
 
     settings = dict(settings)
     compute_type = settings.pop("compute_type", None)
@@ -420,7 +420,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.models_dir is None:
-        from media_pipeline.speech.transcriber import default_models_dir
+        from media_pipeline.speech.loader import default_models_dir
 
         args.models_dir = default_models_dir()
     if args.worker:

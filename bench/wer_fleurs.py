@@ -36,8 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print the table; returns a process exit status."""
     import jiwer
 
+    from media_pipeline.speech.loader import get_transcriber
     from media_pipeline.speech.policy import DecodeOptions
-    from media_pipeline.speech.transcriber import get_transcriber
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--engine", default="faster-whisper")

@@ -20,7 +20,7 @@ from collections.abc import Generator, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
-from itertools import chain, pairwise
+from itertools import pairwise
 from pathlib import Path
 from typing import Literal
 
@@ -29,14 +29,17 @@ import av.container
 import numpy as np
 from av.audio.stream import AudioStream
 
-from media_pipeline.media.audio import demux_until_error
 from media_pipeline.media.avopen import open_input
 from media_pipeline.media.avprobe import too_long
+from media_pipeline.media.decoding import (
+    MAX_AUDIO_DECODE_ERRORS,
+    decode_frames,
+    resample_mono,
+    too_damaged_audio,
+)
 from media_pipeline.media.errors import MediaRejected, RejectCode
 from media_pipeline.media.limits import MediaLimits
-from media_pipeline.media.sniff import Family
-
-from ._sources import sniff_path
+from media_pipeline.media.sniff import Family, sniff_path
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +55,6 @@ TONE_LEVEL = 0.2
 # the hard edges that would otherwise click are avoided.
 RAMP_SECONDS = 0.01
 DEFAULT_PITCH_SEMITONES = -4.0
-# Give up on a stream that is mostly garbage rather than skipping bad packets forever.
-_MAX_DECODE_ERRORS = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,45 +182,20 @@ def _decode_mono(path: Path, rate: int, limits: MediaLimits) -> Generator[np.nda
     assert sniffed.demuxer is not None
     # One second of slack, as in normalisation: resampler padding must not reject good files.
     max_samples = int((limits.max_seconds + 1) * rate)
-    produced = errors = 0
+    produced = 0
     with open_input(path, sniffed.demuxer) as src:
         if not src.streams.audio:
             raise MediaRejected("The file has no sound.", RejectCode.NO_MEDIA)
         stream = src.streams.audio[0]
-        resampler: av.AudioResampler | None = None
-        shape: tuple[str, str, int] | None = None
-
-        def resample(frame: av.AudioFrame | None) -> Iterator[np.ndarray]:
-            nonlocal produced
-            if resampler is None:
-                return
-            for out in resampler.resample(frame):
-                chunk = out.to_ndarray().reshape(-1).astype(np.float32, copy=False)
-                produced += len(chunk)
-                if produced > max_samples:
-                    raise too_long(limits)
-                yield chunk
-
-        for packet in chain(demux_until_error(src, stream), [None]):
-            try:
-                frames = stream.decode(packet)
-            except av.FFmpegError:
-                errors += 1
-                if errors > _MAX_DECODE_ERRORS:
-                    raise MediaRejected(
-                        "The audio is too damaged to decode.", RejectCode.CORRUPT
-                    ) from None
-                continue
-            for frame in frames:
-                frame_shape = (frame.format.name, frame.layout.name, frame.sample_rate)
-                if frame_shape != shape:
-                    # A resampler serves one input shape; flush it before a mid-stream change.
-                    yield from resample(None)
-                    resampler = av.AudioResampler(format="flt", layout="mono", rate=rate)
-                    shape = frame_shape
-                frame.pts = None
-                yield from resample(frame)
-        yield from resample(None)
+        frames = decode_frames(
+            src, stream, max_errors=MAX_AUDIO_DECODE_ERRORS, damaged=too_damaged_audio()
+        )
+        for out in resample_mono(frames, "flt", rate):
+            chunk = out.to_ndarray().reshape(-1).astype(np.float32, copy=False)
+            produced += len(chunk)
+            if produced > max_samples:
+                raise too_long(limits)
+            yield chunk
 
 
 def _pull_all(graph: av.filter.Graph) -> Iterator[np.ndarray]:

@@ -18,12 +18,9 @@ import cv2
 import numpy as np
 from PIL import Image, ImageFilter
 
-from media_pipeline.media.errors import MediaRejected, RejectCode
-from media_pipeline.media.images import DECODE_ERRORS, clean_copy, load_image, open_image
+from media_pipeline.media.images import decode_clean
 from media_pipeline.media.limits import MediaLimits
-from media_pipeline.media.sniff import Family
-
-from ._sources import sniff_path
+from media_pipeline.media.sniff import Family, sniff_path
 
 log = logging.getLogger(__name__)
 
@@ -170,7 +167,7 @@ def detect_faces(image: Image.Image, *, detect_edge: int = DETECT_EDGE) -> list[
     return merge_boxes(found)
 
 
-# --- blurring ------------------------------------------------------------------------------------
+# --- redacting faces ------------------------------------------------------------------------------
 
 
 def expand_box(box: Box, size: tuple[int, int], margin: float = FACE_MARGIN) -> Box:
@@ -181,10 +178,11 @@ def expand_box(box: Box, size: tuple[int, int], margin: float = FACE_MARGIN) -> 
     return Box(x0, y0, max(0, x1 - x0), max(0, y1 - y0))
 
 
-def obscure_regions(
+def redact_regions(
     image: Image.Image, boxes: Sequence[Box], *, margin: float = FACE_MARGIN
 ) -> Image.Image:
-    """A copy of ``image`` with each box (plus ``margin``) pixelated into coarse blocks, blurred.
+    """A copy of ``image`` with each box (plus ``margin``) redacted: pixelated into coarse
+    blocks, then blurred.
 
     Pixelation alone can be partly reversed by matching candidates against the blocks, and
     blur alone by deconvolution; coarse blocks smoothed afterwards defeat both in practice.
@@ -240,7 +238,7 @@ def anonymise_picture(
     faces: list[Box] = []
     if blur_faces:
         faces = detect_faces(clean, detect_edge=detect_edge)
-        clean = obscure_regions(clean, faces)
+        clean = redact_regions(clean, faces)
     try:
         # No exif=/icc_profile=/comment= arguments: Pillow then writes only a bare JFIF header.
         clean.save(dest, "JPEG", quality=JPEG_QUALITY, optimize=True)
@@ -278,12 +276,7 @@ def anonymise_image(
     limits = limits or MediaLimits()
     sniffed = sniff_path(src, Family.IMAGE)
     assert sniffed.pillow_format is not None
-    with open_image(src, sniffed.pillow_format, limits) as im:
-        load_image(im, limits)
-        try:
-            upright = clean_copy(im)
-        except DECODE_ERRORS as exc:
-            raise MediaRejected("The image could not be converted.", RejectCode.CORRUPT) from exc
+    upright = decode_clean(src, sniffed.pillow_format, limits)
     return anonymise_picture(
         upright, dest, blur_faces=blur_faces, max_edge=max_edge, detect_edge=detect_edge
     )

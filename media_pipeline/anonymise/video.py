@@ -10,23 +10,22 @@ the same anonymisers as pictures and audio.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from contextlib import ExitStack
-from itertools import chain
 from pathlib import Path
 
 import av
 from av.video.stream import VideoStream
 from PIL import Image
 
-from media_pipeline.media.audio import demux_until_error, extract_audio
+from media_pipeline.media.audio import extract_audio
 from media_pipeline.media.avopen import open_input
 from media_pipeline.media.avprobe import too_many_pixels
+from media_pipeline.media.decoding import MAX_VIDEO_DECODE_ERRORS, decode_frames, demux_until_error
 from media_pipeline.media.errors import MediaRejected, RejectCode
 from media_pipeline.media.limits import MediaLimits
-from media_pipeline.media.sniff import Family
+from media_pipeline.media.sniff import Family, sniff_path
 
-from ._sources import sniff_path
 from .audio import (
     DEFAULT_PADDING,
     DEFAULT_PITCH_SEMITONES,
@@ -42,7 +41,6 @@ from .images import DETECT_EDGE, AnonymisedImage, anonymise_picture
 POSTER_AT_SECONDS = 1.0
 # Bound the work however the timestamps look: never decode more frames than this.
 _MAX_POSTER_FRAMES = 300
-_MAX_DECODE_ERRORS = 50
 
 _TRANSPOSE = {
     90: Image.Transpose.ROTATE_90,
@@ -66,22 +64,6 @@ def _duration(container: av.container.InputContainer, stream: VideoStream) -> fl
     return None
 
 
-def _decoded_frames(
-    container: av.container.InputContainer, stream: VideoStream
-) -> Iterator[av.VideoFrame]:
-    """Frames until the stream ends, damaged packets skipped (up to a limit)."""
-    errors = 0
-    for packet in chain(demux_until_error(container, stream), [None]):
-        try:
-            frames = stream.decode(packet)
-        except av.FFmpegError:
-            errors += 1
-            if errors > _MAX_DECODE_ERRORS:
-                return
-            continue
-        yield from frames
-
-
 def poster_image(
     src: str | Path, *, limits: MediaLimits | None = None, at_seconds: float = POSTER_AT_SECONDS
 ) -> Image.Image:
@@ -101,7 +83,9 @@ def poster_image(
         stream.codec_context.thread_type = "AUTO"
         target = poster_time(_duration(container, stream), at_seconds)
         best: av.VideoFrame | None = None
-        for count, frame in enumerate(_decoded_frames(container, stream), start=1):
+        for count, frame in enumerate(
+            decode_frames(container, stream, max_errors=MAX_VIDEO_DECODE_ERRORS), start=1
+        ):
             if frame.width * frame.height > limits.max_image_pixels:
                 raise too_many_pixels(frame.width, frame.height, limits)
             best = frame
@@ -190,7 +174,7 @@ def anonymise_video_audio(
 
 def _rotation_of(container: av.container.InputContainer, stream: VideoStream) -> int:
     """The display rotation of the first decodable frame (degrees, FFmpeg's sign)."""
-    for frame in _decoded_frames(container, stream):
+    for frame in decode_frames(container, stream, max_errors=MAX_VIDEO_DECODE_ERRORS):
         return int(frame.rotation) % 360
     raise MediaRejected("No picture could be decoded from the video.", RejectCode.CORRUPT)
 

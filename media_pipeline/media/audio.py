@@ -8,29 +8,22 @@ encoder tag either: the output is the same bytes for the same sound.
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
 from fractions import Fraction
-from itertools import chain
 from pathlib import Path
 
 import av
 import av.container
-import av.stream
 from av.audio.stream import AudioStream
 
 from .avopen import open_input
 from .avprobe import too_long
+from .decoding import MAX_AUDIO_DECODE_ERRORS, decode_frames, resample_mono, too_damaged_audio
 from .errors import MediaRejected, RejectCode
 from .hashing import sha256_file
 from .info import Derived, Role
 from .limits import MediaLimits
 
-log = logging.getLogger(__name__)
-
 TARGET_RATE = 16_000
-# Give up on a stream that is mostly garbage rather than skipping bad packets forever.
-_MAX_DECODE_ERRORS = 200
 
 AUDIO_OUTPUTS: dict[str, tuple[str, str, str]] = {
     # name: (muxer, codec, mime)
@@ -53,26 +46,6 @@ def _stream(src: av.container.InputContainer, index: int) -> AudioStream:
     return streams[0]
 
 
-def demux_until_error(
-    src: av.container.InputContainer, stream: av.stream.Stream
-) -> Iterator[av.Packet]:
-    """Packets of ``stream``, ending quietly where a truncated or damaged file stops reading.
-
-    Only reading the *input* is guarded: errors writing output must still propagate.
-    """
-    packets = src.demux(stream)
-    while True:
-        try:
-            packet = next(packets)
-        except StopIteration:
-            return
-        except av.FFmpegError as exc:
-            log.info("demuxing stopped early: %s", exc)
-            return
-        if packet.size:
-            yield packet
-
-
 def extract_audio(
     path: Path,
     demuxer: str,
@@ -92,7 +65,6 @@ def extract_audio(
     # One second of slack: resampler and codec padding must not reject a file probe accepted.
     max_samples = int((limits.max_seconds + 1) * TARGET_RATE)
     written = 0
-    errors = 0
     try:
         with (
             open_input(path, demuxer) as src,
@@ -106,48 +78,17 @@ def extract_audio(
             out_stream.layout = "mono"
             out_stream.format = "s16"
             out_stream.codec_context.flags |= av.codec.context.Flags.bitexact
-            resampler: av.AudioResampler | None = None
-            shape: tuple[str, str, int] | None = None
             time_base = Fraction(1, TARGET_RATE)
-
-            def push(frame: av.AudioFrame | None) -> None:
-                nonlocal written
-                if resampler is None:
-                    return
-                for resampled in resampler.resample(frame):
-                    resampled.pts = written
-                    resampled.time_base = time_base
-                    written += resampled.samples
-                    if written > max_samples:
-                        raise too_long(limits)
-                    _encode(out, out_stream, resampled)
-
-            def handle(frame: av.AudioFrame) -> None:
-                nonlocal resampler, shape
-                frame_shape = (frame.format.name, frame.layout.name, frame.sample_rate)
-                if frame_shape != shape:
-                    # A resampler is built for one input shape; rate or layout changes
-                    # mid-stream (call recorders do this) need a fresh one.
-                    push(None)
-                    resampler = av.AudioResampler(format="s16", layout="mono", rate=TARGET_RATE)
-                    shape = frame_shape
-                frame.pts = None
-                push(frame)
-
-            for packet in chain(demux_until_error(src, in_stream), [None]):
-                # The final ``None`` flushes frames the decoder still holds.
-                try:
-                    frames = in_stream.decode(packet)
-                except av.FFmpegError:
-                    errors += 1
-                    if errors > _MAX_DECODE_ERRORS:
-                        raise MediaRejected(
-                            "The audio is too damaged to decode.", RejectCode.CORRUPT
-                        ) from None
-                    continue
-                for frame in frames:
-                    handle(frame)
-            push(None)
+            frames = decode_frames(
+                src, in_stream, max_errors=MAX_AUDIO_DECODE_ERRORS, damaged=too_damaged_audio()
+            )
+            for resampled in resample_mono(frames, "s16", TARGET_RATE):
+                resampled.pts = written
+                resampled.time_base = time_base
+                written += resampled.samples
+                if written > max_samples:
+                    raise too_long(limits)
+                _encode(out, out_stream, resampled)
             _encode(out, out_stream, None)
     except BaseException:
         dest.unlink(missing_ok=True)

@@ -200,6 +200,19 @@ def clean_copy(im: Image.Image) -> Image.Image:
     return Image.frombytes(im.mode, im.size, im.tobytes())
 
 
+def decode_clean(path: Path, pillow_format: str, limits: MediaLimits) -> Image.Image:
+    """The image at ``path`` fully decoded and passed through :func:`clean_copy`.
+
+    Raises :class:`MediaRejected` when the file is refused, damaged or can't be converted.
+    """
+    with open_image(path, pillow_format, limits) as im:
+        load_image(im, limits)
+        try:
+            return clean_copy(im)
+        except DECODE_ERRORS as exc:
+            raise MediaRejected("The image could not be converted.", RejectCode.CORRUPT) from exc
+
+
 def _save(im: Image.Image, dest: Path, fmt: str) -> None:
     if fmt == "JPEG":
         im.save(dest, "JPEG", quality=JPEG_QUALITY, optimize=True)
@@ -253,10 +266,5 @@ def normalise_image(
     """Re-encode an accepted image without metadata, upright, plus thumbnails."""
     if info.pillow_format is None:
         raise MediaRejected("The image format is unknown.", RejectCode.NOT_ALLOWED)
-    with open_image(path, info.pillow_format, limits) as im:
-        load_image(im, limits)
-        try:
-            clean = clean_copy(im)
-        except DECODE_ERRORS as exc:
-            raise MediaRejected("The image could not be converted.", RejectCode.CORRUPT) from exc
+    clean = decode_clean(path, info.pillow_format, limits)
     return write_image_derivatives(clean, out_dir, main_role=Role.IMAGE, stem="image")

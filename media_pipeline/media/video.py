@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from itertools import chain
 from pathlib import Path
 
 import av
 from PIL import Image
 
-from .audio import demux_until_error
 from .avopen import open_input
 from .avprobe import too_many_pixels
+from .decoding import MAX_VIDEO_DECODE_ERRORS, decode_frames
 from .errors import MediaRejected, RejectCode
 from .images import clean_copy, write_image_derivatives
 from .info import Derived, Role
@@ -20,7 +19,6 @@ from .limits import MediaLimits
 POSTER_AT_SECONDS = 1.0
 # Bound the work: never decode more than this many frames looking for the poster.
 _MAX_POSTER_FRAMES = 120
-_MAX_DECODE_ERRORS = 50
 
 
 def _poster_frame(
@@ -28,30 +26,20 @@ def _poster_frame(
 ) -> av.VideoFrame:
     target = POSTER_AT_SECONDS if duration is None else min(POSTER_AT_SECONDS, duration / 3)
     best: av.VideoFrame | None = None
-    decoded = errors = 0
+    decoded = 0
     with open_input(path, demuxer) as src:
         streams = [s for s in src.streams.video if s.index == stream_index]
         if not streams:
             raise MediaRejected("The video track is missing.", RejectCode.CORRUPT)
         stream = streams[0]
         stream.codec_context.thread_type = "AUTO"
-        for packet in chain(demux_until_error(src, stream), [None]):
-            try:
-                frames = stream.decode(packet)
-            except av.FFmpegError:
-                errors += 1
-                if errors > _MAX_DECODE_ERRORS:
-                    break
-                continue
-            for frame in frames:
-                if frame.width * frame.height > limits.max_image_pixels:
-                    raise too_many_pixels(frame.width, frame.height, limits)
-                best = frame
-                decoded += 1
-                if (frame.time is not None and frame.time >= target) or (
-                    decoded >= _MAX_POSTER_FRAMES
-                ):
-                    return best
+        for frame in decode_frames(src, stream, max_errors=MAX_VIDEO_DECODE_ERRORS):
+            if frame.width * frame.height > limits.max_image_pixels:
+                raise too_many_pixels(frame.width, frame.height, limits)
+            best = frame
+            decoded += 1
+            if (frame.time is not None and frame.time >= target) or (decoded >= _MAX_POSTER_FRAMES):
+                return best
     if best is None:
         raise MediaRejected("No picture could be decoded from the video.", RejectCode.CORRUPT)
     return best

@@ -1,12 +1,12 @@
 """A compact gazetteer of European first names, last names and places.
 
-names-dataset holds ~730k first and ~980k last names for 105 countries; loading it takes
-~12 s and ~1.9 GB of RAM (measured, see docs/privacy-detection.md), far too much for every
-Celery worker. ``build_gazetteer`` runs once at provisioning time (``manage.py
-provision_models``) and keeps only names that are popular in an EU/EEA country (plus the
-UK and Switzerland), drops words that are never names, marks names that are also
-everyday words per language and names that are also places, and writes a gzip'd TSV of
-about 1 MB. ``load_gazetteer`` reads it in well under a second (~30 MB in memory).
+names-dataset holds ~730k first and ~980k last names for 105 countries; loading it is far
+too slow and memory-hungry for every Celery worker (docs/privacy-detection.md).
+``build_gazetteer`` runs once at provisioning time (``manage.py provision_models``) and
+keeps only names that are popular in an EU/EEA country (plus the UK and Switzerland),
+drops words that are never names, marks names that are also everyday words per language
+and names that are also places, and writes a gzip'd TSV of about 1 MB, which
+``load_gazetteer`` reads quickly into little memory.
 
 File format (UTF-8, gzip), one name per line after a ``#`` header::
 
@@ -206,8 +206,8 @@ def build_gazetteer(out_dir: Path | str, *, force: bool = False) -> Path:
 
     Idempotent: an existing file of the current version is kept unless ``force``. The file
     is written under a temporary name and renamed, so concurrent builds never leave a
-    half-written file. Needs names-dataset and phonenumbers (and simplemma, optionally);
-    takes ~20-25 s and ~2 GB of RAM (peak, names-dataset) once.
+    half-written file. Needs names-dataset and phonenumbers (and simplemma, optionally),
+    and loads all of names-dataset, so run it once at provisioning, not per worker.
     """
     out = Path(out_dir) / GAZETTEER_FILENAME
     if out.exists() and not force and _header_ok(out):

@@ -1,4 +1,4 @@
-"""Replace detected spans with placeholders that stay consistent within one text."""
+"""Text redaction: each detected span becomes a placeholder, consistent within one text."""
 
 from __future__ import annotations
 

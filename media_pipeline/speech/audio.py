@@ -4,7 +4,9 @@ Both engines transcribe a recording window by window (10 minutes by default) ins
 decoding an hour into memory at once: 10 minutes of 16 kHz float32 is 38 MB, and the
 engines' own buffers (log-mel features, STFT) scale with the window, not the recording.
 Windows are cut at the quietest moment near their end, so a cut rarely splits a word.
-PyAV bundles FFmpeg's libraries, so no ``ffmpeg`` executable is needed.
+Files are read with the media package's hardened opener and tolerant decode loop, so a
+damaged packet is skipped as it is everywhere else in the pipeline. PyAV bundles FFmpeg's
+libraries, so no ``ffmpeg`` executable is needed.
 """
 
 from __future__ import annotations
@@ -14,6 +16,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from media_pipeline.media.avopen import open_input
+from media_pipeline.media.decoding import (
+    MAX_AUDIO_DECODE_ERRORS,
+    decode_frames,
+    resample_mono,
+    too_damaged_audio,
+)
+from media_pipeline.media.errors import MediaRejected
+from media_pipeline.media.sniff import Family, sniff_path
 
 SAMPLE_RATE = 16_000
 DEFAULT_WINDOW_SECONDS = 600.0
@@ -51,31 +63,28 @@ def quietest_cut(samples: np.ndarray, start: int, end: int, hop: int = 320) -> i
 
 
 def _decoded_chunks(path: Path) -> Iterator[np.ndarray]:
-    import av
+    """Float32 mono chunks at :data:`SAMPLE_RATE` from the first audio stream of ``path``.
 
-    resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
+    The file is opened like an upload (sniffed, forced demuxer, no nested opens): speech
+    recognition is handed pipeline derivatives, but a caller passing anything else must not
+    widen what FFmpeg may read.
+    """
     try:
-        container = av.open(str(path), mode="r", metadata_errors="ignore")
+        sniffed = sniff_path(path, Family.AV)
+        assert sniffed.demuxer is not None
+        with open_input(path, sniffed.demuxer) as src:
+            if not src.streams.audio:
+                raise AudioDecodeError(f"{path}: has no audio stream")
+            stream = src.streams.audio[0]
+            frames = decode_frames(
+                src, stream, max_errors=MAX_AUDIO_DECODE_ERRORS, damaged=too_damaged_audio()
+            )
+            for out in resample_mono(frames, "flt", SAMPLE_RATE):
+                yield out.to_ndarray().reshape(-1)
     except FileNotFoundError:
         raise AudioDecodeError(f"{path}: no such file") from None
-    except (av.error.FFmpegError, OSError) as exc:
+    except MediaRejected as exc:
         raise AudioDecodeError(f"{path}: not a readable audio or video file ({exc})") from exc
-    with container:
-        if not container.streams.audio:
-            raise AudioDecodeError(f"{path}: has no audio stream")
-        frames = container.decode(audio=0)
-        while True:
-            try:
-                frame = next(frames)
-            except StopIteration:
-                break
-            except av.error.InvalidDataError:
-                # A corrupt packet mid-file: skip it rather than lose the recording.
-                continue
-            for out in resampler.resample(frame):
-                yield out.to_ndarray().reshape(-1)
-        for out in resampler.resample(None):
-            yield out.to_ndarray().reshape(-1)
 
 
 def iter_windows(

@@ -168,6 +168,24 @@ def _fused(model: CT2Model, src: str, dsts: list[str]) -> Iterator[tuple]:
             yield f"{dst}.bias", bias
 
 
+def _self_attention(model: CT2Model, src: str, dst: str) -> Iterator[tuple]:
+    """A transformer block's self-attention: fused q|k|v, output projection, layer norm."""
+    yield from _fused(
+        model,
+        f"{src}/self_attention/linear_0",
+        [f"{dst}.attn.{p}" for p in ("query", "key", "value")],
+    )
+    yield from _linear(model, f"{src}/self_attention/linear_1", f"{dst}.attn.out")
+    yield from _layer_norm(model, f"{src}/self_attention/layer_norm", f"{dst}.attn_ln")
+
+
+def _feed_forward(model: CT2Model, src: str, dst: str) -> Iterator[tuple]:
+    """A transformer block's two-layer MLP and its layer norm."""
+    yield from _linear(model, f"{src}/ffn/linear_0", f"{dst}.mlp.0")
+    yield from _linear(model, f"{src}/ffn/linear_1", f"{dst}.mlp.2")
+    yield from _layer_norm(model, f"{src}/ffn/layer_norm", f"{dst}.mlp_ln")
+
+
 def whisper_state_dict(model: CT2Model) -> dict[str, np.ndarray]:
     """Map a Whisper CTranslate2 model onto openai-whisper ``Whisper.state_dict()`` names."""
     dims = whisper_dims(model)
@@ -183,18 +201,8 @@ def whisper_state_dict(model: CT2Model) -> dict[str, np.ndarray]:
     add(_linear(model, "encoder/conv2", "encoder.conv2"))
     for i in range(dims["n_audio_layer"]):
         src, dst = f"encoder/layer_{i}", f"encoder.blocks.{i}"
-        add(
-            _fused(
-                model,
-                f"{src}/self_attention/linear_0",
-                [f"{dst}.attn.{p}" for p in ("query", "key", "value")],
-            )
-        )
-        add(_linear(model, f"{src}/self_attention/linear_1", f"{dst}.attn.out"))
-        add(_layer_norm(model, f"{src}/self_attention/layer_norm", f"{dst}.attn_ln"))
-        add(_linear(model, f"{src}/ffn/linear_0", f"{dst}.mlp.0"))
-        add(_linear(model, f"{src}/ffn/linear_1", f"{dst}.mlp.2"))
-        add(_layer_norm(model, f"{src}/ffn/layer_norm", f"{dst}.mlp_ln"))
+        add(_self_attention(model, src, dst))
+        add(_feed_forward(model, src, dst))
     add(_layer_norm(model, "encoder/layer_norm", "encoder.ln_post"))
 
     # Decoder. The output projection is tied to the token embedding in both formats.
@@ -202,15 +210,7 @@ def whisper_state_dict(model: CT2Model) -> dict[str, np.ndarray]:
     out["decoder.token_embedding.weight"] = model.get("decoder/embeddings/weight")
     for i in range(dims["n_text_layer"]):
         src, dst = f"decoder/layer_{i}", f"decoder.blocks.{i}"
-        add(
-            _fused(
-                model,
-                f"{src}/self_attention/linear_0",
-                [f"{dst}.attn.{p}" for p in ("query", "key", "value")],
-            )
-        )
-        add(_linear(model, f"{src}/self_attention/linear_1", f"{dst}.attn.out"))
-        add(_layer_norm(model, f"{src}/self_attention/layer_norm", f"{dst}.attn_ln"))
+        add(_self_attention(model, src, dst))
         add(_linear(model, f"{src}/attention/linear_0", f"{dst}.cross_attn.query"))
         add(
             _fused(
@@ -221,9 +221,7 @@ def whisper_state_dict(model: CT2Model) -> dict[str, np.ndarray]:
         )
         add(_linear(model, f"{src}/attention/linear_2", f"{dst}.cross_attn.out"))
         add(_layer_norm(model, f"{src}/attention/layer_norm", f"{dst}.cross_attn_ln"))
-        add(_linear(model, f"{src}/ffn/linear_0", f"{dst}.mlp.0"))
-        add(_linear(model, f"{src}/ffn/linear_1", f"{dst}.mlp.2"))
-        add(_layer_norm(model, f"{src}/ffn/layer_norm", f"{dst}.mlp_ln"))
+        add(_feed_forward(model, src, dst))
     add(_layer_norm(model, "decoder/layer_norm", "decoder.ln"))
 
     return out

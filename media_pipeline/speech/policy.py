@@ -40,7 +40,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from media_pipeline.speech.transcript import Segment, Word
+from media_pipeline.speech.results import Segment, Word
 
 
 @dataclass(frozen=True)

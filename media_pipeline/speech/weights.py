@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from media_pipeline.media.hashing import sha256_file
+from media_pipeline.speech.ct2_format import read_ct2_model, whisper_dims, whisper_state_dict
 
 logger = logging.getLogger(__name__)
 
@@ -289,8 +290,6 @@ def build_openai_checkpoint(model_dir: Path) -> dict[str, Any]:
     import numpy as np
     import torch
     from whisper.model import ModelDimensions, Whisper
-
-    from media_pipeline.speech.ct2_format import read_ct2_model, whisper_dims, whisper_state_dict
 
     ct2 = read_ct2_model(model_dir / "model.bin")
     dims = whisper_dims(ct2)

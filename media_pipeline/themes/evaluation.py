@@ -6,13 +6,10 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from .learning import ThemeModel
 from .tagger import tag
 from .taxonomy import Taxonomy
-
-if TYPE_CHECKING:
-    from .learning import ThemeModel
 
 
 @dataclass(frozen=True)

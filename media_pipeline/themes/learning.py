@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from .scoring import lexicon_scores
 from .taxonomy import Taxonomy
 from .text import tokenize
 
@@ -209,8 +210,6 @@ def train(
     train the word and character features.
     """
     from sklearn.linear_model import LogisticRegression
-
-    from .tagger import lexicon_scores
 
     config = config or FeatureConfig()
     themes = taxonomy.slugs

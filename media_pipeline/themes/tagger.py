@@ -7,24 +7,24 @@ suggested, and the sentences and words that led to it, with character offsets in
 
 from __future__ import annotations
 
-import math
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from .language import UNDETERMINED, detect_language
-from .lexicon import Match, compile_lexicon, match_sentence
+from .learning import ThemeModel
+from .lexicon import Match, compile_lexicon
+from .scoring import (
+    LENGTH_NORM_WORDS,
+    Hit,
+    TimedText,
+    Unit,
+    lexicon_hits,
+    normalise_language,
+    theme_scores,
+)
 from .taxonomy import Taxonomy, load_default
-from .text import Span, split_sentences, tokenize
-
-if TYPE_CHECKING:
-    from .learning import ThemeModel
-
-# Long transcripts mention everything once or twice; beyond this many words, summed signal
-# weight is scaled down by the square root of the excess so only recurring themes stand out.
-LENGTH_NORM_WORDS = 150
 
 
 class SegmentLike(Protocol):
@@ -114,13 +114,6 @@ class TaggingResult:
         return asdict(self)
 
 
-@dataclass
-class _Unit:
-    span: Span
-    segment: tuple[float, float] | None = None
-    matches: list[Match] = field(default_factory=list)
-
-
 @lru_cache(maxsize=1)
 def _default_taxonomy() -> Taxonomy:
     return load_default()
@@ -150,20 +143,15 @@ def tag(
     probability: float | None = None
     if language is None:
         language, probability = detect_language(text)
-    language = language.lower().split("-")[0].split("_")[0]
+    language = normalise_language(language)
 
     lex = compile_lexicon(taxonomy, language)
     if language == UNDETERMINED or lex.is_empty:
         return _unsupported(text, language, probability, taxonomy)
 
-    units = _units(text, seg_list)
-    n_words = 0
-    for unit in units:
-        tokens = tokenize(text, language, unit.span.start, unit.span.end)
-        n_words += len(tokens)
-        unit.matches = match_sentence(lex, tokens)
-    lexicon_scores, evidence = _score(text, units, n_words, taxonomy)
-    weak = _weak_themes(units, taxonomy.scoring.weak_single_hit)
+    hits, n_words = lexicon_hits(text, language, lex, seg_list)
+    lexicon_scores = theme_scores(hits, n_words, taxonomy)
+    weak = _weak_themes(hits, taxonomy.scoring.weak_single_hit)
 
     model_scores: dict[str, float] = {}
     blend: dict[str, float] = {}
@@ -213,7 +201,7 @@ def tag(
                     suggested=suggested,
                     lexicon_score=round(lex_score, 4),
                     model_score=None if model_score is None else round(model_score, 4),
-                    evidence=tuple(evidence.get(theme.slug, ())),
+                    evidence=tuple(_evidence(text, hits.get(theme.slug, []))),
                 ),
             )
         )
@@ -226,12 +214,6 @@ def tag(
         suggestions=tuple(s for _, _, s in suggestions),
         model_decisions=None if model is None else model.n_decisions,
     )
-
-
-def lexicon_scores(text: str, language: str, taxonomy: Taxonomy) -> dict[str, float]:
-    """Lexicon-only scores per theme slug (all 0.0 for an unsupported language)."""
-    result = tag(text, language, taxonomy)
-    return {s.theme: s.lexicon_score for s in result.suggestions}
 
 
 def _unsupported(
@@ -260,100 +242,30 @@ def _unsupported(
     )
 
 
-def _segment_tuple(seg: SegmentLike | Mapping[str, Any]) -> tuple[float, float, str]:
+def _segment_tuple(seg: SegmentLike | Mapping[str, Any]) -> TimedText:
     if isinstance(seg, Mapping):
         return float(seg["start"]), float(seg["end"]), str(seg.get("text", ""))
     return float(seg.start), float(seg.end), str(seg.text)
 
 
-def _units(text: str, segments: list[tuple[float, float, str]]) -> list[_Unit]:
-    """Sentences; with segments, sentences within each segment, carrying its times.
-
-    Segment texts are located in ``text`` in order; text outside any located segment is
-    still tagged, only without timestamps.
-    """
-    if not segments:
-        return [_Unit(span) for span in split_sentences(text)]
-    units: list[_Unit] = []
-    cursor = 0
-    for seg_start, seg_end, seg_text in segments:
-        needle = seg_text.strip()
-        pos = text.find(needle, cursor) if needle else -1
-        if pos < 0:
-            continue
-        units.extend(_Unit(span) for span in split_sentences(text, cursor, pos))
-        units.extend(
-            _Unit(span, (seg_start, seg_end))
-            for span in split_sentences(text, pos, pos + len(needle))
-        )
-        cursor = pos + len(needle)
-    units.extend(_Unit(span) for span in split_sentences(text, cursor))
-    return units
-
-
-def _score(
-    text: str, units: list[_Unit], n_words: int, taxonomy: Taxonomy
-) -> tuple[dict[str, float], dict[str, list[Evidence]]]:
-    scoring = taxonomy.scoring
-    per_theme: dict[str, list[tuple[_Unit, Match]]] = defaultdict(list)
-    for unit in units:
-        for match in _non_overlapping(unit.matches):
-            per_theme[match.theme].append((unit, match))
-
-    norm = max(1.0, math.sqrt(n_words / LENGTH_NORM_WORDS))
-    scores: dict[str, float] = {}
-    evidence: dict[str, list[Evidence]] = {}
-    for theme in taxonomy.themes:
-        hits = per_theme.get(theme.slug, [])
-        # Repeats of one signal decay geometrically: a story that says "listen" five times
-        # is about empathy, but not five times more than one that says it twice.
-        by_signal: dict[str, list[float]] = defaultdict(list)
-        for _, m in hits:
-            by_signal[m.signal].append(m.weight)
-        total = sum(
-            w * scoring.repeat_decay**k
-            for weights in by_signal.values()
-            for k, w in enumerate(sorted(weights, reverse=True))
-        )
-        scores[theme.slug] = 1.0 - math.exp(-(total / norm) / scoring.saturation)
-        evidence[theme.slug] = _evidence(text, hits)
-    return scores, evidence
-
-
-def _weak_themes(units: list[_Unit], max_weight: float) -> set[str]:
+def _weak_themes(hits: Mapping[str, list[Hit]], max_weight: float) -> set[str]:
     """Themes whose only evidence is one occurrence of one single-word signal of at most
     ``max_weight``: enough for a story's main topic, too little for a second one."""
     if max_weight <= 0:
         return set()
-    per_theme: dict[str, list[Match]] = defaultdict(list)
-    for unit in units:
-        for match in _non_overlapping(unit.matches):
-            per_theme[match.theme].append(match)
-    return {
-        theme
-        for theme, hits in per_theme.items()
-        if len(hits) == 1
-        and hits[0].kind != "phrase"
-        and " " not in hits[0].signal
-        and hits[0].weight <= max_weight
-    }
-
-
-def _non_overlapping(matches: list[Match]) -> list[Match]:
-    """Per theme, drop matches on tokens already covered by a longer or heavier match
-    (the word "reach" inside the phrase "hard to reach" counts once)."""
-    kept: list[Match] = []
-    taken: dict[str, set[int]] = defaultdict(set)
-    for m in sorted(matches, key=lambda m: (-len(m.tokens), -m.weight, m.start)):
-        if taken[m.theme].intersection(m.tokens):
+    weak = set()
+    for theme, theme_hits in hits.items():
+        if len(theme_hits) != 1:
             continue
-        taken[m.theme].update(m.tokens)
-        kept.append(m)
-    return kept
+        match = theme_hits[0][1]
+        if match.kind != "phrase" and " " not in match.signal and match.weight <= max_weight:
+            weak.add(theme)
+    return weak
 
 
-def _evidence(text: str, hits: list[tuple[_Unit, Match]]) -> list[Evidence]:
-    by_unit: dict[int, tuple[_Unit, list[Match]]] = {}
+def _evidence(text: str, hits: list[Hit]) -> list[Evidence]:
+    """One entry per sentence with matches for a theme, heaviest first."""
+    by_unit: dict[int, tuple[Unit, list[Match]]] = {}
     for unit, m in hits:
         by_unit.setdefault(id(unit), (unit, []))[1].append(m)
     out = []

@@ -20,7 +20,7 @@ from media_pipeline.speech.policy import (
     speech_overlap,
     uncovered,
 )
-from media_pipeline.speech.transcript import Segment, Transcript, Word
+from media_pipeline.speech.results import Segment, SpeechTranscript, Word
 from tests.media_pipeline.conftest import write_wav
 
 ENGINES = ("faster-whisper", "openai-whisper")
@@ -106,7 +106,7 @@ def test_word_times_are_clamped_and_monotonic() -> None:
 
 
 def test_transcript_round_trips_through_dict() -> None:
-    transcript = Transcript(
+    transcript = SpeechTranscript(
         "faster-whisper",
         "base",
         "en",
@@ -116,7 +116,7 @@ def test_transcript_round_trips_through_dict() -> None:
         [Segment(0, 1, "Hi.", [Word(0, 1, "Hi.", 1)])],
     )
     data = json.loads(json.dumps(transcript.to_dict()))
-    assert Transcript.from_dict(data) == transcript
+    assert SpeechTranscript.from_dict(data) == transcript
     assert data["segments"][0]["words"][0]["word"] == "Hi."
 
 
@@ -154,7 +154,7 @@ def test_unreadable_file_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_missing_weights_tell_the_operator_what_to_run(tmp_path: Path) -> None:
-    from media_pipeline.speech.transcriber import ModelNotProvisionedError, get_transcriber
+    from media_pipeline.speech.loader import ModelNotProvisionedError, get_transcriber
 
     with pytest.raises(ModelNotProvisionedError, match=r"manage\.py provision_models"):
         get_transcriber("faster-whisper", "base", "cpu", models_dir=tmp_path)
@@ -164,9 +164,11 @@ def test_missing_weights_tell_the_operator_what_to_run(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def transcripts(speech_models_dir: Path, fleurs_dir: Path) -> dict[tuple[str, str], Transcript]:
+def transcripts(
+    speech_models_dir: Path, fleurs_dir: Path
+) -> dict[tuple[str, str], SpeechTranscript]:
     """Each engine on each test clip, with the clip's language as the hint; computed once."""
-    from media_pipeline.speech.transcriber import get_transcriber
+    from media_pipeline.speech.loader import get_transcriber
 
     results = {}
     for engine in ENGINES:
@@ -230,7 +232,7 @@ def test_word_timestamps_are_ordered_and_inside_segments(
 def test_hint_does_not_override_confident_detection(
     speech_models_dir: Path, fleurs_dir: Path
 ) -> None:
-    from media_pipeline.speech.transcriber import get_transcriber
+    from media_pipeline.speech.loader import get_transcriber
 
     transcriber = get_transcriber("faster-whisper", "base", "auto", models_dir=speech_models_dir)
     transcript = transcriber.transcribe(fleurs_dir / f"{CLIPS['en']}.ogg", language="de")
@@ -243,7 +245,7 @@ def test_hint_does_not_override_confident_detection(
 def test_silence_yields_no_text(
     speech_models_dir: Path, tmp_path: Path, engine: str, kind: str
 ) -> None:
-    from media_pipeline.speech.transcriber import get_transcriber
+    from media_pipeline.speech.loader import get_transcriber
 
     samples = np.zeros(SAMPLE_RATE * 20, dtype=np.float32)
     if kind == "quiet noise":  # a quiet room: about -60 dBFS of white noise
@@ -262,7 +264,7 @@ def test_long_recordings_are_decoded_window_by_window_without_losing_speech(
     speech_models_dir: Path, fleurs_dir: Path, tmp_path: Path, engine: str
 ) -> None:
     """Two clips and some silence, decoded with 15 s windows to exercise the window seams."""
-    from media_pipeline.speech.transcriber import get_transcriber
+    from media_pipeline.speech.loader import get_transcriber
 
     first, second = fleurs_dir / "fleurs-en-000.ogg", fleurs_dir / "fleurs-en-005.ogg"
     gap = np.zeros(SAMPLE_RATE * 3, dtype=np.float32)
@@ -297,7 +299,7 @@ def test_every_speech_region_of_a_sparse_recording_is_transcribed(
     speech_models_dir: Path, fleurs_dir: Path, tmp_path: Path, engine: str
 ) -> None:
     """Four clips scattered over ~6 minutes of quiet room noise (one decoding window)."""
-    from media_pipeline.speech.transcriber import get_transcriber
+    from media_pipeline.speech.loader import get_transcriber
 
     rng = np.random.default_rng(7)
     parts: list[np.ndarray] = []

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from media_pipeline.speech.audio import SAMPLE_RATE, decode_audio
+from media_pipeline.speech.loader import WORKERS_ENV, default_decode_workers
 from media_pipeline.speech.policy import DecodeOptions, untranscribed_tail
-from media_pipeline.speech.transcriber import WORKERS_ENV, default_decode_workers
 from media_pipeline.speech.vad import speech_intervals
 from tests.media_pipeline.conftest import write_wav
 from tests.media_pipeline.test_transcription import wer
@@ -83,7 +83,7 @@ def test_long_speech_is_cut_at_pauses_into_regions_whisper_can_take_at_once(
 def test_regions_decoded_two_at_a_time_give_the_same_transcript(
     speech_models_dir: Path, monologue: dict
 ) -> None:
-    from media_pipeline.speech.transcriber import get_transcriber
+    from media_pipeline.speech.loader import get_transcriber
 
     # One thread per decode in both, so the arithmetic is the same; only the concurrency
     # differs (threads=2, workers=2 is TARINA_TRANSCRIBE_WORKERS=2 on two cores).
@@ -117,7 +117,7 @@ def test_one_transcriber_serves_two_recordings_at_once(
     """A worker may transcribe two stories at once with one loaded model (throughput)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from media_pipeline.speech.transcriber import get_transcriber
+    from media_pipeline.speech.loader import get_transcriber
 
     transcriber = get_transcriber(
         "faster-whisper", "base", "cpu", threads=2, workers=2, models_dir=speech_models_dir

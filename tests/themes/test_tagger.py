@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from media_pipeline.speech.transcript import Segment, Transcript
+from media_pipeline.speech.results import Segment, SpeechTranscript
 from media_pipeline.themes import suggest_for_file, tag
 
 
@@ -131,7 +131,7 @@ def test_segments_map_evidence_to_timestamps(taxonomy):
         Segment(start=4.2, end=9.8, text=" Nuorisotalolla meitä kuunneltiin ensimmäistä kertaa."),
         Segment(start=9.8, end=15.0, text=" Saimme myös pienen avustuksen kokeiluun."),
     ]
-    transcript = Transcript(
+    transcript = SpeechTranscript(
         engine="test", model="none", language="fi", language_probability=1.0, duration=15.0,
         text="".join(s.text for s in segments).strip(), segments=segments,
     )  # fmt: skip

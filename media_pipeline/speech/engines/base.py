@@ -24,7 +24,7 @@ from media_pipeline.speech.policy import (
     uncovered,
     untranscribed_tail,
 )
-from media_pipeline.speech.transcript import Segment, Transcript
+from media_pipeline.speech.results import Segment, SpeechTranscript
 from media_pipeline.speech.vad import speech_intervals, speech_only
 
 logger = logging.getLogger(__name__)
@@ -66,7 +66,7 @@ class WindowedTranscriber(ABC):
     def _decode(self, audio: np.ndarray, language: str | None) -> list[RawSegment]:
         """Transcribe all of ``audio`` (no VAD of its own); times relative to its start."""
 
-    def transcribe(self, path: Path | str, language: str | None = None) -> Transcript:
+    def transcribe(self, path: Path | str, language: str | None = None) -> SpeechTranscript:
         """Transcribe an audio or video file; ``language`` is a hint (see ``policy.py``)."""
         options = self.options
         segments: list[Segment] = []
@@ -126,7 +126,7 @@ class WindowedTranscriber(ABC):
             top, top_probability = language, 0.0
         else:
             top, top_probability = last_detected
-        return Transcript(
+        return SpeechTranscript(
             engine=self.engine,
             model=self.model_name,
             language=top,

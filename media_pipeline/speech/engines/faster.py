@@ -11,7 +11,7 @@ import numpy as np
 
 from media_pipeline.speech.engines.base import WindowedTranscriber
 from media_pipeline.speech.policy import DecodeOptions, RawSegment
-from media_pipeline.speech.transcript import Word
+from media_pipeline.speech.results import Word
 from media_pipeline.speech.weights import FASTER_WHISPER
 
 
@@ -39,7 +39,7 @@ class LastEncodingCache:
 
 
 class FasterWhisperTranscriber(WindowedTranscriber):
-    """Whisper through CTranslate2: ~4x faster than PyTorch on CPU at equal accuracy."""
+    """Whisper through CTranslate2: much faster than PyTorch on CPU at equal accuracy."""
 
     engine = FASTER_WHISPER
 
@@ -57,8 +57,7 @@ class FasterWhisperTranscriber(WindowedTranscriber):
 
         With several workers CTranslate2 keeps one model replica per worker (int8 base:
         ~75 MB each) and runs that many calls at once, each on ``threads // workers``
-        threads (the hope: a beam-search step is too small a job to split well across
-        threads; measured in docs/performance.md).
+        threads (a beam-search step is too small a job to split well across threads).
         """
         from faster_whisper import WhisperModel
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from media_pipeline.speech.engines.base import WindowedTranscriber
 from media_pipeline.speech.policy import DecodeOptions, RawSegment
-from media_pipeline.speech.transcript import Word
+from media_pipeline.speech.results import Word
 from media_pipeline.speech.weights import OPENAI_WHISPER, alignment_heads_dump
 
 

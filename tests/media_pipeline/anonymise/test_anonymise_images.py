@@ -12,7 +12,7 @@ import pytest
 from PIL import Image, ImageCms
 
 from media_pipeline.anonymise import Box, anonymise_image, anonymise_picture, detect_faces
-from media_pipeline.anonymise.images import expand_box, merge_boxes, obscure_regions
+from media_pipeline.anonymise.images import expand_box, merge_boxes, redact_regions
 from media_pipeline.media import MediaLimits, MediaRejected, RejectCode
 from tests.media_pipeline.media_factories import (
     GPS_TEXT,
@@ -199,7 +199,7 @@ def test_refuses_what_is_not_an_image(tmp_path: Path) -> None:
 def test_obscuring_changes_only_the_widened_box() -> None:
     face = drawn_face(100).convert("RGB")  # face spans 50..150 on a 200 px canvas
     box = Box(50, 50, 100, 100)
-    out = obscure_regions(face, [box], margin=0.2)
+    out = redact_regions(face, [box], margin=0.2)
     before, after = np.asarray(face, np.int16), np.asarray(out, np.int16)
 
     area = expand_box(box, face.size, 0.2)

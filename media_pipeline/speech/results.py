@@ -1,4 +1,4 @@
-"""Engine-neutral transcription results."""
+"""Engine-neutral speech recognition results: a transcript with its segments and words."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ class Segment:
 
 
 @dataclass
-class Transcript:
+class SpeechTranscript:
     """The transcription of one recording by one engine and model."""
 
     engine: str
@@ -43,7 +43,7 @@ class Transcript:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Transcript:
+    def from_dict(cls, data: dict[str, Any]) -> SpeechTranscript:
         """Rebuild a transcript from :meth:`to_dict` output."""
         segments = [
             Segment(
