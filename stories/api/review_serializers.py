@@ -139,7 +139,10 @@ class PreviewSerializer(serializers.Serializer):
     title = serializers.CharField(allow_blank=True)
     text = serializers.CharField(allow_blank=True)
     audio = serializers.BooleanField(help_text="Whether anonymised audio would be published.")
-    muted = serializers.ListField(child=serializers.ListField(child=serializers.FloatField()))
+    redacted_ranges = serializers.ListField(
+        child=serializers.ListField(child=serializers.FloatField()),
+        help_text="Seconds [start, end] of the recording that would be toned out.",
+    )
     image = serializers.CharField(allow_blank=True, help_text="'', 'as is' or 'faces blurred'.")
     themes = serializers.ListField(child=serializers.SlugField())
 

@@ -5,7 +5,7 @@ originals never do. What goes into them:
 
 - text (title, written text, transcript) with every hidden span replaced by a placeholder,
   only with consent to publish the text;
-- audio with the hidden words muted, only with consent to publish the voice, disguised
+- audio with the redacted words toned out, only with consent to publish the voice, disguised
   when the curator chose so at approval;
 - a photo or a video's poster frame with its metadata stripped, faces blurred unless
   there is consent to publish the image.
@@ -262,7 +262,7 @@ def preview(story: Story) -> dict[str, object]:
         "title": texts.get("title", ""),
         "text": _public_text(story, texts),
         "audio": audio,
-        "muted": [list(r) for r in redactions.muted_ranges(story, transcript)]
+        "redacted_ranges": [list(r) for r in redactions.redacted_ranges(story, transcript)]
         if audio and transcript
         else [],
         "image": image,

@@ -81,7 +81,7 @@ def _audio(
         result = anonymise.anonymise_audio(
             source,
             workdir / "audio.m4a",
-            redactions.muted_ranges(story, transcript),
+            redactions.redacted_ranges(story, transcript),
             disguise_voice=story.disguise_voice,
         )
     return result.path, result

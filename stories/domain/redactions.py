@@ -227,8 +227,8 @@ def _as_span(redaction: Redaction) -> privacy.PersonalDataSpan:
     )
 
 
-def muted_ranges(story: Story, transcript: Transcript) -> list[tuple[float, float]]:
-    """Time ranges of the recording to mute: every hidden word, merged (unpadded).
+def redacted_ranges(story: Story, transcript: Transcript) -> list[tuple[float, float]]:
+    """Time ranges of the recording to redact: every redacted word, merged (unpadded).
 
     The recording still says what a curator's correction took out of the transcript, so
     the detector also runs over what the machine heard; only spans a curator lifted are

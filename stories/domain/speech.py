@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from media_pipeline.speech.transcriber import Transcriber, get_transcriber
+from media_pipeline.speech.loader import Transcriber, get_transcriber
 from stories.domain import editing
 from stories.enums import AssetRole
 from stories.models import MediaAsset, Story, Transcript
@@ -22,6 +23,7 @@ def configured_transcriber() -> Transcriber:
         settings.TARINA_TRANSCRIBE_DEVICE,
         compute_type=settings.TARINA_TRANSCRIBE_COMPUTE_TYPE or None,
         threads=settings.TARINA_TRANSCRIBE_THREADS,
+        models_dir=Path(settings.TARINA_MODELS_DIR),
         auto_provision=True,
     )
 

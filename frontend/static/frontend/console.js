@@ -95,7 +95,7 @@
           out.hidden = false;
           set("title", d.title); set("text", d.text);
           var yes = out.dataset.yes || "yes", no = out.dataset.no || "no";
-          set("audio", d.audio ? yes + (d.muted && d.muted.length ? " (" + d.muted.length + " " + (out.dataset.muted || "muted") + ")" : "") : no);
+          set("audio", d.audio ? yes + (d.redacted_ranges && d.redacted_ranges.length ? " (" + d.redacted_ranges.length + " " + (out.dataset.redacted || "redacted") + ")" : "") : no);
           set("image", d.image === "as is" ? (out.dataset.asis || d.image) : d.image === "faces blurred" ? (out.dataset.blurred || d.image) : no); set("themes", (d.themes || []).join(", "));
           // The player gets the audio exactly as it would be published, built on request.
           var player = out.querySelector("[data-pv-player]");

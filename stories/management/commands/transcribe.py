@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from media_pipeline.speech.audio import AudioDecodeError
+from media_pipeline.speech.loader import get_transcriber
 from media_pipeline.speech.weights import ENGINES, WeightsError
 
 
@@ -27,8 +28,6 @@ class Command(BaseCommand):
         parser.add_argument("--compute-type", default=None, help="faster-whisper only")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from media_pipeline.speech.transcriber import get_transcriber
-
         paths: list[Path] = options["paths"]
         for path in paths:
             if not path.is_file():
