@@ -1,18 +1,26 @@
-"""Shared fixtures: API clients for each role and a real Celery worker process."""
+"""Shared fixtures: API clients for each role, a real Celery worker process, provisioned
+speech models and the FLEURS clips."""
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 from rest_framework.test import APIClient
 
+from media_pipeline.speech.weights import provision
 from stories.enums import Role
 from tests.factories import DriveFactory, UserFactory
 from tests.worker import WorkerProcess, database_url_for_workers
 
 # CI's PostgreSQL run sets this: a test that needs PostgreSQL must then run, not skip.
 REQUIRE_POSTGRES = os.environ.get("TARINA_REQUIRE_POSTGRES") == "1"
+REPO = Path(__file__).resolve().parents[1]
+# Real speech lives next to the repository (CC BY 4.0) and is never copied into it.
+FLEURS = REPO.parent / "shared" / "speech" / "fleurs"
+# Ignored by git; shared across runs so the conversion is done once per machine.
+MODELS_CACHE = REPO / "var" / "models"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -111,3 +119,18 @@ def worker(transactional_db, tmp_path_factory):
     process.start()
     yield process
     process.stop()
+
+
+@pytest.fixture(scope="session")
+def speech_models_dir() -> Path:
+    """A models folder with base provisioned for both engines (idempotent, ~4 s the first time)."""
+    provision(MODELS_CACHE)
+    return MODELS_CACHE
+
+
+@pytest.fixture(scope="session")
+def fleurs_dir() -> Path:
+    """The FLEURS clips folder, or skip when this checkout has none beside it."""
+    if not any(FLEURS.glob("fleurs-*.ogg")):
+        pytest.skip(f"FLEURS clips not found at {FLEURS} (shared/speech/fleurs next to the repo)")
+    return FLEURS

@@ -19,7 +19,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from stories.enums import StoryStatus
 from stories.models import Story, Transcript
-from tests.media_pipeline.conftest import FLEURS, write_wav
+from tests.conftest import FLEURS
+from tests.media_pipeline.media_factories import write_wav
 from tests.worker import WorkerProcess, database_url_for_workers, wait_for
 
 pytestmark = [

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import struct
+import wave
 import zipfile
 import zlib
 from fractions import Fraction
@@ -18,6 +19,17 @@ from PIL import Image
 
 GPS_LOCATION = "+60.4518+022.2666/"
 GPS_TEXT = "60.4518"
+
+
+def write_wav(path: Path, samples: np.ndarray, rate: int = 16_000) -> Path:
+    """Write float samples in [-1, 1] as 16-bit mono WAV with the stdlib."""
+    pcm = (np.clip(samples, -1.0, 1.0) * 32767).astype("<i2")
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(pcm.tobytes())
+    return path
 
 
 def encoder_available(codec: str) -> bool:

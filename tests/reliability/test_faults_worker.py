@@ -2,7 +2,7 @@
 leak scan of the publishing acceptance test over every public surface.
 
 The same fault in the middle of a transcription is
-``tests/media_pipeline/test_pipeline.py::test_worker_killed_mid_transcription_leaves_exactly_one_transcript``.
+``tests/stories/test_pipeline.py::test_worker_killed_mid_transcription_leaves_exactly_one_transcript``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from stories.models import AuditEvent, PublishedStory, Story
 from stories.tasks import sweep_stuck_stories
 from tests.factories import StoryFactory, transcript_for
 from tests.media_pipeline.anonymise.helpers import voice_like
-from tests.media_pipeline.conftest import write_wav
+from tests.media_pipeline.media_factories import write_wav
 from tests.stories.test_privacy_acceptance import assert_nothing_planted, public_surfaces
 from tests.worker import WorkerProcess, database_url_for_workers, wait_for
 

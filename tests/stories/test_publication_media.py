@@ -22,11 +22,11 @@ from tests.media_pipeline.anonymise.helpers import (
     segment,
     voice_like,
 )
-from tests.media_pipeline.conftest import write_wav
 from tests.media_pipeline.media_factories import (
     assert_clean_image,
     write_jpeg_with_gps,
     write_video,
+    write_wav,
 )
 
 SAID = "I asked Maija Virtanen at the desk and she listened to me for a long time"

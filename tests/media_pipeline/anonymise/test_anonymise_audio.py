@@ -19,8 +19,8 @@ from media_pipeline.anonymise.audio import (
     redact_chunk,
 )
 from media_pipeline.media import MediaLimits, MediaRejected, RejectCode
-from tests.media_pipeline.conftest import FLEURS, write_wav
-from tests.media_pipeline.media_factories import GPS_TEXT, photo, tone, write_audio
+from tests.conftest import FLEURS
+from tests.media_pipeline.media_factories import GPS_TEXT, photo, tone, write_audio, write_wav
 
 from .helpers import (
     RATE,

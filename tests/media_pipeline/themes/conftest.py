@@ -9,7 +9,7 @@ import pytest
 from media_pipeline.themes.evaluation import LabelledStory, load_stories
 from media_pipeline.themes.taxonomy import Taxonomy, load_default
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "themes"
+DATA = Path(__file__).resolve().parents[2] / "data" / "themes"
 STORIES = DATA / "stories.jsonl"
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from media_pipeline.privacy import Gazetteer, build_gazetteer, load_gazetteer
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 MODELS = ROOT / "var" / "models" / "privacy"
 
 

@@ -14,8 +14,7 @@ from media_pipeline.speech.audio import decode_audio
 from stories.enums import AssetRole, StoryStatus
 from stories.models import MediaAsset, Story, Transcript
 from stories.tasks import sweep_stuck_stories
-from tests.media_pipeline.conftest import write_wav
-from tests.media_pipeline.media_factories import assert_clean_image, write_jpeg_with_gps
+from tests.media_pipeline.media_factories import assert_clean_image, write_jpeg_with_gps, write_wav
 from tests.worker import WorkerProcess, database_url_for_workers, wait_for
 
 pytestmark = [

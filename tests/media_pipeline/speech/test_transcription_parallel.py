@@ -13,8 +13,8 @@ from media_pipeline.speech.audio import SAMPLE_RATE, decode_audio
 from media_pipeline.speech.loader import WORKERS_ENV, default_decode_workers
 from media_pipeline.speech.policy import DecodeOptions, untranscribed_tail
 from media_pipeline.speech.vad import speech_intervals
-from tests.media_pipeline.conftest import write_wav
-from tests.media_pipeline.test_transcription import wer
+from tests.media_pipeline.media_factories import write_wav
+from tests.media_pipeline.speech.test_transcription import wer
 
 # About 46 s of English, clips joined by half a second of silence: VAD (2 s minimum
 # silence) sees one region of over 40 s, which used to be decoded as a whole.

@@ -10,7 +10,7 @@ import pytest
 
 from media_pipeline.privacy.evaluation import evaluate, load_texts
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "privacy"
+DATA = Path(__file__).resolve().parents[2] / "data" / "privacy"
 TARGET_RECALL = 0.95
 TARGET_PRECISION = 0.80
 

@@ -21,7 +21,7 @@ from media_pipeline.speech.policy import (
     uncovered,
 )
 from media_pipeline.speech.results import Segment, SpeechTranscript, Word
-from tests.media_pipeline.conftest import write_wav
+from tests.media_pipeline.media_factories import write_wav
 
 ENGINES = ("faster-whisper", "openai-whisper")
 # One clip per language; the whole set is measured by bench/wer_fleurs.py.
@@ -325,31 +325,3 @@ def test_every_speech_region_of_a_sparse_recording_is_transcribed(
     # Every word is placed inside the clip it was said in (VAD padding aside).
     for word in words:
         assert any(s - 0.5 <= word.start <= word.end <= e + 0.5 for s, e in spans), word
-
-
-# --- Management commands ----------------------------------------------------------------
-
-
-def test_transcribe_command_rejects_a_bad_path(tmp_path: Path) -> None:
-    from django.core.management import CommandError, call_command
-
-    with pytest.raises(CommandError, match="no such file"):
-        call_command("transcribe", str(tmp_path / "nope.ogg"), "--json")
-
-
-@pytest.mark.slow
-def test_transcribe_command_prints_json(
-    speech_models_dir: Path, fleurs_dir: Path, settings, capsys: pytest.CaptureFixture[str]
-) -> None:
-    from django.core.management import call_command
-
-    settings.TARINA_MODELS_DIR = speech_models_dir
-    call_command("transcribe", str(fleurs_dir / f"{CLIPS['de']}.ogg"), "--json", "--language", "de")
-    (result,) = json.loads(capsys.readouterr().out)
-    assert result["engine"] == "faster-whisper"
-    assert result["model"] == "base"
-    assert result["language"] == "de"
-    assert result["seconds"] > 0
-    assert result["duration"] > 10
-    assert result["text"]
-    assert result["segments"][0]["words"][0]["word"].strip()

@@ -13,7 +13,7 @@ from media_pipeline.themes import (
     train,
 )
 from media_pipeline.themes.evaluation import evaluate, load_stories
-from tests.themes.conftest import DATA
+from tests.media_pipeline.themes.conftest import DATA
 
 # The sets the lexicon and the model were tuned on, and the one set aside for the end
 # (docs/themes.md, "Evaluation").
