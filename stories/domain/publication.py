@@ -18,13 +18,21 @@ import json
 from datetime import timedelta
 from functools import partial
 
-from django.core.files.storage import Storage, storages
+from django.core.files.storage import Storage
 from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Now
 from django.utils import timezone
 
-from stories.domain import audit, consent, dispatch, lifecycle, redactions, transcripts
+from stories.domain import (
+    audit,
+    consent,
+    dispatch,
+    file_journal,
+    lifecycle,
+    redactions,
+    transcripts,
+)
 from stories.domain import publication_media as media
 from stories.domain.roles import AnyUser
 from stories.enums import AuditAction, StoryKind, StoryStatus, ThemeTagState
@@ -130,6 +138,25 @@ def build(story: Story) -> PublishedStory:
         return existing
     texts = redactions.anonymise(story) if record.publish_text else {}
     built = media.build(story, record, fingerprint)
+    try:
+        publication = _record(story, record, existing, fingerprint, texts, built)
+    except BaseException:
+        # Not committed: the files just written have no owner (see file_journal).
+        file_journal.abandon(media.STORAGE, built.names())
+        raise
+    return publication
+
+
+def _record(
+    story: Story,
+    record: ConsentRecord,
+    existing: PublishedStory | None,
+    fingerprint: str,
+    texts: dict[str, str],
+    built: media.PublicMedia,
+) -> PublishedStory:
+    """Commit the public copy of a finished build, unless the story stopped being
+    publishable while it was built (``NotPublishable``)."""
     with transaction.atomic():
         # The build took a while: a withdrawal, a curator sending the story back or a
         # narrowed consent (which queues its own build when anything may still be public)
@@ -139,8 +166,6 @@ def build(story: Story) -> PublishedStory:
         )
         current = consent.current(story)
         if still.values_list("pk", flat=True).first() is None or current != record:
-            for name in built.names():
-                storages["public"].delete(name)
             raise NotPublishable("The story stopped being publishable while it was built.")
         publication, _ = PublishedStory.objects.update_or_create(
             story=story,
@@ -168,6 +193,7 @@ def build(story: Story) -> PublishedStory:
         publication.themes.set(public_themes(story))
         _index(publication)
         _delete_on_commit([(f.storage, str(f.name)) for f in old_files])
+        file_journal.settle(media.STORAGE, built.names())
     return publication
 
 
