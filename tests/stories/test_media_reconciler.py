@@ -79,7 +79,8 @@ def plant(db_story_status: str = StoryStatus.NEEDS_REVIEW) -> dict[str, object]:
 def assert_found_then_repaired(planted: dict[str, object], capsys) -> None:
     private = storages["default"]
     original, lost = planted["original"], planted["lost"]
-    assert isinstance(original, MediaAsset) and isinstance(lost, MediaAsset)
+    assert isinstance(original, MediaAsset)
+    assert isinstance(lost, MediaAsset)
 
     with pytest.raises(CommandError, match="2 problem"):
         call_command("check_media")
@@ -115,7 +116,8 @@ def test_the_beat_task_repairs(db, filesystem_media, settings):
 
     result = tasks.reconcile_media()
 
-    assert result["orphans_deleted"] == 1 and result["missing_repaired"] == 1
+    assert result["orphans_deleted"] == 1
+    assert result["missing_repaired"] == 1
     assert not storages["default"].exists(str(planted["orphan"]))
 
 
@@ -140,7 +142,8 @@ def test_young_unowned_files_wait_but_a_withdrawn_storys_go_at_once(db, filesyst
 
     assert {f.name for f in report.orphans} == {leftover, public_leftover}
     assert private.exists(in_flight)
-    assert not private.exists(leftover) and not public.exists(public_leftover)
+    assert not private.exists(leftover)
+    assert not public.exists(public_leftover)
 
 
 def test_a_stale_intent_left_by_a_crash_takes_its_file_with_it(db, filesystem_media):
