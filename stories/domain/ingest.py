@@ -92,7 +92,7 @@ def normalise_original(original: MediaAsset, info: MediaInfo) -> list[MediaAsset
             with transaction.atomic():
                 for asset in assets:
                     asset.save()
-                file_journal.settle(STORAGE, [asset.file.name for asset in assets])
+                file_journal.settle(STORAGE, [str(asset.file.name) for asset in assets])
         except BaseException:
             file_journal.abandon(STORAGE, [str(asset.file.name) for asset in assets])
             raise
