@@ -147,10 +147,46 @@ class DatabaseCollector(Collector):
         yield total
 
 
+class MediaCheckCollector(Collector):
+    """The media reconciler's latest run (``manage.py check_media`` or its beat task) and
+    the file intents still open, from the database like the rest."""
+
+    FIELDS = (
+        "files_checked",
+        "orphans_found",
+        "orphans_deleted",
+        "missing_found",
+        "missing_repaired",
+        "stale_intents",
+    )
+
+    def collect(self) -> Iterator[Metric]:
+        from stories.models import MediaCheckRun, StoredFileIntent
+
+        last = MediaCheckRun.objects.order_by("-finished_at").first()
+        found = GaugeMetricFamily(
+            "tarina_media_check", "What the latest media check counted.", labels=["count"]
+        )
+        for name in self.FIELDS:
+            found.add_metric([name], getattr(last, name) if last else 0)
+        yield found
+        yield GaugeMetricFamily(
+            "tarina_media_check_finished_timestamp_seconds",
+            "When the latest media check finished (0: never).",
+            value=last.finished_at.timestamp() if last else 0,
+        )
+        yield GaugeMetricFamily(
+            "tarina_stored_file_intents",
+            "Files journaled but not yet owned by a row (in flight, or left by a crash).",
+            value=StoredFileIntent.objects.count(),
+        )
+
+
 def render() -> bytes:
     """The exposition text: request metrics (one process or all) plus the scrape-time ones."""
     scrape = CollectorRegistry(auto_describe=False)
     scrape.register(DatabaseCollector())
+    scrape.register(MediaCheckCollector())
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import multiprocess
 

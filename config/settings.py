@@ -264,6 +264,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "media_pipeline.tasks.sweep_stuck_stories",
         "schedule": env_int("TARINA_SWEEP_INTERVAL_SECONDS", 300),
     },
+    "reconcile-media": {
+        "task": "media_pipeline.tasks.reconcile_media",
+        "schedule": env_int("TARINA_MEDIA_CHECK_SECONDS", 60 * 60),
+    },
 }
 # A story that has sat in `processing` this long without progress is re-enqueued;
 # so is one still `submitted` after the shorter delay (its enqueueing was lost).
@@ -286,6 +290,15 @@ TARINA_THEME_MIN_DECISIONS = env_int("TARINA_THEME_MIN_DECISIONS", 20)
 
 # --- Health checks -----------------------------------------------------------
 TARINA_HEALTH_TIMEOUT_SECONDS = float(os.environ.get("TARINA_HEALTH_TIMEOUT_SECONDS", "2"))
+
+# --- Storage reliability (docs/reliability.md) ------------------------------------
+# An unowned stored file younger than this may belong to a write not yet committed: the
+# media reconciler leaves it (files of withdrawn stories go at once, whatever their age).
+TARINA_MEDIA_ORPHAN_GRACE_SECONDS = env_int("TARINA_MEDIA_ORPHAN_GRACE_SECONDS", 60 * 60)
+# /healthz reports the disk under the media and the database as low below this.
+TARINA_MIN_FREE_BYTES = env_int("TARINA_MIN_FREE_BYTES", 1024 * 1024 * 1024)
+# Kept free in TARINA_VAR_DIR for SQLite's journal, so a withdrawal works on a full disk.
+TARINA_DISK_RESERVE_BYTES = env_int("TARINA_DISK_RESERVE_BYTES", 16 * 1024 * 1024)
 
 # --- Security -----------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -21,7 +21,16 @@ from typing import Any
 from celery import shared_task
 from django.conf import settings
 
-from stories.domain import dispatch, ingest, publication, redactions, speech, themes, workflow
+from stories.domain import (
+    dispatch,
+    ingest,
+    media_reconciler,
+    publication,
+    redactions,
+    speech,
+    themes,
+    workflow,
+)
 from stories.enums import AssetRole, StoryStatus
 from stories.models import Story
 
@@ -130,3 +139,18 @@ def sweep_stuck_stories() -> list[int]:
         publish_story.delay(story_id)
         requeued.append(story_id)
     return requeued
+
+
+@shared_task(name=dispatch.RECONCILE_MEDIA, **RETRY_OPTIONS)
+def reconcile_media() -> dict[str, int]:
+    """Delete unowned media files and fix rows whose file is gone (run by Celery beat).
+
+    Beat repairs: nobody reads its report in time, and an orphan may be personal data.
+    """
+    report = media_reconciler.check(repair=True)
+    return {
+        "files_checked": report.files_checked,
+        "orphans_deleted": report.orphans_deleted,
+        "missing_found": len(report.missing),
+        "missing_repaired": report.missing_repaired,
+    }

@@ -17,6 +17,7 @@ from rest_framework.views import exception_handler
 
 from stories.domain.collections import NotCollectable
 from stories.domain.consent import ConsentRequired
+from stories.domain.diskspace import is_full
 from stories.domain.lifecycle import InvalidTransition
 from stories.domain.publication import NotPublishable
 from stories.domain.redactions import InvalidRedaction
@@ -63,6 +64,12 @@ def handle_exception(exc: Exception, context: dict[str, Any]) -> Response | None
         )
     if isinstance(exc, Throttled):
         return throttled(exc, context)
+    if is_full(exc):
+        # Multipart submissions: the transaction rolled back, nothing was stored.
+        return Response(
+            {"detail": gettext("The server has no room for this right now. Try again later.")},
+            status=status.HTTP_507_INSUFFICIENT_STORAGE,
+        )
     return exception_handler(exc, context)
 
 

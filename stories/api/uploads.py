@@ -84,6 +84,8 @@ def failure(error: uploads.UploadError, upload: Upload | None = None) -> Respons
         return answer(status.HTTP_409_CONFLICT, str(error), upload)
     if isinstance(error, uploads.ChecksumMismatch):
         return answer(HTTP_CHECKSUM_MISMATCH, str(error), upload)
+    if isinstance(error, uploads.NoSpace):
+        return answer(status.HTTP_507_INSUFFICIENT_STORAGE, str(error), upload)
     if isinstance(error, uploads.BodyInterrupted):
         return answer(status.HTTP_400_BAD_REQUEST, str(error), upload)
     raise error

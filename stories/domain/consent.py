@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from stories.domain import audit, lifecycle, publication
+from stories.domain import audit, diskspace, lifecycle, publication
 from stories.domain.consent_state import current  # also consent.current, for its callers
 from stories.domain.roles import AnyUser
 from stories.enums import AuditAction, ConsentChannel, ConsentScope, StoryStatus
@@ -54,8 +54,13 @@ def withdraw(
 
     The story row stays as a tombstone (status ``withdrawn``, content erased) so its
     receipt keeps answering, and the consent records stay as proof. Withdrawing twice
-    is harmless: returns False when the story was already withdrawn.
+    is harmless: returns False when the story was already withdrawn. On a full disk the
+    space reserve is given up for it (SQLite needs room for its journal even to delete).
     """
+    return diskspace.with_reserve(lambda: _withdraw(story, actor=actor, actor_label=actor_label))
+
+
+def _withdraw(story: Story, *, actor: AnyUser | None, actor_label: str) -> bool:
     with transaction.atomic():
         if not _move_to_withdrawn(story, actor=actor, actor_label=actor_label):
             return False

@@ -17,6 +17,8 @@ FINISH_STORY = "media_pipeline.tasks.finish_story"
 PUBLISH_STORY = "media_pipeline.tasks.publish_story"
 RETRAIN_THEME_MODEL = "media_pipeline.tasks.retrain_theme_model"
 SWEEP_STUCK_STORIES = "media_pipeline.tasks.sweep_stuck_stories"
+# Newer tasks keep the same prefix, so the routes and the queues treat them alike.
+RECONCILE_MEDIA = "media_pipeline.tasks.reconcile_media"
 
 
 def send_on_commit(task_name: str, *args: object) -> None:

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import connection
 
 from config.celery import app as celery_app
+from stories.domain import diskspace
 
 
 @dataclass
@@ -51,10 +52,29 @@ def check_workers(timeout: float) -> Check:
     return Check(ok=True, extra={"workers": sorted(name for reply in replies for name in reply)})
 
 
+def check_disk() -> Check:
+    """Free space where media and the database are written, against TARINA_MIN_FREE_BYTES.
+
+    Low before it is out: uploads then answer 507 and the worker waits, but an operator
+    should act before that. Also remakes the withdrawal reserve if a withdrawal used it.
+    """
+    places = {"var": Path(settings.VAR_DIR), "media": Path(settings.MEDIA_ROOT)}
+    free = {name: diskspace.free_bytes(path) for name, path in places.items()}
+    minimum = settings.TARINA_MIN_FREE_BYTES
+    low = sorted(name for name, value in free.items() if value < minimum)
+    reserve = diskspace.ensure_reserve()
+    detail = f"Low disk space ({', '.join(low)}): under {minimum} bytes free." if low else ""
+    return Check(ok=not low, detail=detail, extra={"free_bytes": free, "reserve": reserve})
+
+
 def report() -> tuple[bool, dict[str, Any]]:
     """All checks, and whether every one passed."""
     timeout = settings.TARINA_HEALTH_TIMEOUT_SECONDS
-    checks = {"database": check_database(), "broker": check_broker(timeout)}
+    checks = {
+        "database": check_database(),
+        "broker": check_broker(timeout),
+        "disk": check_disk(),
+    }
     # Pinging workers needs the broker; skip the wait when it is known to be down.
     checks["workers"] = (
         check_workers(timeout) if checks["broker"].ok else Check(ok=False, detail="Broker down.")

@@ -19,9 +19,13 @@ from media_pipeline.media import (
     probe,
 )
 from media_pipeline.media import Role as DerivedRole
+from stories.domain import file_journal
 from stories.enums import AssetRole, StoryKind
 from stories.models import MediaAsset, Story
-from stories.storage import local_path, store
+from stories.storage import local_path
+
+# MediaAsset files live in the private default storage.
+STORAGE = "default"
 
 # Which derived files are working files for the pipeline and which are derivatives
 # that publication may later anonymise further.
@@ -71,7 +75,9 @@ def normalise_original(original: MediaAsset, info: MediaInfo) -> list[MediaAsset
     """Write the original's normalised and derived files, once.
 
     A second run finds them already there (they are saved in one transaction) and does
-    nothing, so a redelivered task is harmless.
+    nothing, so a redelivered task is harmless. Each file is journaled before it is
+    written (``file_journal``): if the rows cannot be committed (the story was withdrawn
+    meanwhile, the disk is full) the files go with them instead of staying unowned.
     """
     existing = list(original.derived.all())
     if existing:
@@ -79,11 +85,22 @@ def normalise_original(original: MediaAsset, info: MediaInfo) -> list[MediaAsset
     with tempfile.TemporaryDirectory(prefix="tarina-") as workdir:
         with local_path(original.file) as path:
             derived = normalise(path, info, Path(workdir), limits())
-        with transaction.atomic():
-            return [_save_derived(original, item) for item in derived]
+        assets: list[MediaAsset] = []
+        try:
+            for item in derived:
+                assets.append(_store_derived(original, item))
+            with transaction.atomic():
+                for asset in assets:
+                    asset.save()
+                file_journal.settle(STORAGE, [str(asset.file.name) for asset in assets])
+        except BaseException:
+            file_journal.abandon(STORAGE, [str(asset.file.name) for asset in assets])
+            raise
+    return assets
 
 
-def _save_derived(original: MediaAsset, item: Derived) -> MediaAsset:
+def _store_derived(original: MediaAsset, item: Derived) -> MediaAsset:
+    """An unsaved asset for ``item``, its file journaled and written."""
     asset = MediaAsset(
         story_id=original.story_id,
         source=original,
@@ -96,8 +113,8 @@ def _save_derived(original: MediaAsset, item: Derived) -> MediaAsset:
         width=item.width,
         height=item.height,
     )
-    store(asset.file, item.path, item.path.name)
-    asset.save()
+    name = asset.file.field.generate_filename(asset, item.path.name)
+    asset.file.name = file_journal.write(STORAGE, name, original.story_id, item.path)
     return asset
 
 

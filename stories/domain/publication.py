@@ -18,7 +18,7 @@ import json
 from datetime import timedelta
 from functools import partial
 
-from django.core.files.storage import Storage, storages
+from django.core.files.storage import Storage
 from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Now
@@ -28,6 +28,7 @@ from stories.domain import (
     audit,
     consent_state,
     dispatch,
+    file_journal,
     lifecycle,
     redactions,
     search,
@@ -138,6 +139,25 @@ def build(story: Story) -> PublishedStory:
         return existing
     texts = redactions.anonymise(story) if record.publish_text else {}
     built = media.build(story, record, fingerprint)
+    try:
+        publication = _record(story, record, existing, fingerprint, texts, built)
+    except BaseException:
+        # Not committed: the files just written have no owner (see file_journal).
+        file_journal.abandon(media.STORAGE, built.names())
+        raise
+    return publication
+
+
+def _record(
+    story: Story,
+    record: ConsentRecord,
+    existing: PublishedStory | None,
+    fingerprint: str,
+    texts: dict[str, str],
+    built: media.PublicMedia,
+) -> PublishedStory:
+    """Commit the public copy of a finished build, unless the story stopped being
+    publishable while it was built (``NotPublishable``)."""
     with transaction.atomic():
         # The build took a while: a withdrawal, a curator sending the story back or a
         # narrowed consent (which queues its own build when anything may still be public)
@@ -147,8 +167,6 @@ def build(story: Story) -> PublishedStory:
         )
         current = consent_state.current(story)
         if still.values_list("pk", flat=True).first() is None or current != record:
-            for name in built.names():
-                storages["public"].delete(name)
             raise NotPublishable("The story stopped being publishable while it was built.")
         publication, _ = PublishedStory.objects.update_or_create(
             story=story,
@@ -176,6 +194,7 @@ def build(story: Story) -> PublishedStory:
         publication.themes.set(public_themes(story))
         _index(publication)
         _delete_on_commit([(f.storage, str(f.name)) for f in old_files])
+        file_journal.settle(media.STORAGE, built.names())
     return publication
 
 

@@ -10,14 +10,16 @@ from datetime import UTC
 from pathlib import Path
 
 from django.conf import settings
-from django.core.files import File
 from django.core.files.storage import storages
 
 from media_pipeline import anonymise
-from stories.domain import redactions, transcripts
+from stories.domain import file_journal, redactions, transcripts
 from stories.enums import AssetRole, StoryKind
 from stories.models import ConsentRecord, MediaAsset, Story
 from stories.storage import local_path
+
+# Only anonymised copies are ever written here (the private store is "default").
+STORAGE = "public"
 
 
 @dataclass(frozen=True)
@@ -43,14 +45,20 @@ def build(story: Story, record: ConsentRecord, fingerprint: str) -> PublicMedia:
     a build cut off by a dead worker and run again overwrites its own files instead of
     leaving a second, unreferenced copy behind.
     """
+    written: list[str] = []
     with tempfile.TemporaryDirectory(prefix="tarina-publish-") as scratch:
         workdir = Path(scratch)
         audio = _audio(story, record, workdir)
         image = _image(story, record, workdir)
         video = _video(story, record, audio[0] if audio else None, workdir)
-        audio_name = _save(audio[0], public_name(story, fingerprint, ".m4a")) if audio else None
-        image_name = _save(image[0], public_name(story, fingerprint, ".jpg")) if image else None
-        video_name = _save(video, public_name(story, fingerprint, ".mp4")) if video else None
+        try:
+            audio_name = _save(story, audio[0], fingerprint, ".m4a", written) if audio else None
+            image_name = _save(story, image[0], fingerprint, ".jpg", written) if image else None
+            video_name = _save(story, video, fingerprint, ".mp4", written) if video else None
+        except BaseException:
+            # Half a build is no build: remove what was written (a full disk, mostly).
+            file_journal.abandon(STORAGE, written)
+            raise
     return PublicMedia(
         audio=audio_name,
         video=video_name,
@@ -149,9 +157,10 @@ def delete_folder(story: Story) -> None:
         storage.delete(f"{folder}/{name}")
 
 
-def _save(path: Path, name: str) -> str:
-    """Store ``path`` as ``name``, replacing what an interrupted earlier build left there."""
-    storage = storages["public"]
-    storage.delete(name)
-    with path.open("rb") as handle:
-        return storage.save(name, File(handle))
+def _save(story: Story, path: Path, fingerprint: str, suffix: str, written: list[str]) -> str:
+    """Store ``path`` under its build name, journaled, replacing what an interrupted
+    earlier build left there; the name is added to ``written``."""
+    name = public_name(story, fingerprint, suffix)
+    storages[STORAGE].delete(name)
+    written.append(name)
+    return file_journal.write(STORAGE, name, story.pk, path)

@@ -44,6 +44,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from stories import media_checks
+from stories.domain import diskspace
 from stories.domain.roles import AnyUser
 from stories.enums import AssetRole
 from stories.models import MediaAsset, Story, Upload
@@ -99,6 +100,20 @@ class BodyInterrupted(UploadError):
         self.offset = offset
         super().__init__(
             gettext("The body ended early; the upload stands at offset %(offset)s.")
+            % {"offset": offset}
+        )
+
+
+class NoSpace(UploadError):
+    """The storage is full: nothing of the chunk was kept, the offset stands where it was."""
+
+    def __init__(self, offset: int) -> None:
+        self.offset = offset
+        super().__init__(
+            gettext(
+                "The server has no room for this upload right now. Nothing was lost: "
+                "resume from offset %(offset)s later."
+            )
             % {"offset": offset}
         )
 
@@ -223,9 +238,15 @@ def create(
     )
     upload.path = f"{UPLOAD_DIR}/{upload.pk.hex}"
     target = storage().path(upload.path)
-    os.makedirs(os.path.dirname(target), exist_ok=True)
-    with open(target, "xb"):
-        pass
+    try:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "xb"):
+            pass
+    except OSError as error:
+        if diskspace.is_full(error):
+            _remove_file(upload.path)
+            raise NoSpace(0) from error
+        raise
     try:
         if length == 0:
             upload.sha256 = hashlib.sha256().hexdigest()
@@ -312,6 +333,26 @@ def _copy(source: Readable, target: IO[bytes], count: int, hasher: Any | None) -
     return written, True
 
 
+def _copy_or_roll_back(
+    source: Readable, target: io.BufferedRandom, offset: int, count: int, hasher: Any | None
+) -> tuple[int, bool]:
+    """``_copy``, but a full disk drops the whole chunk (``NoSpace``) instead of a 500.
+
+    All or nothing, so the recorded offset stays true and the client resumes from it;
+    truncating frees blocks and needs none, so it works on a full disk.
+    """
+    try:
+        written, whole = _copy(source, target, count, hasher)
+        _sync(target)
+    except OSError as error:
+        if not diskspace.is_full(error):
+            raise
+        with suppress(OSError):  # the buffer may still hold unwritable bytes
+            target.truncate(offset)
+        raise NoSpace(offset) from error
+    return written, whole
+
+
 def append(
     upload: Upload,
     *,
@@ -344,7 +385,7 @@ def append(
         # them) are not part of the upload.
         handle.truncate()
         hasher = hashlib.new(checksum.algorithm) if checksum else None
-        written, whole = _copy(stream, handle, count, hasher)
+        written, whole = _copy_or_roll_back(stream, handle, offset, count, hasher)
         if (
             checksum is not None
             and hasher is not None

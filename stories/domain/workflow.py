@@ -19,7 +19,7 @@ from django.db.models.functions import Now
 from django.utils import timezone
 
 from media_pipeline.media import MediaRejected
-from stories.domain import lifecycle
+from stories.domain import diskspace, lifecycle
 from stories.enums import StoryStatus
 from stories.models import Story
 
@@ -37,6 +37,8 @@ TRANSIENT_ERRORS = (
     ConnectionError,
     TimeoutError,
     kombu.exceptions.OperationalError,
+    # A full disk: space comes back (the reconciler, an operator), the story waits.
+    diskspace.StorageFull,
 )
 
 
@@ -105,7 +107,10 @@ def failing_on_error(story: Story) -> Iterator[None]:
     except SoftTimeLimitExceeded:
         logger.warning("story %s hit the soft time limit", story.pk)
         fail(story, TOO_SLOW)
-    except Exception:
+    except Exception as error:
+        if diskspace.is_full(error):
+            logger.warning("story %s: storage full; the step will be retried", story.pk)
+            raise diskspace.StorageFull() from error
         logger.exception("story %s failed unexpectedly", story.pk)
         fail(story, UNEXPECTED)
 

@@ -5,6 +5,7 @@ from stories.models.consent import ConsentRecord
 from stories.models.drive import ConsentText, Drive
 from stories.models.publication import Collection, CollectionStory, PublishedStory
 from stories.models.review import Redaction, TranscriptRevision
+from stories.models.storage import MediaCheckRun, StoredFileIntent
 from stories.models.story import MediaAsset, Story
 from stories.models.themes import StoryTheme, TaxonomyVersion, Theme, ThemeModelSnapshot
 from stories.models.transcript import Transcript
@@ -18,8 +19,10 @@ __all__ = [
     "ConsentText",
     "Drive",
     "MediaAsset",
+    "MediaCheckRun",
     "PublishedStory",
     "Redaction",
+    "StoredFileIntent",
     "Story",
     "StoryTheme",
     "TaxonomyVersion",
