@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 
-from stories.domain import lifecycle
+from stories.domain import publication
 from stories.domain.roles import AnyUser
 from stories.enums import StoryStatus
 from stories.models import Redaction, Story, StoryTheme, Transcript
@@ -38,15 +38,26 @@ def queue(
 
 
 def approve(story: Story, *, actor: AnyUser | None, disguise_voice: bool = False) -> Story:
-    """Approve a reviewed story for publication, with the curator's choice on the voice."""
+    """Approve a reviewed story for publication, with the curator's choice on the voice.
+
+    Approving a published story again (to change that choice) takes its public copy down:
+    it goes public again only through ``publish``, built from the new decisions.
+    """
     with transaction.atomic():
-        return lifecycle.transition(
+        return publication.move(
             story, StoryStatus.APPROVED, actor=actor, disguise_voice=disguise_voice
         )
 
 
 def reject(story: Story, reason: str, *, actor: AnyUser | None) -> Story:
-    """Turn a story down with a reason its reporter reads through their receipt."""
+    """Turn a story down with a reason its reporter reads through their receipt; a
+    published story's public copy goes first."""
     if not reason.strip():
         raise ValueError("Say why the story is rejected: the reporter will read it.")
-    return lifecycle.transition(story, StoryStatus.REJECTED, actor=actor, reason=reason.strip())
+    return publication.move(story, StoryStatus.REJECTED, actor=actor, reason=reason.strip())
+
+
+def reopen(story: Story, *, actor: AnyUser | None, reason: str = "") -> Story:
+    """Send an approved, published or rejected story back to review; a published story's
+    public copy goes first."""
+    return publication.move(story, StoryStatus.NEEDS_REVIEW, actor=actor, reason=reason.strip())
