@@ -220,7 +220,12 @@ def unpublish(
     story: Story, *, actor: AnyUser | None = None, actor_label: str = "", reason: str = ""
 ) -> Story:
     """The unpublish action: the public copy and its files go at once; the story is approved
-    again, and only ``publish`` (a fresh build from the current decisions) brings it back."""
+    again, and only ``publish`` (a fresh build from the current decisions) brings it back.
+
+    Only a published story: approving one still in review is ``review.approve``'s job.
+    """
+    if story.status not in lifecycle.PUBLIC_STATUSES:
+        raise lifecycle.InvalidTransition(story.pk, story.status, StoryStatus.APPROVED)
     return move(story, StoryStatus.APPROVED, actor=actor, actor_label=actor_label, reason=reason)
 
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 
-from stories.domain import publication
+from stories.domain import lifecycle, publication
 from stories.domain.roles import AnyUser
 from stories.enums import StoryStatus
 from stories.models import Redaction, Story, StoryTheme, Transcript
+
+# Decisions a curator may take back; processing → needs_review is the worker's move.
+REOPENABLE = frozenset({StoryStatus.APPROVED, StoryStatus.PUBLISHED, StoryStatus.REJECTED})
 
 
 def queue(
@@ -59,5 +62,7 @@ def reject(story: Story, reason: str, *, actor: AnyUser | None) -> Story:
 
 def reopen(story: Story, *, actor: AnyUser | None, reason: str = "") -> Story:
     """Send an approved, published or rejected story back to review; a published story's
-    public copy goes first."""
+    public copy goes first. A story in processing reaches review when its worker is done."""
+    if story.status not in REOPENABLE:
+        raise lifecycle.InvalidTransition(story.pk, story.status, StoryStatus.NEEDS_REVIEW)
     return publication.move(story, StoryStatus.NEEDS_REVIEW, actor=actor, reason=reason.strip())
