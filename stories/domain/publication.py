@@ -238,12 +238,14 @@ def move(
     reason: str = "",
     **fields: object,
 ) -> Story:
-    """Move ``story`` to ``target``; a published story's public copy is taken down first.
+    """Move ``story`` to ``target``; any public copy is taken down first unless the target
+    is public. Not only a published story's: a build that committed its copy just before a
+    curator rejected the story (its worker then loses the race to publish) leaves one too.
 
     One transaction: if the move loses a race the copy stays, as the story stays published.
     """
     with transaction.atomic():
-        if story.status in lifecycle.PUBLIC_STATUSES:
+        if target not in lifecycle.PUBLIC_STATUSES:
             remove_copy(story)
         return lifecycle.transition(
             story, target, actor=actor, actor_label=actor_label, reason=reason, **fields

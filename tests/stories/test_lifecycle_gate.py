@@ -21,7 +21,7 @@ from django.db.models import ProtectedError
 from django.test import Client
 from django.urls import clear_url_caches
 
-from stories.domain import publication, redactions
+from stories.domain import lifecycle, publication, redactions, review
 from stories.domain.publication_media import public_folder
 from stories.enums import AssetRole, AuditAction, StoryKind, StoryStatus, ThemeSource
 from stories.models import (
@@ -37,7 +37,13 @@ from stories.models import (
     Transcript,
     TranscriptRevision,
 )
-from tests.factories import CollectionFactory, DriveFactory, story_with_receipt, transcript_for
+from tests.factories import (
+    CollectionFactory,
+    DriveFactory,
+    PublishedStoryFactory,
+    story_with_receipt,
+    transcript_for,
+)
 from tests.media_pipeline.anonymise.helpers import voice_like
 from tests.media_pipeline.conftest import write_wav
 
@@ -395,3 +401,13 @@ def test_admin_changes_are_audited_like_api_actions(admin_client, admin_user, dr
     assert event.actor == admin_user
     assert event.data["change"] == "changed"
     assert "Renamed drive" not in str(event.data)  # names of fields, never their values
+
+
+def test_a_copy_built_just_before_a_rejection_goes_with_it(curator):
+    """A worker's build committed its copy, then a curator rejected the story before the
+    worker could mark it published: the rejection takes the copy down."""
+    copy = PublishedStoryFactory(story__status=StoryStatus.APPROVED)
+    review.reject(copy.story, "Not about a service.", actor=curator)
+    assert not PublishedStory.objects.filter(pk=copy.pk).exists()
+    with pytest.raises(lifecycle.InvalidTransition):
+        lifecycle.transition(copy.story, StoryStatus.PUBLISHED)  # the worker loses
