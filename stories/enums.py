@@ -70,6 +70,8 @@ class AuditAction(models.TextChoices):
     COLLECTION_EDITED = "collection.edited", "Collection created or changed"
     COLLECTION_PUBLISHED = "collection.published", "Collection published"
     STORY_PUBLISHED = "story.published", "Anonymised story published"
+    STORY_ERASED = "story.erased", "Leftovers of a withdrawn story erased"
+    ADMIN_CHANGED = "admin.changed", "Changed in the admin"
 
 
 class ThemeSource(models.TextChoices):

@@ -86,3 +86,9 @@ def can_change_status(user: AnyUser | None) -> bool:
 def can_withdraw(user: AnyUser | None, story: Story) -> bool:
     """Owners withdraw their own story; curators on a reporter's behalf (e.g. asked by phone)."""
     return can_view(user, story)
+
+
+def withdraws_on_behalf(user: AnyUser | None, story: Story) -> bool:
+    """A curator withdrawing someone else's story (asked by phone or letter): they must say
+    why, and the audit trail keeps who did it and why."""
+    return is_curator(user) and not is_owner(user, story)

@@ -99,6 +99,36 @@ class RejectView(APIView):
         return Response(rs.ReviewStorySerializer(reviewed_story(pk)).data)
 
 
+class UnpublishView(APIView):
+    permission_classes = [CuratorsOnly]
+    parser_classes = API_PARSERS
+
+    @extend_schema(request=rs.StatusReasonSerializer, responses=rs.ReviewStorySerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        """Take a published story off every public surface at once (its public copy and
+        files go); it stays approved, and publish/ builds a fresh copy."""
+        incoming = rs.StatusReasonSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        story = get_object_or_404(Story, pk=pk)
+        publication.unpublish(story, actor=request.user, **incoming.validated_data)
+        return Response(rs.ReviewStorySerializer(reviewed_story(pk)).data)
+
+
+class ReopenView(APIView):
+    permission_classes = [CuratorsOnly]
+    parser_classes = API_PARSERS
+
+    @extend_schema(request=rs.StatusReasonSerializer, responses=rs.ReviewStorySerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        """Send an approved, published or rejected story back to review (a published
+        story's public copy goes first)."""
+        incoming = rs.StatusReasonSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        story = get_object_or_404(Story, pk=pk)
+        review.reopen(story, actor=request.user, **incoming.validated_data)
+        return Response(rs.ReviewStorySerializer(reviewed_story(pk)).data)
+
+
 class TranscriptView(APIView):
     permission_classes = [CuratorsOnly]
     parser_classes = API_PARSERS

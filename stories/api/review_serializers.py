@@ -131,6 +131,12 @@ class RejectionSerializer(serializers.Serializer):
     )
 
 
+class StatusReasonSerializer(serializers.Serializer):
+    """Why a curator unpublished a story or sent it back to review (optional; audited)."""
+
+    reason = TextField(max_length=2000, required=False, allow_blank=True, default="")
+
+
 class PreviewSerializer(serializers.Serializer):
     """Exactly what publishing would make public, before it is published."""
 

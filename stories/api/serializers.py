@@ -354,8 +354,33 @@ class CuratorStorySerializer(StorySerializer):
         }
 
 
+# Where a status is changed instead of PATCHing it: each action does all of its work
+# (a published story's public copy goes before it is approved again, rejected or reopened;
+# publishing builds a fresh copy; withdrawal erases). ``{id}`` is the story's.
+STATUS_ACTIONS: dict[str, str] = {
+    StoryStatus.APPROVED: "POST /api/v1/stories/{id}/approve/ (or unpublish/ when published)",
+    StoryStatus.REJECTED: "POST /api/v1/stories/{id}/reject/",
+    StoryStatus.NEEDS_REVIEW: "POST /api/v1/stories/{id}/reopen/",
+    StoryStatus.PUBLISHED: "POST /api/v1/stories/{id}/publish/",
+    StoryStatus.SUBMITTED: "POST /api/v1/stories/{id}/retry/",
+    StoryStatus.WITHDRAWN: 'POST /api/v1/withdrawals/ {{"story": {id}, "reason": "..."}}',
+}
+STATUS_NOT_WRITABLE = (
+    "A story's status is not edited; it changes through its actions: approve/, reject/, "
+    "reopen/, publish/, unpublish/ and retry/ under /api/v1/stories/{id}/, and "
+    "POST /api/v1/withdrawals/."
+)
+
+
 class StoryUpdateSerializer(serializers.Serializer):
-    """Fields that may be PATCHed. ``status`` is for curators and goes through the lifecycle."""
+    """Fields that may be PATCHed: the story's words and details, never its status.
+
+    A status changes only through the story's actions; a PATCH that carries ``status`` or
+    ``status_reason`` is refused (400) with the action endpoint to use.
+    """
+
+    # The answer names the endpoint from STATUS_ACTIONS, with the id given in the context
+    # as ``story_id``.
 
     title = TextField(max_length=submission.TITLE_MAX_CHARS, required=False, allow_blank=True)
     text = TextField(
@@ -366,8 +391,21 @@ class StoryUpdateSerializer(serializers.Serializer):
     )
     language = LanguageField()
     place = TextField(max_length=100, required=False, allow_blank=True)
-    status = serializers.ChoiceField(choices=StoryStatus.choices, required=False)
-    status_reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        sent = self.initial_data
+        if "status" in sent or "status_reason" in sent:
+            raise serializers.ValidationError({"status": [self._where_instead(sent)]})
+        return attrs
+
+    def _where_instead(self, sent: Any) -> str:
+        """The action endpoint for the status asked for, or the list of them."""
+        story_id = self.context.get("story_id", "{id}")
+        target = sent.get("status")
+        action = STATUS_ACTIONS.get(target) if isinstance(target, str) else None
+        if action is None:
+            return STATUS_NOT_WRITABLE.format(id=story_id)
+        return f"A story's status is not edited; use {action.format(id=story_id)}."
 
 
 class ReceiptStatusSerializer(serializers.Serializer):
@@ -381,6 +419,13 @@ class WithdrawalSerializer(serializers.Serializer):
         required=False, max_length=100, error_messages={"invalid": NOT_TEXT}
     )
     story = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ROW_ID)
+    reason = TextField(
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        help_text="Why, when a curator withdraws a story on its reporter's behalf "
+        "(required then): kept in the audit trail.",
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if bool(attrs.get("receipt")) == bool(attrs.get("story")):

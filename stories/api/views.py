@@ -11,7 +11,12 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotAuthenticated, NotFound, PermissionDenied
+from rest_framework.exceptions import (
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
@@ -27,7 +32,6 @@ from stories.domain import (
     consent,
     editing,
     health,
-    lifecycle,
     processing,
     receipts,
     submission,
@@ -37,6 +41,11 @@ from stories.domain.roles import AnyUser
 from stories.enums import ConsentChannel, StoryStatus, ThemeAction, ThemeTagState
 from stories.languages import reader_language
 from stories.models import ConsentRecord, Drive, Story, Theme
+
+WITHDRAWAL_REASON_REQUIRED = (
+    "Say why you withdraw this story on its reporter's behalf (for example, "
+    '"asked by phone on 3 May"): it is kept in the audit trail.'
+)
 
 
 class StoryFilter(filters.FilterSet):
@@ -113,24 +122,29 @@ class StoryViewSet(
 
     @extend_schema(
         request=s.StoryUpdateSerializer,
-        responses=OpenApiResponse(
-            s.StorySerializer, description="The story as the caller sees it (curators: more)."
-        ),
+        responses={
+            200: OpenApiResponse(
+                s.StorySerializer, description="The story as the caller sees it (curators: more)."
+            ),
+            400: OpenApiResponse(
+                description="A field is invalid, or ``status`` was sent: a status changes only "
+                "through the story's actions (approve/, reject/, reopen/, publish/, "
+                "unpublish/, retry/; POST /api/v1/withdrawals/), which the answer names."
+            ),
+        },
     )
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """Edit a story's text and details; curators may also change its status."""
+        """Edit a story's text and details. Its status is not a field: a PATCH carrying
+        ``status`` is a 400 naming the action to use (approve/, reject/, reopen/, publish/,
+        unpublish/, retry/, or POST /api/v1/withdrawals/)."""
         story = self.get_object()
-        changes = s.StoryUpdateSerializer(data=request.data, partial=True)
+        changes = s.StoryUpdateSerializer(
+            data=request.data, partial=True, context={"story_id": story.pk}
+        )
         changes.is_valid(raise_exception=True)
         data = dict(changes.validated_data)
-        target = data.pop("status", None)
-        reason = data.pop("status_reason", "")
-        if target is not None and not rules.can_change_status(request.user):
-            raise PermissionDenied("Only curators can change a story's status.")
         if data:
             self._edit_content(story, data)
-        if target is not None and target != story.status:
-            lifecycle.transition(story, StoryStatus(target), actor=request.user, reason=reason)
         story = self.get_queryset().get(pk=story.pk)
         # The story as the caller reads it, not the shape of the changes they sent.
         reader = (
@@ -250,15 +264,22 @@ class WithdrawalView(APIView):
                 )
             consent.withdraw(story, actor_label="receipt holder")
         else:
-            if not request.user.is_authenticated:
-                raise NotAuthenticated(
-                    gettext("Sign in to withdraw by story id, or use your receipt.")
-                )
-            story = get_object_or_404(Story, pk=incoming.validated_data["story"])
-            if not rules.can_withdraw(request.user, story):
-                raise NotFound()
-            consent.withdraw(story, actor=request.user)
+            self._withdraw_by_id(request, incoming.validated_data)
+        # True whether this call withdrew it or found it withdrawn: either way its content
+        # is erased now (a second withdrawal finishes what an earlier one left).
         return Response({"status": StoryStatus.WITHDRAWN, "reason": "", "processing_percent": 0})
+
+    def _withdraw_by_id(self, request: Request, data: dict[str, Any]) -> None:
+        """The owner, or a curator on the reporter's behalf (who must say why)."""
+        if not request.user.is_authenticated:
+            raise NotAuthenticated(gettext("Sign in to withdraw by story id, or use your receipt."))
+        story = get_object_or_404(Story, pk=data["story"])
+        if not rules.can_withdraw(request.user, story):
+            raise NotFound()
+        reason = data.get("reason", "").strip()
+        if rules.withdraws_on_behalf(request.user, story) and not reason:
+            raise ValidationError({"reason": [WITHDRAWAL_REASON_REQUIRED]})
+        consent.withdraw(story, actor=request.user, reason=reason)
 
 
 _CHECK = {

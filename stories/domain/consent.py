@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
+from django.core.files.storage import Storage, default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -12,7 +14,14 @@ from stories.domain import audit, diskspace, lifecycle, publication
 from stories.domain.consent_state import current  # also consent.current, for its callers
 from stories.domain.roles import AnyUser
 from stories.enums import AuditAction, ConsentChannel, ConsentScope, StoryStatus
-from stories.models import CollectionStory, ConsentRecord, ConsentText, MediaAsset, Story
+from stories.models import (
+    CollectionStory,
+    ConsentRecord,
+    ConsentText,
+    MediaAsset,
+    Story,
+    Transcript,
+)
 
 # A withdrawal retries when it races with a worker or curator changing the status.
 _WITHDRAW_ATTEMPTS = 5
@@ -44,43 +53,55 @@ def record(
     )
 
 
+@dataclass(frozen=True)
+class Withdrawal:
+    """What one call to ``withdraw`` did. Truthy when this call withdrew the story."""
+
+    withdrawn: bool  # False: it was withdrawn before
+    removed: int  # rows and files of the story's content found and erased by this call
+
+    def __bool__(self) -> bool:
+        return self.withdrawn
+
+
 def withdraw(
     story: Story,
     *,
     actor: AnyUser | None = None,
     actor_label: str = "",
-) -> bool:
-    """Withdraw all consent for ``story``: it leaves every surface and its media is deleted.
+    reason: str = "",
+) -> Withdrawal:
+    """Withdraw all consent for ``story``: it leaves every surface and its content is erased.
 
     The story row stays as a tombstone (status ``withdrawn``, content erased) so its
-    receipt keeps answering, and the consent records stay as proof. Withdrawing twice
-    is harmless: returns False when the story was already withdrawn. On a full disk the
+    receipt keeps answering, and the consent records stay as proof. Withdrawing again is
+    harmless and repairing: whatever an earlier erasure left (or a status set without one)
+    is erased now, so a reporter told "deleted" is told the truth. ``reason`` says why a
+    curator withdrew on someone's behalf; it goes to the audit trail. On a full disk the
     space reserve is given up for it (SQLite needs room for its journal even to delete).
     """
-    return diskspace.with_reserve(lambda: _withdraw(story, actor=actor, actor_label=actor_label))
+    return diskspace.with_reserve(
+        lambda: _withdraw(story, actor=actor, actor_label=actor_label, reason=reason)
+    )
 
 
-def _withdraw(story: Story, *, actor: AnyUser | None, actor_label: str) -> bool:
+def _withdraw(story: Story, *, actor: AnyUser | None, actor_label: str, reason: str) -> Withdrawal:
     with transaction.atomic():
-        if not _move_to_withdrawn(story, actor=actor, actor_label=actor_label):
-            return False
-        now = timezone.now()
-        ConsentRecord.objects.filter(story=story, withdrawn_at__isnull=True).update(
-            withdrawn_at=now
+        moved = _move_to_withdrawn(story, actor=actor, actor_label=actor_label, reason=reason)
+        closed = ConsentRecord.objects.filter(story=story, withdrawn_at__isnull=True).update(
+            withdrawn_at=timezone.now()
         )
-        Story.objects.filter(pk=story.pk).update(title="", text="", place="")
-        story.title = story.text = story.place = ""
-        publication.unpublish(story)
-        erase_content(story)
-        deleted = delete_media(story)
-        audit.record(
-            AuditAction.CONSENT_WITHDRAWN,
-            story,
-            actor=actor,
-            actor_label=actor_label,
-            media_files_deleted=deleted,
-        )
-    return True
+        removed = erase(story)
+        if moved or closed or removed:
+            audit.record(
+                AuditAction.CONSENT_WITHDRAWN if moved else AuditAction.STORY_ERASED,
+                story,
+                actor=actor,
+                actor_label=actor_label,
+                reason=reason,
+                removed=removed,
+            )
+    return Withdrawal(withdrawn=moved, removed=removed + closed)
 
 
 def narrow(
@@ -117,29 +138,62 @@ def narrow(
             actor_label=actor_label,
             withdrawn=sorted(set(old.scopes) - set(new.scopes)),
         )
-        if publication.unpublish(story):
+        story.refresh_from_db(fields=["status"])
+        if story.status in lifecycle.PUBLIC_STATUSES:
+            # Down at once; back only as a fresh build from what the new consent allows.
+            publication.unpublish(
+                story, actor=actor, actor_label=actor_label, reason="consent narrowed"
+            )
             if publication.why_not_publishable(story) is None:
                 publication.enqueue(story)
-            else:
-                lifecycle.transition(story, StoryStatus.APPROVED, actor=actor, reason="")
     return new
 
 
-def erase_content(story: Story) -> None:
-    """Remove everything that quotes the story: personal-data spans, theme evidence and
-    its place in collections (the files go with ``delete_media``)."""
-    story.redactions.all().delete()
-    story.theme_tags.update(evidence=[])
-    CollectionStory.objects.filter(story=story).delete()
+def erase(story: Story) -> int:
+    """Erase the content of a withdrawn ``story``; idempotent. Returns how much was left.
+
+    Goes: its words (title, text, place), the personal-data spans, theme evidence, its
+    place in collections, the public copy and public folder, every media file with the
+    transcripts and corrections made from them, and whatever is left in its private
+    folder. Stays: the row with its status (the receipt answers "withdrawn"), the consent
+    records (the proof of what was allowed and when) and the audit trail.
+    """
+    removed = (
+        Story.objects.filter(pk=story.pk)
+        .exclude(title="", text="", place="")
+        .update(title="", text="", place="")
+    )
+    story.title = story.text = story.place = ""
+    removed += int(publication.erase_copy(story))
+    removed += erase_content(story)
+    removed += delete_media(story)
+    return removed
 
 
-def _move_to_withdrawn(story: Story, *, actor: AnyUser | None, actor_label: str) -> bool:
+def erase_content(story: Story) -> int:
+    """Remove everything that quotes the story: personal-data spans, theme evidence,
+    transcripts and their corrections, and its place in collections (the files go with
+    ``delete_media``). Returns how many rows held any of it."""
+    removed, _ = story.redactions.all().delete()
+    removed += story.theme_tags.exclude(evidence=[]).update(evidence=[])
+    # Revisions go with their transcript; both hold the reporter's spoken words.
+    transcripts, _ = Transcript.objects.filter(story=story).delete()
+    entries, _ = CollectionStory.objects.filter(story=story).delete()
+    return removed + transcripts + entries
+
+
+def _move_to_withdrawn(
+    story: Story, *, actor: AnyUser | None, actor_label: str, reason: str
+) -> bool:
+    """True when this call moved the story to withdrawn; False when it already was."""
     for _ in range(_WITHDRAW_ATTEMPTS):
         story.refresh_from_db(fields=["status"])
         if story.status == StoryStatus.WITHDRAWN:
             return False
         try:
-            lifecycle.transition(story, StoryStatus.WITHDRAWN, actor=actor, actor_label=actor_label)
+            publication.move(
+                story, StoryStatus.WITHDRAWN, actor=actor, actor_label=actor_label, reason=reason
+            )
         except lifecycle.InvalidTransition:
             continue  # the status changed under us; look again
         return True
@@ -147,7 +201,9 @@ def _move_to_withdrawn(story: Story, *, actor: AnyUser | None, actor_label: str)
 
 
 def delete_media(story: Story) -> int:
-    """Delete every file of ``story`` (originals and derivatives) once the transaction commits."""
+    """Delete every file of ``story`` (originals and derivatives) once the transaction commits,
+    and its private folder with them: a file written but never recorded (an ingest cut off)
+    is the reporter's too. Returns how many recorded files there were."""
     assets = list(MediaAsset.objects.filter(story=story))
     files = [(asset.file.storage, asset.file.name) for asset in assets if asset.file.name]
     MediaAsset.objects.filter(story=story).delete()
@@ -155,6 +211,20 @@ def delete_media(story: Story) -> int:
     def remove_files() -> None:
         for storage, name in files:
             storage.delete(str(name))
+        _delete_folder(default_storage, f"stories/{story.pk}")
 
     transaction.on_commit(remove_files)
     return len(files)
+
+
+def _delete_folder(storage: Storage, folder: str) -> None:
+    """Delete every file under ``folder`` (``models.story.asset_upload_path`` puts a story's
+    files under ``stories/<id>/``), however deep."""
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in files:
+        storage.delete(f"{folder}/{name}")
+    for name in folders:
+        _delete_folder(storage, f"{folder}/{name}")

@@ -6,6 +6,13 @@
 A change is a compare-and-swap: an UPDATE conditioned on the status the caller
 saw. Two curators, or a curator and a worker, racing on the same story cannot
 both win; the loser gets ``InvalidTransition`` and the API answers 409.
+
+This is the one gate, and it is not called by views: the named actions call it, each
+doing all of its work (``submission.submit``; ``workflow`` and ``processing.retry`` to
+process; ``review.approve`` / ``reject`` / ``reopen``; ``publication.publish`` /
+``unpublish``; ``consent.withdraw``, which erases). The gate also holds the one
+invariant a public copy needs: a story is published exactly while its public copy
+exists, so no move may enter ``published`` without one or leave it with one left behind.
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from stories.domain import audit, publicity
 from stories.domain.roles import AnyUser
 from stories.enums import AuditAction
 from stories.enums import StoryStatus as S
-from stories.models import Story
+from stories.models import PublishedStory, Story
 
 TRANSITIONS: dict[S, frozenset[S]] = {
     S.DRAFT: frozenset({S.SUBMITTED, S.WITHDRAWN}),
@@ -28,7 +35,8 @@ TRANSITIONS: dict[S, frozenset[S]] = {
     S.PROCESSING: frozenset({S.PROCESSING, S.NEEDS_REVIEW, S.FAILED, S.WITHDRAWN}),
     S.NEEDS_REVIEW: frozenset({S.APPROVED, S.REJECTED, S.PROCESSING, S.WITHDRAWN}),
     S.APPROVED: frozenset({S.PUBLISHED, S.NEEDS_REVIEW, S.REJECTED, S.WITHDRAWN}),
-    S.PUBLISHED: frozenset({S.APPROVED, S.WITHDRAWN}),
+    # Leaving published (unpublish, back to review, reject) takes the public copy down.
+    S.PUBLISHED: frozenset({S.APPROVED, S.NEEDS_REVIEW, S.REJECTED, S.WITHDRAWN}),
     S.REJECTED: frozenset({S.NEEDS_REVIEW, S.WITHDRAWN}),
     # A curator retries a failed story by sending it back through the pipeline.
     S.FAILED: frozenset({S.SUBMITTED, S.PROCESSING, S.WITHDRAWN}),
@@ -42,13 +50,28 @@ PUBLIC_STATUSES = frozenset({S.PUBLISHED})
 class InvalidTransition(Exception):
     """A status change the lifecycle does not allow, or one lost to a concurrent change."""
 
-    def __init__(self, story_id: int, current: str, target: str) -> None:
+    def __init__(self, story_id: int, current: str, target: str, message: str = "") -> None:
         self.story_id = story_id
         self.current = current
         self.target = target
         super().__init__(
-            f"A story that is {S(current).label.lower()} cannot become {S(target).label.lower()}."
+            message
+            or f"A story that is {S(current).label.lower()} cannot become "
+            f"{S(target).label.lower()}."
         )
+
+
+class PublicCopyOutOfStep(InvalidTransition):
+    """A move that would put the published status out of step with the public copy:
+    publishing without a built copy, or leaving published with the copy still up."""
+
+    def __init__(self, story_id: int, current: str, target: str) -> None:
+        message = (
+            "A story is published only by building its public copy: publish it."
+            if S(target) in PUBLIC_STATUSES
+            else "The public copy must be taken down before the story leaves published."
+        )
+        super().__init__(story_id, current, target, message)
 
 
 def can_transition(current: str, target: str) -> bool:
@@ -74,6 +97,7 @@ def transition(
     seen = S(story.status)
     if not can_transition(seen, target):
         raise InvalidTransition(story.pk, seen, target)
+    _check_public_copy(story, seen, target)
     now = timezone.now()
     changes: dict[str, Any] = {
         "status": target,
@@ -99,3 +123,12 @@ def transition(
             **{"from": seen.value, "to": target.value, "reason": reason},
         )
     return story
+
+
+def _check_public_copy(story: Story, seen: S, target: S) -> None:
+    """Published exactly while a public copy exists: the actions build or remove it first."""
+    if (seen in PUBLIC_STATUSES) == (target in PUBLIC_STATUSES):
+        return
+    has_copy = PublishedStory.objects.filter(story_id=story.pk).exists()
+    if has_copy != (target in PUBLIC_STATUSES):
+        raise PublicCopyOutOfStep(story.pk, seen, target)

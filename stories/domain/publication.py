@@ -111,6 +111,9 @@ def count_retry(story_id: int, limit: int = 3) -> bool:
 
 def publish(story: Story, *, actor: AnyUser | None = None) -> PublishedStory:
     """Build (or rebuild) the public copy and mark the story published. Idempotent."""
+    # From the story as it is now, never as the caller last saw it: a stale status would
+    # leave a built copy on an approved story, stale words would be published.
+    story.refresh_from_db()
     reason = why_not_publishable(story)
     if reason:
         raise NotPublishable(reason)
@@ -232,11 +235,44 @@ def _fingerprint(story: Story, record: ConsentRecord) -> str:
     return hashlib.sha256(json.dumps(state, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def unpublish(story: Story) -> bool:
+def unpublish(
+    story: Story, *, actor: AnyUser | None = None, actor_label: str = "", reason: str = ""
+) -> Story:
+    """The unpublish action: the public copy and its files go at once; the story is approved
+    again, and only ``publish`` (a fresh build from the current decisions) brings it back.
+
+    Only a published story: approving one still in review is ``review.approve``'s job.
+    """
+    if story.status not in lifecycle.PUBLIC_STATUSES:
+        raise lifecycle.InvalidTransition(story.pk, story.status, StoryStatus.APPROVED)
+    return move(story, StoryStatus.APPROVED, actor=actor, actor_label=actor_label, reason=reason)
+
+
+def move(
+    story: Story,
+    target: StoryStatus,
+    *,
+    actor: AnyUser | None = None,
+    actor_label: str = "",
+    reason: str = "",
+    **fields: object,
+) -> Story:
+    """Move ``story`` to ``target``; any public copy is taken down first unless the target
+    is public. Not only a published story's: a build that committed its copy just before a
+    curator rejected the story (its worker then loses the race to publish) leaves one too.
+
+    One transaction: if the move loses a race the copy stays, as the story stays published.
+    """
+    with transaction.atomic():
+        if target not in lifecycle.PUBLIC_STATUSES:
+            remove_copy(story)
+        return lifecycle.transition(
+            story, target, actor=actor, actor_label=actor_label, reason=reason, **fields
+        )
+
+
+def remove_copy(story: Story) -> bool:
     """Take the public copy down at once: the row and its files. True if there was one."""
-    if story.status == StoryStatus.WITHDRAWN and story.kind != StoryKind.TEXT:
-        # On withdrawal, leftovers of builds cut off by a dead worker go too.
-        transaction.on_commit(partial(media.delete_folder, story))
     publication = PublishedStory.objects.filter(story=story).first()
     if publication is None:
         return False
@@ -244,6 +280,14 @@ def unpublish(story: Story) -> bool:
     publication.delete()
     _delete_on_commit(files)
     return True
+
+
+def erase_copy(story: Story) -> bool:
+    """On withdrawal: the public copy, and every file in the story's public folder (what
+    builds cut off by a dead worker, or an erasure cut off before its files went, left)."""
+    removed = remove_copy(story)
+    transaction.on_commit(partial(media.delete_folder, story))
+    return removed
 
 
 def _delete_on_commit(files: list[tuple[Storage, str]]) -> None:

@@ -5,10 +5,13 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 
-from stories.domain import lifecycle
+from stories.domain import lifecycle, publication
 from stories.domain.roles import AnyUser
 from stories.enums import StoryStatus
 from stories.models import Redaction, Story, StoryTheme, Transcript
+
+# Decisions a curator may take back; processing → needs_review is the worker's move.
+REOPENABLE = frozenset({StoryStatus.APPROVED, StoryStatus.PUBLISHED, StoryStatus.REJECTED})
 
 
 def queue(
@@ -38,15 +41,28 @@ def queue(
 
 
 def approve(story: Story, *, actor: AnyUser | None, disguise_voice: bool = False) -> Story:
-    """Approve a reviewed story for publication, with the curator's choice on the voice."""
+    """Approve a reviewed story for publication, with the curator's choice on the voice.
+
+    Approving a published story again (to change that choice) takes its public copy down:
+    it goes public again only through ``publish``, built from the new decisions.
+    """
     with transaction.atomic():
-        return lifecycle.transition(
+        return publication.move(
             story, StoryStatus.APPROVED, actor=actor, disguise_voice=disguise_voice
         )
 
 
 def reject(story: Story, reason: str, *, actor: AnyUser | None) -> Story:
-    """Turn a story down with a reason its reporter reads through their receipt."""
+    """Turn a story down with a reason its reporter reads through their receipt; a
+    published story's public copy goes first."""
     if not reason.strip():
         raise ValueError("Say why the story is rejected: the reporter will read it.")
-    return lifecycle.transition(story, StoryStatus.REJECTED, actor=actor, reason=reason.strip())
+    return publication.move(story, StoryStatus.REJECTED, actor=actor, reason=reason.strip())
+
+
+def reopen(story: Story, *, actor: AnyUser | None, reason: str = "") -> Story:
+    """Send an approved, published or rejected story back to review; a published story's
+    public copy goes first. A story in processing reaches review when its worker is done."""
+    if story.status not in REOPENABLE:
+        raise lifecycle.InvalidTransition(story.pk, story.status, StoryStatus.NEEDS_REVIEW)
+    return publication.move(story, StoryStatus.NEEDS_REVIEW, actor=actor, reason=reason.strip())

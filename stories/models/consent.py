@@ -11,10 +11,12 @@ from stories.models.story import Story
 class ConsentRecord(models.Model):
     """What a reporter agreed to, under which wording, and when it was withdrawn.
 
-    The record outlives withdrawal: it is the proof of what was allowed and when.
+    The record outlives withdrawal: it is the proof of what was allowed and when. It holds
+    nothing of the story's content, and protects its story's row: a story is withdrawn
+    (erased, its row kept as a tombstone), never deleted.
     """
 
-    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="consent_records")
+    story = models.ForeignKey(Story, on_delete=models.PROTECT, related_name="consent_records")
     consent_text = models.ForeignKey(
         ConsentText, on_delete=models.PROTECT, related_name="records", null=True, blank=True
     )

@@ -170,6 +170,13 @@ ENDPOINTS = [
         edit_rule,
     ),
     Endpoint(
+        "PATCH /api/v1/stories/{id}/ (status: the actions' job, for everyone)",
+        lambda c, x: c.patch(
+            f"/api/v1/stories/{x.story.pk}/", {"status": "approved"}, format="json"
+        ),
+        reader("400"),
+    ),
+    Endpoint(
         "GET /api/v1/stories/{id}/themes/",
         lambda c, x: c.get(f"/api/v1/stories/{x.story.pk}/themes/"),
         reader("200"),
@@ -221,6 +228,16 @@ ENDPOINTS = [
         curators_only(to(S.REJECTED)),
     ),
     Endpoint(
+        "POST /api/v1/stories/{id}/reopen/",
+        lambda c, x: c.post(f"/api/v1/stories/{x.story.pk}/reopen/", {}, format="json"),
+        curators_only(lambda s: "200" if s in {S.APPROVED, S.PUBLISHED, S.REJECTED} else "409"),
+    ),
+    Endpoint(
+        "POST /api/v1/stories/{id}/unpublish/",
+        lambda c, x: c.post(f"/api/v1/stories/{x.story.pk}/unpublish/", {}, format="json"),
+        curators_only(lambda s: "200" if s == S.PUBLISHED else "409"),
+    ),
+    Endpoint(
         "POST /api/v1/stories/{id}/publish/",
         lambda c, x: c.post(f"/api/v1/stories/{x.story.pk}/publish/"),
         curators_only(lambda s: "202" if s in {S.APPROVED, S.PUBLISHED} else "409"),
@@ -234,8 +251,16 @@ ENDPOINTS = [
         owner_action(lambda s: "200"),
     ),
     Endpoint(
-        "POST /api/v1/withdrawals/ (by story id)",
+        "POST /api/v1/withdrawals/ (by story id, no reason)",
         lambda c, x: c.post("/api/v1/withdrawals/", {"story": x.story.pk}, format="json"),
+        # Curators acting on the reporter's behalf must say why.
+        lambda role, state: "400" if staff(role) else owner_action(lambda s: "200")(role, state),
+    ),
+    Endpoint(
+        "POST /api/v1/withdrawals/ (by story id, with a reason)",
+        lambda c, x: c.post(
+            "/api/v1/withdrawals/", {"story": x.story.pk, "reason": "By phone."}, format="json"
+        ),
         owner_action(lambda s: "200"),
     ),
     Endpoint(

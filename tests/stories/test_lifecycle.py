@@ -9,7 +9,7 @@ import pytest
 from stories.domain import lifecycle
 from stories.enums import StoryStatus
 from stories.models import AuditEvent, Story
-from tests.factories import StoryFactory
+from tests.factories import PublishedStoryFactory, StoryFactory
 
 ALLOWED = {
     ("draft", "submitted"), ("draft", "withdrawn"),
@@ -20,7 +20,8 @@ ALLOWED = {
     ("needs_review", "withdrawn"),
     ("approved", "published"), ("approved", "needs_review"), ("approved", "rejected"),
     ("approved", "withdrawn"),
-    ("published", "approved"), ("published", "withdrawn"),
+    ("published", "approved"), ("published", "needs_review"), ("published", "rejected"),
+    ("published", "withdrawn"),
     ("rejected", "needs_review"), ("rejected", "withdrawn"),
     ("failed", "submitted"), ("failed", "processing"), ("failed", "withdrawn"),
 }  # fmt: skip
@@ -30,6 +31,8 @@ ALL_PAIRS = list(itertools.product(StoryStatus.values, repeat=2))
 @pytest.mark.parametrize(("current", "target"), sorted(ALLOWED))
 def test_allowed_transition_changes_status_and_is_audited(db, current, target):
     story = StoryFactory(status=current)
+    if target == "published" and current != "published":
+        PublishedStoryFactory(story=story)  # the gate's condition: publish builds it first
     lifecycle.transition(story, StoryStatus(target), reason="because")
     story.refresh_from_db()
     assert story.status == target
@@ -64,37 +67,65 @@ def test_a_stale_view_of_the_story_loses_the_race(db):
     assert story.status == StoryStatus.APPROVED
 
 
-def test_curator_changes_status_through_the_api(client_for, curator):
+def test_publishing_needs_a_public_copy_and_leaving_published_needs_it_gone(db):
+    """The gate keeps the status and the public copy in step, whoever calls it."""
+    approved = StoryFactory(status=StoryStatus.APPROVED)
+    with pytest.raises(lifecycle.PublicCopyOutOfStep, match="publish it"):
+        lifecycle.transition(approved, StoryStatus.PUBLISHED)
+    still_public = PublishedStoryFactory().story
+    with pytest.raises(lifecycle.PublicCopyOutOfStep, match="taken down"):
+        lifecycle.transition(still_public, StoryStatus.APPROVED)
+    assert Story.objects.get(pk=approved.pk).status == StoryStatus.APPROVED
+    assert Story.objects.get(pk=still_public.pk).status == StoryStatus.PUBLISHED
+
+
+@pytest.mark.parametrize(
+    ("target", "endpoint"),
+    [
+        ("approved", "approve/"),
+        ("published", "publish/"),
+        ("rejected", "reject/"),
+        ("needs_review", "reopen/"),
+        ("withdrawn", "/api/v1/withdrawals/"),
+    ],
+)
+def test_patching_the_status_is_a_400_naming_the_action(client_for, curator, target, endpoint):
     story = StoryFactory(status=StoryStatus.NEEDS_REVIEW)
     response = client_for(curator).patch(
-        f"/api/v1/stories/{story.pk}/", {"status": "approved"}, format="json"
+        f"/api/v1/stories/{story.pk}/", {"status": target, "title": "New"}, format="json"
+    )
+    assert response.status_code == 400
+    assert endpoint in response.json()["status"][0]
+    story.refresh_from_db()
+    assert (story.status, story.title) == (StoryStatus.NEEDS_REVIEW, "The library bus")
+
+
+def test_patching_a_status_reason_or_an_unknown_status_is_refused_too(client_for, curator):
+    story = StoryFactory(status=StoryStatus.NEEDS_REVIEW)
+    for body in ({"status_reason": "x"}, {"status": "nonsense"}, {"status": ["approved"]}):
+        response = client_for(curator).patch(f"/api/v1/stories/{story.pk}/", body, format="json")
+        assert response.status_code == 400
+        assert "approve/, reject/" in response.json()["status"][0]
+
+
+def test_curator_sends_a_story_back_to_review(client_for, curator):
+    story = StoryFactory(status=StoryStatus.REJECTED, status_reason="Off topic.")
+    response = client_for(curator).post(
+        f"/api/v1/stories/{story.pk}/reopen/", {"reason": "Second look."}, format="json"
     )
     assert response.status_code == 200
-    assert response.json()["status"] == "approved"
+    assert response.json()["status"] == "needs_review"
 
 
-def test_invalid_transition_through_the_api_is_a_409_with_a_clear_message(client_for, curator):
+def test_a_move_the_lifecycle_refuses_is_a_409_with_a_clear_message(client_for, curator):
     story = StoryFactory(status=StoryStatus.SUBMITTED)
-    response = client_for(curator).patch(
-        f"/api/v1/stories/{story.pk}/", {"status": "published"}, format="json"
-    )
+    response = client_for(curator).post(f"/api/v1/stories/{story.pk}/reopen/")
     assert response.status_code == 409
     assert response.json() == {
-        "detail": "A story that is submitted cannot become published.",
+        "detail": "A story that is submitted cannot become needs review.",
         "status": "submitted",
-        "requested": "published",
+        "requested": "needs_review",
     }
-
-
-def test_rejection_reason_is_kept(client_for, curator):
-    story = StoryFactory(status=StoryStatus.NEEDS_REVIEW)
-    client_for(curator).patch(
-        f"/api/v1/stories/{story.pk}/",
-        {"status": "rejected", "status_reason": "It is not about a service."},
-        format="json",
-    )
-    story.refresh_from_db()
-    assert (story.status, story.status_reason) == ("rejected", "It is not about a service.")
 
 
 def test_curator_retries_a_failed_story(client_for, curator):

@@ -12,8 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from stories.api import public_cache
-from stories.domain import consent, lifecycle, publicity
-from stories.enums import Role, StoryStatus
+from stories.domain import consent, publicity
+from stories.domain import publication as publishing
+from stories.enums import Role
 from stories.models import Theme
 from tests.factories import CollectionFactory, UserFactory, published_story
 
@@ -146,9 +147,9 @@ def test_unpublishing_and_publishing_show_at_once(client_for, caching):
     publication = published_story()
     client = client_for()
     assert ids(client.get(FEED)) == [publication.story_id]
-    lifecycle.transition(publication.story, StoryStatus.APPROVED, actor=curator)
+    publishing.unpublish(publication.story, actor=curator)
     assert ids(client.get(FEED)) == []
-    lifecycle.transition(publication.story, StoryStatus.PUBLISHED, actor=curator)
+    publishing.publish(publication.story, actor=curator)
     assert ids(client.get(FEED)) == [publication.story_id]
 
 

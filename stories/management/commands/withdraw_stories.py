@@ -3,8 +3,9 @@
 A backup taken before a reporter withdrew still holds their story. After restoring one,
 run this with the ids of every story withdrawn since the backup was taken (the live
 system's audit trail lists them; docs/reliability.md, "Recovery"). Ids may also come on
-standard input, one per line. Withdrawing is idempotent: stories already withdrawn, or
-unknown here, are reported and skipped.
+standard input, one per line. Withdrawing is idempotent and repairing: a story already
+withdrawn has whatever its erasure left (text, files, public copy) erased now, and is
+reported so; unknown ids are reported and skipped.
 """
 
 from __future__ import annotations
@@ -37,9 +38,16 @@ class Command(BaseCommand):
             story = Story.objects.filter(pk=story_id).first()
             if story is None:
                 self.stdout.write(f"story {story_id}: not in this database")
-            elif consent.withdraw(story, actor_label=ACTOR):
-                withdrawn += 1
-                self.stdout.write(f"story {story_id}: withdrawn")
-            else:
-                self.stdout.write(f"story {story_id}: already withdrawn")
+                continue
+            done = consent.withdraw(story, actor_label=ACTOR)
+            withdrawn += done.withdrawn
+            self.stdout.write(f"story {story_id}: {_outcome(done)}")
         self.stdout.write(f"Withdrew {withdrawn} of {len(ids)} stories.")
+
+
+def _outcome(done: consent.Withdrawal) -> str:
+    if done.withdrawn:
+        return "withdrawn"
+    if done.removed:
+        return f"already withdrawn; erased {done.removed} things its erasure had left"
+    return "already withdrawn"
