@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('stories', '0008_published_video'),
+        ('stories', '0009_stored_file_intents'),
     ]
 
     operations = [
