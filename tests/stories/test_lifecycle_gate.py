@@ -45,7 +45,7 @@ from tests.factories import (
     transcript_for,
 )
 from tests.media_pipeline.anonymise.helpers import voice_like
-from tests.media_pipeline.conftest import write_wav
+from tests.media_pipeline.media_factories import write_wav
 
 SAID = "Call me on 040 123 4567 about the library bus stop in our village"
 PHONE = "040 123 4567"
