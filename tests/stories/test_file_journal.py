@@ -61,7 +61,7 @@ def files_under(root: Path) -> list[Path]:
     return sorted(path for path in root.rglob("*") if path.is_file())
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_withdrawal_while_the_photo_is_normalised_leaves_no_file(hooked_media):
     story, original = photo_story()
     info = ingest.validate(story, original)
@@ -83,7 +83,7 @@ def test_a_withdrawal_while_the_photo_is_normalised_leaves_no_file(hooked_media)
     assert not StoredFileIntent.objects.exists()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_normalised_photo_owns_its_files_and_leaves_no_intent(hooked_media):
     story, original = photo_story()
     info = ingest.validate(story, original)
@@ -97,7 +97,7 @@ def test_a_normalised_photo_owns_its_files_and_leaves_no_intent(hooked_media):
     assert not StoredFileIntent.objects.exists()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_crash_after_a_store_leaves_an_intent_naming_the_file(hooked_media):
     story, original = photo_story()
     info = ingest.validate(story, original)
