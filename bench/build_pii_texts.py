@@ -43,6 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "tests" / "data" / "privacy" / "texts.jsonl"
 OUT_HOLDOUT = ROOT / "tests" / "data" / "privacy" / "holdout.jsonl"
 OUT_ASR = ROOT / "tests" / "data" / "privacy" / "asr.jsonl"
+OUT_ASR_HOLDOUT = ROOT / "tests" / "data" / "privacy" / "asr_holdout.jsonl"
 
 TYPES = {
     "person",
@@ -963,6 +964,71 @@ ASR: list[Story] = [
     ("de", "DE", [], "Jeder kennt Frau [[person|Schulz]] aus dem Laden an der Ecke"),
 ]
 
+# Written after the rules were tuned on ASR above and scored once, untouched, as a check.
+ASR_HOLDOUT: list[Story] = [
+    (
+        "en",
+        "GB",
+        [],
+        "hello this is [[person|Gareth Lloyd]] my mobile is [[phone|oh seven nine one one, one two three, four five six]] thanks",
+    ),
+    ("en", "GB", [], "the flats at [[address|18 Albion street]] still have no heating"),
+    ("en", "GB", [], "Someone left the gate open again and Nobody cares"),
+    (
+        "en",
+        "GB",
+        [],
+        "you can reach me on [[phone|double oh four four seven nine one one one two three four five six]]",
+    ),
+    (
+        "fi",
+        "FI",
+        [],
+        "minun numero on [[phone|nolla neljä nolla, yks kaks kolme, neljä viis kuus seittemän]]",
+    ),
+    ("fi", "FI", [], "[[address|Tehtaan katu kahdeksan]] on se talo jossa asuin lapsena"),
+    ("fi", "FI", [], "Kukaan ei tiennyt mitään ja Jokainen lähti kotiin"),
+    (
+        "fi",
+        "FI",
+        [],
+        "hoitaja [[person|Sanna Mäkelä]] sanoi että voin soittaa numeroon [[phone|nolla yhdeksän, kaksi kolme neljä viisi, kuusi seitsemän kahdeksan]]",
+    ),
+    (
+        "sv",
+        "SE",
+        [],
+        "jag heter [[person|Erik Sandberg]] och mitt mobilnummer är [[phone|noll sjuttiotre, fyrtiofem sextiosju åttionio]]",
+    ),
+    ("sv", "SE", [], "hon bor på [[address|Drottning gatan fyrtio]] i Stockholm"),
+    ("sv", "SE", [], "Några grannar klagade men Ingen lyssnade"),
+    (
+        "sv",
+        "SE",
+        [],
+        "kontakta [[person|Lena]] på [[phone|noll sju noll sju, sex fem fyra tre två ett]] ring helst efter lunch",
+    ),
+    (
+        "de",
+        "DE",
+        [],
+        "mein Name ist [[person|Jonas Hoffmann]] und Sie erreichen mich unter [[phone|null eins sechs zwo, drei vier fünf sechs sieben acht neun]]",
+    ),
+    (
+        "de",
+        "DE",
+        [],
+        "die Wohnung in der [[address|Linden straße vierundvierzig]] steht seit einem Jahr leer",
+    ),
+    ("de", "DE", [], "Jemand hat angerufen aber Niemand hat zurückgerufen"),
+    (
+        "de",
+        "DE",
+        [],
+        "rufen Sie [[person|Petra]] an unter [[phone|null acht neun, eins zwei drei vier fünf sechs]]",
+    ),
+]
+
 STORIES = EN + FI + SV + DE + EXTRA
 _MARK = re.compile(r"\[\[([a-z_]+)\|(.+?)\]\]")
 _VAR = re.compile(r"\$([A-Z0-9_]+)\$")
@@ -1033,6 +1099,7 @@ def main() -> int:
     write(OUT, STORIES)
     write(OUT_HOLDOUT, HOLDOUT, prefix="holdout-")
     write(OUT_ASR, ASR, prefix="asr-", valid_phones=False)
+    write(OUT_ASR_HOLDOUT, ASR_HOLDOUT, prefix="asr-holdout-", valid_phones=False)
     return 0
 
 

@@ -3,9 +3,9 @@
     python bench/pii_eval.py [--errors] [--data tests/data/privacy/texts.jsonl ...]
 
 Without ``--data`` it scores two sets: typed text (texts.jsonl and holdout.jsonl) and
-speech-recognition-style text (asr.jsonl: lower case, no punctuation, numbers as words,
-misheard digits and street names), each per type and per language, then a summary of
-recall and precision per language and set.
+speech-recognition-style text (asr.jsonl and asr_holdout.jsonl: lower case, no
+punctuation, numbers as words, misheard digits and street names), each per type and per
+language, then a summary of recall and precision per language and set.
 
 Span-level scoring (media_pipeline/privacy/evaluation.py): a prediction matches a gold span
 when the types agree (person and known_identifier count as one) and the spans overlap by at
@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 DATA = ROOT / "tests" / "data" / "privacy"
 SETS: dict[str, tuple[Path, ...]] = {
     "typed": (DATA / "texts.jsonl", DATA / "holdout.jsonl"),
-    "asr": (DATA / "asr.jsonl",),
+    "asr": (DATA / "asr.jsonl", DATA / "asr_holdout.jsonl"),
 }
 TARGET_RECALL = 0.95
 TARGET_PRECISION = 0.80
