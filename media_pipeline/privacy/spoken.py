@@ -346,6 +346,11 @@ def _runs(text: str, words: list[_Word]) -> list[list[_Word]]:
     return runs
 
 
+def _multiplies(previous: _Word, word: _Word, value: int) -> bool:
+    """Whether ``word`` is a bare "hundred" that multiplies the digit before it."""
+    return not previous.repeat and word.compound_hundred and word.value == 100 and 0 < value < 10
+
+
 def _combines(previous: _Word, word: _Word) -> bool:
     """Whether ``word`` adds to the number before it ("twenty one", "hundred twelve")."""
     if previous.repeat:
@@ -377,7 +382,9 @@ def _run_digits(text: str, run: list[_Word]) -> str | None:
             repeat = word.repeat
             previous = word
             continue
-        if previous and values and _combines(previous, word):
+        if previous and values and _multiplies(previous, word, values[-1]):
+            values[-1] *= word.value  # "one hundred", "drei hundert"
+        elif previous and values and _combines(previous, word):
             values[-1] += word.value
         else:
             values.extend([word.value] * repeat)
