@@ -409,11 +409,24 @@ def normalise_spoken(text: str, language: str) -> SpokenText:
         digits = _run_digits(fixed, run)
         if digits is None:
             continue
-        builder.keep(cursor, run[0].start)
-        builder.replace(digits, run[0].start, run[-1].end)
+        start = _plus_before(fixed, run[0].start, cursor)
+        if start < run[0].start:
+            digits = "+" + digits
+        builder.keep(cursor, start)
+        builder.replace(digits, start, run[-1].end)
         cursor = run[-1].end
     builder.keep(cursor, len(fixed))
     return _with_original(builder.build(), text)
+
+
+_PLUS = re.compile(r"(?:^|(?<=\s))plus\s$", re.IGNORECASE)
+
+
+def _plus_before(text: str, start: int, cursor: int) -> int:
+    """Where a spoken "plus" right before a number run starts ("plus three five eight"
+    is +358 in every language here), else ``start``."""
+    m = _PLUS.search(text, max(cursor, start - 6), start)
+    return m.start() if m else start
 
 
 def _with_original(spoken: SpokenText, original: str) -> SpokenText:

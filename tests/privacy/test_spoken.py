@@ -52,6 +52,13 @@ def test_lone_ambiguous_words_stay_words(language, text):
     assert normalise_spoken(text, language).text == text
 
 
+def test_spoken_plus_opens_an_international_number(find):
+    text = "plus three five eight four zero one two three four five six seven call me"
+    assert normalise_spoken(text, "en").text == "+358401234567 call me"
+    assert find(text, "en") == [("phone", text.removesuffix(" call me"))]
+    assert normalise_spoken("surplus five", "en").text == "surplus 5"
+
+
 def test_lookalike_letters_only_inside_digit_runs():
     assert normalise_spoken("07-I-11-123-456", "en").text == "07-1-11-123-456"
     assert normalise_spoken("O7711 l23456", "en").text == "07711 123456"
