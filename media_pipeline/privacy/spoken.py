@@ -9,8 +9,9 @@ found in the rewritten text maps back with ``SpokenText.to_original`` to origina
 that cover every original word it stands for (a later step silences those words in the
 audio, so a span that stopped halfway through "neljäkymmentäviisi" would leak digits).
 
-No library fits: text2num and num2words cover other directions or miss Finnish compounds
-and digit-by-digit reading, so a small morpheme table per language is used instead.
+No installed library does this: num2words goes the other way (digits to words), and
+text2num (not a dependency) has no Finnish or Swedish, so a small morpheme table per
+language is used instead.
 """
 
 from __future__ import annotations
