@@ -68,17 +68,18 @@ def _story(pk: int) -> Story:
 
 def describe(story: Story) -> dict[str, object]:
     """What the picture API answers about ``story``."""
-    picture = pictures.plan(story, consent_state.current(story))
-    boxes = [pictures.as_dict(b) for b in pictures.stored_boxes(story)]
-    if picture is None:
+    found = pictures.state(story)
+    if found is None or not found.fingerprint:
+        boxes = found.boxes if found else []
         none = {"published": "none", "fingerprint": "", "seen": False, "preview": ""}
         return {**none, "boxes": boxes}
+    url = reverse("story-picture-preview", args=[story.pk]) + f"?v={found.fingerprint}"
     return {
-        "published": "face shown" if picture.show_face else "anonymised",
-        "fingerprint": picture.fingerprint,
-        "seen": pictures.is_seen(story, picture),
-        "boxes": boxes,
-        "preview": reverse("story-picture-preview", args=[story.pk]) + f"?v={picture.fingerprint}",
+        "published": found.published,
+        "fingerprint": found.fingerprint,
+        "seen": found.seen,
+        "boxes": found.boxes,
+        "preview": url,
     }
 
 

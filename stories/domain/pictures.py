@@ -28,7 +28,7 @@ from django.db import transaction
 from django.utils.translation import gettext
 
 from media_pipeline import anonymise, privacy
-from stories.domain import audit, redactions
+from stories.domain import audit, consent_state, redactions
 from stories.domain.roles import AnyUser
 from stories.enums import AssetRole, AuditAction, StoryKind
 from stories.models import ConsentRecord, MediaAsset, Story
@@ -173,6 +173,30 @@ def _keep(story: Story, picture: PicturePlan, built: anonymise.AnonymisedImage) 
             storage = asset.file.storage
             transaction.on_commit(lambda: storage.delete(old))
     return asset
+
+
+@dataclass(frozen=True)
+class PictureState:
+    """What a curator is shown about a story's picture."""
+
+    original: MediaAsset | None
+    published: str  # "none", "anonymised" or "face shown"
+    fingerprint: str
+    seen: bool
+    boxes: list[dict[str, float]]
+
+
+def state(story: Story) -> PictureState | None:
+    """The picture side of a story's review, or None for stories without a picture."""
+    if story.kind not in (StoryKind.PHOTO, StoryKind.VIDEO):
+        return None
+    picture = plan(story, consent_state.current(story))
+    boxes = [as_dict(box) for box in stored_boxes(story)]
+    if picture is None:
+        return PictureState(original(story), "none", "", False, boxes)
+    published = "face shown" if picture.show_face else "anonymised"
+    seen = is_seen(story, picture)
+    return PictureState(picture.source, published, picture.fingerprint, seen, boxes)
 
 
 def is_seen(story: Story, picture: PicturePlan) -> bool:
