@@ -19,6 +19,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,8 +37,10 @@ READ_EDGE = 2000
 READ_TIMEOUT_SECONDS = 30.0
 # Tesseract's own confidence (0-100); below this a "word" is usually texture, not text.
 MIN_CONFIDENCE = 30.0
-# "Sparse text": find as much text as possible in no particular order, as in a photo.
-_PAGE_SEGMENTATION = "11"
+# Two page layouts, each finding text the other misses: "sparse text" (11) finds words
+# scattered over a photo; "automatic" (3) finds a name tag that sparse mode, next to a busy
+# pattern, reads as a stray letter. Words found by either are blurred.
+_PAGE_SEGMENTATIONS = ("11", "3")
 
 
 class TextReadingFailed(RuntimeError):
@@ -51,7 +54,7 @@ class Word:
     text: str
     box: Box
     confidence: float
-    line: tuple[int, int, int]  # Tesseract's (block, paragraph, line): words of one line
+    line: tuple[int, ...]  # (reading, block, paragraph, line): the words of one line
 
 
 Detector = Callable[[str], Sequence[PersonalDataSpan]]
@@ -66,19 +69,29 @@ def read_words(
 ) -> list[Word]:
     """The words Tesseract reads in ``image``, boxes in ``image``'s pixel coordinates.
 
-    The picture is read as greyscale, shrunk to ``max_edge`` at most. Raises
-    :class:`TextReadingFailed` if the binary is missing, fails or exceeds ``timeout`` seconds.
+    The picture is read as greyscale, shrunk to ``max_edge`` at most, once per page layout
+    (the same word may come back twice). Raises :class:`TextReadingFailed` if the binary is
+    missing, fails or all readings together exceed ``timeout`` seconds.
     """
     grey = image.convert("L")
     scale = min(1.0, max_edge / max(grey.size))
     if scale < 1.0:
         size = (max(1, round(grey.width * scale)), max(1, round(grey.height * scale)))
         grey = grey.resize(size, Image.Resampling.LANCZOS)
-    table = _run_tesseract(grey, languages, timeout)
-    return [_scaled(word, scale) for word in _parse_tsv(table)]
+    deadline = time.monotonic() + timeout
+    words: list[Word] = []
+    for reading, layout in enumerate(_PAGE_SEGMENTATIONS):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TextReadingFailed(f"reading text took longer than {timeout:.0f} s")
+        table = _run_tesseract(grey, languages, layout, left, timeout)
+        words += [_scaled(word, scale) for word in _parse_tsv(table, reading)]
+    return words
 
 
-def _run_tesseract(image: Image.Image, languages: Sequence[str], timeout: float) -> str:
+def _run_tesseract(
+    image: Image.Image, languages: Sequence[str], layout: str, left: float, timeout: float
+) -> str:
     binary = shutil.which("tesseract")
     if binary is None:
         raise TextReadingFailed("tesseract is not installed; text in pictures cannot be read")
@@ -88,11 +101,11 @@ def _run_tesseract(image: Image.Image, languages: Sequence[str], timeout: float)
         source = Path(scratch) / "page.png"
         image.save(source, "PNG")
         command = [binary, str(source), "stdout", "-l", "+".join(languages)]
-        command += ["--psm", _PAGE_SEGMENTATION, "tsv"]
+        command += ["--psm", layout, "tsv"]
         try:
             # The command is fixed here; only our own temporary file name goes into it.
             done = subprocess.run(  # noqa: S603
-                command, capture_output=True, timeout=timeout, env=env, check=False
+                command, capture_output=True, timeout=left, env=env, check=False
             )
         except subprocess.TimeoutExpired as exc:
             raise TextReadingFailed(f"reading text took longer than {timeout:.0f} s") from exc
@@ -102,7 +115,7 @@ def _run_tesseract(image: Image.Image, languages: Sequence[str], timeout: float)
     return done.stdout.decode("utf-8", errors="replace")
 
 
-def _parse_tsv(table: str) -> Iterable[Word]:
+def _parse_tsv(table: str, reading: int) -> Iterable[Word]:
     """Words of Tesseract's TSV output (level 5 rows), skipping empty and unsure ones."""
     rows = csv.DictReader(io.StringIO(table), delimiter="\t", quoting=csv.QUOTE_NONE)
     for row in rows:
@@ -113,7 +126,7 @@ def _parse_tsv(table: str) -> Iterable[Word]:
         if confidence < MIN_CONFIDENCE:
             continue
         box = Box(int(row["left"]), int(row["top"]), int(row["width"]), int(row["height"]))
-        line = (int(row["block_num"]), int(row["par_num"]), int(row["line_num"]))
+        line = (reading, int(row["block_num"]), int(row["par_num"]), int(row["line_num"]))
         yield Word(text, box, confidence, line)
 
 
@@ -129,7 +142,7 @@ def _scaled(word: Word, scale: float) -> Word:
 
 def lines_of(words: Sequence[Word]) -> list[list[Word]]:
     """Words grouped by the line Tesseract found them on, in reading order."""
-    lines: dict[tuple[int, int, int], list[Word]] = {}
+    lines: dict[tuple[int, ...], list[Word]] = {}
     for word in words:
         lines.setdefault(word.line, []).append(word)
     return list(lines.values())

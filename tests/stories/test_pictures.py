@@ -6,6 +6,7 @@ from __future__ import annotations
 from importlib import import_module
 from pathlib import Path
 
+import av
 import numpy as np
 import pytest
 from django.apps import apps
@@ -255,3 +256,34 @@ def test_the_migration_takes_down_published_pictures(
     assert copy.text  # the words stay published
     assert copy.fingerprint == ""
     assert not path.exists()
+
+
+def write_name_tag_video(path: Path, seconds: int = 3, fps: int = 10) -> Path:
+    """An MP4 whose every frame shows a face above a name tag (no sound)."""
+    scene = scene_with_name_tag(NAME, width=640, height=480)[0]
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = 640, 480, "yuv420p"
+        for _ in range(seconds * fps):
+            for packet in stream.encode(av.VideoFrame.from_image(scene)):
+                out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
+    return path
+
+
+def test_a_video_showing_a_name_is_published_only_as_an_anonymised_still(drive, tmp_path):
+    scopes = {"store": True, "publish_audio": True, "publish_image": True, "publish_face": True}
+    story = StoryFactory(
+        drive=drive, kind=StoryKind.VIDEO, status=StoryStatus.APPROVED, consent=scopes
+    )
+    original = write_name_tag_video(tmp_path / "VID_9.mp4")
+    with original.open("rb") as handle:
+        MediaAsset.objects.create(
+            story=story, role=AssetRole.ORIGINAL, file=File(handle, name=original.name)
+        )
+    picture_looked_at(story)
+    copy = publication.publish(story)
+    assert not copy.video  # frames copied as they are would show the name
+    assert copy.image
+    assert not _words(public_path(copy.image)) & {"Anna", "Svensson"}
