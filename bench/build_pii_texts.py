@@ -1,5 +1,6 @@
 # ruff: noqa: E501 - each story stays on one line, as written
-"""Build tests/data/privacy/texts.jsonl, the labelled set for personal-data detection.
+"""Build tests/data/privacy/texts.jsonl, the labelled set for personal-data detection,
+and the held-out and speech-recognition-style sets beside it.
 
     python bench/build_pii_texts.py
 
@@ -41,6 +42,8 @@ from stdnum.se import personnummer
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "tests" / "data" / "privacy" / "texts.jsonl"
 OUT_HOLDOUT = ROOT / "tests" / "data" / "privacy" / "holdout.jsonl"
+OUT_ASR = ROOT / "tests" / "data" / "privacy" / "asr.jsonl"
+OUT_ASR_HOLDOUT = ROOT / "tests" / "data" / "privacy" / "asr_holdout.jsonl"
 
 TYPES = {
     "person",
@@ -745,6 +748,287 @@ HOLDOUT: list[Story] = [
     ),
 ]
 
+# Speech-recognition style (Whisper): lower case except names and German nouns, no
+# punctuation, numbers spoken as words or with misheard digits, street names split or
+# misheard. Gold phone and address spans cover the number words. Capitalised pronouns and
+# quantifiers ("Ingen", "Toinen", "Niemand", "Nobody") are hard negatives. Phone numbers
+# here include fictional ranges, so they are not checked for validity.
+ASR: list[Story] = [
+    (
+        "en",
+        "GB",
+        [],
+        "hi my name is [[person|Sarah Whitfield]] and you can call me on [[phone|oh seven seven double one one two three four five six]] any time after five",
+    ),
+    ("en", "GB", [], "my number is [[phone|07-I-11-123-456]] if the council wants to ring me back"),
+    ("en", "GB", [], "i live at [[address|14 Kaivo Kato]] in Helsinki but i grew up in Leeds"),
+    (
+        "en",
+        "GB",
+        [],
+        "the lift at [[address|27 cheetham hill road]] has been broken for three weeks",
+    ),
+    (
+        "en",
+        "GB",
+        [],
+        "Nobody from the housing office came Everyone in the block is angry and Somebody has to do something",
+    ),
+    (
+        "en",
+        "GB",
+        [],
+        "my neighbour [[person|Priya]] says the bins have not been emptied since march",
+    ),
+    (
+        "en",
+        "GB",
+        [],
+        "you can text me on [[phone|zero seven seven zero zero nine double zero one two three]] in the evenings",
+    ),
+    (
+        "en",
+        "GB",
+        [],
+        "Will you please fix the streetlight on our road it has been dark since october",
+    ),
+    (
+        "en",
+        "GB",
+        [],
+        "[[person|Tom Baxter]] who drives the number forty two bus told me the timetable changed",
+    ),
+    (
+        "en",
+        "GB",
+        [],
+        "we meet at seven thirty in the church hall at [[address|5 albion terrace]] every tuesday",
+    ),
+    (
+        "en",
+        "GB",
+        [],
+        "please ring [[phone|oh one six one four nine six oh seven three four]] and ask for [[person|Margaret Holloway]]",
+    ),
+    (
+        "en",
+        "GB",
+        [],
+        "Everybody knows the crossing is dangerous and Nobody has counted the accidents",
+    ),
+    (
+        "fi",
+        "FI",
+        [],
+        "hei olen [[person|Mikko Virtanen]] ja minut saa kiinni numerosta [[phone|nolla neljä nolla, yksi kaksi kolme, neljäkymmentäviisi kuusikymmentäseitsemän]]",
+    ),
+    (
+        "fi",
+        "FI",
+        [],
+        "asun osoitteessa [[address|Kaivo Kato neljätoista]] ja rappukäytävän valo on ollut rikki kuukauden",
+    ),
+    ("fi", "FI", [], "Toinen asia on että bussi numero kuusi ei enää kulje sunnuntaisin"),
+    (
+        "fi",
+        "FI",
+        [],
+        "kirjasto on tärkeä Kaikki käyvät siellä ja Toinen kerta kun se suljettiin tuli paljon valituksia",
+    ),
+    (
+        "fi",
+        "FI",
+        [],
+        "soita minulle [[phone|nolla viisi nolla seitsemän kuusi viisi neljä kolme kaksi yksi]] niin kerron lisää",
+    ),
+    (
+        "fi",
+        "FI",
+        [],
+        "naapurini [[person|Pekka]] kertoi että [[address|mannerheimintie kaksikymmentäkaksi]] puretaan ensi vuonna",
+    ),
+    ("fi", "FI", [], "Joku oli kirjoittanut seinään mutta Moni ei välittänyt siitä yhtään"),
+    (
+        "fi",
+        "FI",
+        [],
+        "puhelinnumeroni on [[phone|nolla neljä neljä, seitsemän kuusi viisi, neljä kolme kaksi yksi]] ja sähköposti tulee myöhemmin",
+    ),
+    (
+        "fi",
+        "FI",
+        [],
+        "[[person|Anna-Liisa Korhonen]] sanoi että koulun piha on liian pieni kahdellesadalle oppilaalle",
+    ),
+    (
+        "fi",
+        "FI",
+        [],
+        "olen asunut osoitteessa [[address|Hämeenkatu kaksitoista]] jo kaksikymmentä vuotta",
+    ),
+    ("fi", "FI", [], "Eräs mies soitti ja kysyi missä bussi numero kaksisataakolme pysähtyy"),
+    (
+        "fi",
+        "FI",
+        [],
+        "hänen numeronsa on [[phone|nolla neljä nolla yhdeksän nolla nolla, yksi kaksi kolme]] jos haluatte kysyä",
+    ),
+    (
+        "sv",
+        "SE",
+        [],
+        "hej jag heter [[person|Karin Lindqvist]] och ni kan ringa mig på [[phone|noll sju tre, ett två tre, fyrtiofem sextiosju]]",
+    ),
+    (
+        "sv",
+        "SE",
+        [],
+        "jag bor på [[address|Stor gatan tolv]] i Malmö och hissen har varit trasig i en månad",
+    ),
+    ("sv", "SE", [], "Ingen från kommunen har svarat och Inget har hänt sedan i våras"),
+    ("sv", "SE", [], "Alla i huset skrev på listan men Många har gett upp nu"),
+    (
+        "sv",
+        "SE",
+        [],
+        "mitt nummer är [[phone|noll sju noll, ett två tre, fyra fem, sex sju]] om ni vill veta mer",
+    ),
+    ("sv", "SE", [], "grannen [[person|Johan]] berättade att [[address|vasagatan fem]] ska rivas"),
+    (
+        "sv",
+        "SE",
+        [],
+        "Man vet aldrig när bussen kommer säger [[person|Björn Ek]] som kör linje fyrtiotvå",
+    ),
+    (
+        "sv",
+        "FI",
+        [],
+        "ring [[phone|noll fyra fyra, sju sex fem, fyrtiotre tjugoett]] om du vill veta mer om föreningen",
+    ),
+    ("sv", "SE", [], "vi träffas på [[address|Kungs vägen tjugotre]] klockan sju på torsdag"),
+    ("sv", "SE", [], "någon från Skatteverket ringde men Ingen visste vad det gällde"),
+    ("sv", "SE", [], "min mamma [[person|Birgitta]] har bott i Umeå i trettio år"),
+    (
+        "sv",
+        "SE",
+        [],
+        "telefonnumret är [[phone|noll åtta, ett två tre, fyrtiofem sextiosju]] och vi svarar på vardagar",
+    ),
+    (
+        "de",
+        "DE",
+        [],
+        "hallo ich heiße [[person|Miriam Gruber]] und meine Handynummer ist [[phone|null eins sieben eins, zwei drei vier, fünf sechs sieben acht]]",
+    ),
+    (
+        "de",
+        "DE",
+        [],
+        "ich wohne in der [[address|Haupt straße zwölf]] und die Heizung ist seit Wochen kaputt",
+    ),
+    ("de", "DE", [], "Niemand von der Stadt hat geantwortet und Keiner weiß warum"),
+    ("de", "DE", [], "Alle Eltern haben unterschrieben aber Jemand hat die Liste verloren"),
+    (
+        "de",
+        "DE",
+        [],
+        "Sie können mich unter [[phone|null drei null, eins zwei drei vier fünf sechs sieben acht]] anrufen",
+    ),
+    (
+        "de",
+        "DE",
+        [],
+        "mein Nachbar [[person|Henrik]] sagt die [[address|Goethe strasse siebzehn]] wird verkauft",
+    ),
+    (
+        "de",
+        "DE",
+        [],
+        "ruf mich an unter [[phone|null eins fünf eins, vierundzwanzig sechsundfünfzig siebenundachtzig]] bitte",
+    ),
+    (
+        "de",
+        "DE",
+        [],
+        "die Schwimmhalle bleibt bis zum Sommer zu sagt [[person|Klaus Becker]] vom Verein",
+    ),
+    ("de", "DE", [], "Alle waren da nur Niemand vom Bürgeramt"),
+    ("de", "DE", [], "wir treffen uns am [[address|Markt weg drei]] um acht Uhr"),
+    (
+        "de",
+        "DE",
+        [],
+        "meine Telefonnummer lautet [[phone|null sechs neun, neun acht sieben sechs fünf vier drei]]",
+    ),
+    ("de", "DE", [], "Jeder kennt Frau [[person|Schulz]] aus dem Laden an der Ecke"),
+]
+
+# Written after the rules were tuned on ASR above and scored once, untouched, as a check.
+ASR_HOLDOUT: list[Story] = [
+    (
+        "en",
+        "GB",
+        [],
+        "hello this is [[person|Gareth Lloyd]] my mobile is [[phone|oh seven nine one one, one two three, four five six]] thanks",
+    ),
+    ("en", "GB", [], "the flats at [[address|18 Albion street]] still have no heating"),
+    ("en", "GB", [], "Someone left the gate open again and Nobody cares"),
+    (
+        "en",
+        "GB",
+        [],
+        "you can reach me on [[phone|double oh four four seven nine one one one two three four five six]]",
+    ),
+    (
+        "fi",
+        "FI",
+        [],
+        "minun numero on [[phone|nolla neljä nolla, yks kaks kolme, neljä viis kuus seittemän]]",
+    ),
+    ("fi", "FI", [], "[[address|Tehtaan katu kahdeksan]] on se talo jossa asuin lapsena"),
+    ("fi", "FI", [], "Kukaan ei tiennyt mitään ja Jokainen lähti kotiin"),
+    (
+        "fi",
+        "FI",
+        [],
+        "hoitaja [[person|Sanna Mäkelä]] sanoi että voin soittaa numeroon [[phone|nolla yhdeksän, kaksi kolme neljä viisi, kuusi seitsemän kahdeksan]]",
+    ),
+    (
+        "sv",
+        "SE",
+        [],
+        "jag heter [[person|Erik Sandberg]] och mitt mobilnummer är [[phone|noll sjuttiotre, fyrtiofem sextiosju åttionio]]",
+    ),
+    ("sv", "SE", [], "hon bor på [[address|Drottning gatan fyrtio]] i Stockholm"),
+    ("sv", "SE", [], "Några grannar klagade men Ingen lyssnade"),
+    (
+        "sv",
+        "SE",
+        [],
+        "kontakta [[person|Lena]] på [[phone|noll sju noll sju, sex fem fyra tre två ett]] ring helst efter lunch",
+    ),
+    (
+        "de",
+        "DE",
+        [],
+        "mein Name ist [[person|Jonas Hoffmann]] und Sie erreichen mich unter [[phone|null eins sechs zwo, drei vier fünf sechs sieben acht neun]]",
+    ),
+    (
+        "de",
+        "DE",
+        [],
+        "die Wohnung in der [[address|Linden straße vierundvierzig]] steht seit einem Jahr leer",
+    ),
+    ("de", "DE", [], "Jemand hat angerufen aber Niemand hat zurückgerufen"),
+    (
+        "de",
+        "DE",
+        [],
+        "rufen Sie [[person|Petra]] an unter [[phone|null acht neun, eins zwei drei vier fünf sechs]]",
+    ),
+]
+
 STORIES = EN + FI + SV + DE + EXTRA
 _MARK = re.compile(r"\[\[([a-z_]+)\|(.+?)\]\]")
 _VAR = re.compile(r"\$([A-Z0-9_]+)\$")
@@ -786,13 +1070,15 @@ def check_phones(text: str, spans: list[dict[str, object]], region: str) -> None
                 raise AssertionError(f"invalid gold phone {span['text']!r}")
 
 
-def write(path: Path, stories: list[Story], prefix: str = "") -> None:
-    """Write one JSONL file of records with computed gold spans."""
+def write(path: Path, stories: list[Story], prefix: str = "", *, valid_phones: bool = True) -> None:
+    """Write one JSONL file of records with computed gold spans; ``valid_phones`` checks
+    that gold phone numbers are in the numbering plan (spoken ones cannot be)."""
     counts: dict[str, int] = {}
     with path.open("w", encoding="utf-8") as fh:
         for number, (language, region, known, marked) in enumerate(stories, 1):
             text, spans = parse(marked)
-            check_phones(text, spans, region)
+            if valid_phones:
+                check_phones(text, spans, region)
             record = {
                 "id": f"{prefix}{language}-{number:03d}",
                 "language": language,
@@ -812,6 +1098,8 @@ def main() -> int:
     OUT.parent.mkdir(parents=True, exist_ok=True)
     write(OUT, STORIES)
     write(OUT_HOLDOUT, HOLDOUT, prefix="holdout-")
+    write(OUT_ASR, ASR, prefix="asr-", valid_phones=False)
+    write(OUT_ASR_HOLDOUT, ASR_HOLDOUT, prefix="asr-holdout-", valid_phones=False)
     return 0
 
 

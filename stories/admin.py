@@ -61,7 +61,7 @@ class ConsentTextInline(admin.TabularInline):
 @admin.register(Drive)
 class DriveAdmin(AuditedAdmin):
     list_display = ["title", "slug", "is_open", "allow_light_touch", "created_at"]
-    list_filter = ["is_open", "allow_light_touch"]
+    list_filter = ["is_open", "allow_light_touch", "blur_all_text"]
     prepopulated_fields = {"slug": ("title",)}
     inlines = [ConsentTextInline]
 

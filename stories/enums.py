@@ -46,7 +46,10 @@ class ConsentScope(models.TextChoices):
     STORE = "store", "Store my story"
     PUBLISH_TEXT = "publish_text", "Publish the text"
     PUBLISH_AUDIO = "publish_audio", "Publish audio with my voice"
-    PUBLISH_IMAGE = "publish_image", "Publish my image or video with my face"
+    # The anonymised picture only: faces and personal text blurred, a video as a still.
+    PUBLISH_IMAGE = "publish_image", "Publish my picture, faces and personal text blurred"
+    # Only together with PUBLISH_IMAGE: the face unblurred, and a video as it was filmed.
+    PUBLISH_FACE = "publish_face", "Publish my face unblurred"
     RESEARCH = "research", "Use in research exports"
 
 

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from stories.domain import receipts
+from stories.domain import consent_state, pictures, receipts
 from stories.enums import AssetRole, ConsentChannel, Role, StoryKind, StoryStatus
 from stories.models import (
     Collection,
@@ -164,3 +164,14 @@ def published_story(
             position=CollectionStory.objects.filter(collection=collection).count(),
         )
     return publication
+
+
+def picture_looked_at(story: Story) -> str:
+    """A curator looks at the picture publishing would make (as the console shows it) and
+    confirms it; returns its fingerprint."""
+    record = consent_state.current(story)
+    picture = pictures.plan(story, record)
+    assert picture is not None, "no picture of this story would be published"
+    pictures.derivative(story, picture)
+    pictures.confirm_seen(story, record, picture.fingerprint)
+    return picture.fingerprint

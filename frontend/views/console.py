@@ -7,6 +7,7 @@ Pages are rendered here; the actions on them call the curators' REST API from
 from __future__ import annotations
 
 import functools
+import json
 import mimetypes
 from collections import defaultdict
 from collections.abc import Callable
@@ -24,7 +25,7 @@ from frontend.templatetags.frontend import word
 from frontend.views.common import clean_param, current_language, localised
 from stories import rules
 from stories.auth import client_address, is_blocked
-from stories.domain import captions, coverage, review, transcripts
+from stories.domain import captions, coverage, pictures, review, transcripts
 from stories.enums import AssetRole, StoryStatus
 from stories.models import Collection, MediaAsset, Redaction, Story, StoryTheme, Theme
 from stories.storage import serve_private
@@ -125,7 +126,10 @@ def story_review(request: HttpRequest, story_id: int) -> HttpResponse:
         .order_by("theme__position", "source")
     )
     media = normalised_asset(story)
+    picture = pictures.state(story)
     context = {
+        "picture": picture,
+        "picture_boxes": json.dumps(picture.boxes) if picture else "[]",
         "story": story,
         "transcript": transcript,
         "transcript_text": transcript_text,
@@ -138,11 +142,17 @@ def story_review(request: HttpRequest, story_id: int) -> HttpResponse:
         "themes": Theme.objects.all(),
         "media": media,
         "media_is_video": bool(media and media.mime_type.startswith("video/")),
+        "original_is_still": is_still(picture.original if picture else None),
         "collections": Collection.objects.filter(published_at__isnull=True).order_by("title"),
         "can_decide": story.status == StoryStatus.NEEDS_REVIEW,
         "can_collect": story.status in (StoryStatus.APPROVED, StoryStatus.PUBLISHED),
     }
     return render(request, "frontend/console/story.html", context)
+
+
+def is_still(asset: MediaAsset | None) -> bool:
+    """Whether the browser can show ``asset`` as a picture (originals of photo stories)."""
+    return bool(asset and asset.mime_type in ("image/jpeg", "image/png", "image/webp"))
 
 
 @curators_only

@@ -37,7 +37,8 @@ SCOPE_HELP = {
     ConsentScope.PUBLISH_TEXT: (
         gettext_noop("Publish my words"),
         gettext_noop(
-            "Your words may be shown publicly, with names and other personal details removed."
+            "Your words may be shown publicly, with names and other personal details removed. "
+            "This never shows your photo or video."
         ),
     ),
     ConsentScope.PUBLISH_AUDIO: (
@@ -45,8 +46,20 @@ SCOPE_HELP = {
         gettext_noop("Your recording may be played publicly. Your voice can be recognised."),
     ),
     ConsentScope.PUBLISH_IMAGE: (
-        gettext_noop("Publish my picture or video"),
-        gettext_noop("Your photo or video may be shown publicly. Faces are blurred when we can."),
+        gettext_noop("Publish my photo, blurred"),
+        gettext_noop(
+            "A copy of your photo, or one still picture from your video, may be shown publicly. "
+            "We blur faces and personal text such as name tags first, and a curator checks "
+            "the picture. Blurring can miss something. Your video itself is not shown."
+        ),
+    ),
+    ConsentScope.PUBLISH_FACE: (
+        gettext_noop("Show my face without blurring"),
+        gettext_noop(
+            "Only together with publishing your photo: your face is shown as it is, and people "
+            "can recognise you. If you also agree to publish your voice, your video may be "
+            "shown as you filmed it. Personal text is still blurred."
+        ),
     ),
     ConsentScope.RESEARCH: (
         gettext_noop("Use for research"),

@@ -1,4 +1,4 @@
-"""Published pictures: a plain JPEG with no metadata at all, faces blurred unless allowed.
+"""Published pictures: a plain JPEG with no metadata at all, faces and personal text blurred.
 
 Faces are found with OpenCV's bundled Haar cascades (frontal and profile, both directions),
 which work offline and in milliseconds. They miss some faces (small, tilted, dark, masked), so
@@ -13,6 +13,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import cv2
 import numpy as np
@@ -21,6 +22,9 @@ from PIL import Image, ImageFilter
 from media_pipeline.media.images import decode_clean
 from media_pipeline.media.limits import MediaLimits
 from media_pipeline.media.sniff import Family, sniff_path
+
+from .boxes import Box, RelativeBox
+from .text_regions import Detector, personal_boxes, read_words
 
 log = logging.getLogger(__name__)
 
@@ -40,26 +44,11 @@ _CASCADES = (
 )
 _PROFILE = "haarcascade_profileface.xml"
 MIME_TYPE = "image/jpeg"
+# Words are tightly boxed by Tesseract; a little more hides ascenders, descenders and accents.
+TEXT_MARGIN = 0.15
 
-
-@dataclass(frozen=True, slots=True)
-class Box:
-    """A rectangle in pixels: left, top, width, height."""
-
-    x: int
-    y: int
-    width: int
-    height: int
-
-    @property
-    def right(self) -> int:
-        """One past the last column."""
-        return self.x + self.width
-
-    @property
-    def bottom(self) -> int:
-        """One past the last row."""
-        return self.y + self.height
+# Which text in a picture is blurred: none, what the personal-data detector flags, or all.
+TextPolicy = Literal["none", "personal", "all"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +56,8 @@ class AnonymisedImage:
     """The published JPEG written by :func:`anonymise_image` or :func:`anonymise_picture`.
 
     ``faces`` are the detected boxes (before margin) in output pixel coordinates; they are
-    empty when blurring was not asked for.
+    empty when blurring was not asked for. ``text`` are the boxes of the words blurred,
+    ``marked`` the regions a person asked to blur, both in output pixels.
     """
 
     path: Path
@@ -77,6 +67,8 @@ class AnonymisedImage:
     faces: tuple[Box, ...]
     faces_blurred: bool
     mime_type: str = MIME_TYPE
+    text: tuple[Box, ...] = ()
+    marked: tuple[Box, ...] = ()
 
     @property
     def faces_found(self) -> int:
@@ -218,41 +210,90 @@ def _flatten(image: Image.Image) -> Image.Image:
     return Image.frombytes("RGB", rgb.size, rgb.tobytes())
 
 
+@dataclass(frozen=True, slots=True)
+class PictureRedaction:
+    """What to hide in a picture besides its metadata.
+
+    ``blur_text="personal"`` needs ``detect``: the personal-data detector, given one line
+    of read text at a time. ``marked`` are regions a person asked to blur whatever is in
+    them. ``text_timeout`` bounds the reading (Tesseract).
+    """
+
+    blur_faces: bool = True
+    blur_text: TextPolicy = "none"
+    detect: Detector | None = None
+    marked: tuple[RelativeBox, ...] = ()
+    text_timeout: float = 30.0
+
+    def __post_init__(self) -> None:
+        if self.blur_text == "personal" and self.detect is None:
+            raise ValueError("blurring personal text needs a personal-data detector")
+
+
+def text_to_blur(image: Image.Image, redaction: PictureRedaction) -> list[Box]:
+    """Boxes of the words in ``image`` that ``redaction`` hides (none, personal or all).
+
+    Raises :class:`~media_pipeline.anonymise.text_regions.TextReadingFailed` when the text
+    cannot be read: a picture whose text is unknown must not be published as if it had none.
+    """
+    if redaction.blur_text == "none":
+        return []
+    words = read_words(image, timeout=redaction.text_timeout)
+    if redaction.blur_text == "all":
+        return [word.box for word in words]
+    assert redaction.detect is not None  # checked by PictureRedaction
+    return personal_boxes(words, redaction.detect)
+
+
 def anonymise_picture(
     image: Image.Image,
     dest: str | Path,
     *,
     blur_faces: bool = True,
+    redaction: PictureRedaction | None = None,
     max_edge: int | None = None,
     detect_edge: int = DETECT_EDGE,
 ) -> AnonymisedImage:
     """Write an already-decoded, upright ``image`` to ``dest`` as a metadata-free JPEG.
 
-    With ``blur_faces`` detected faces are pixelated and blurred; ``max_edge`` optionally
-    shrinks the picture first (never enlarges).
+    ``redaction`` says what to blur (faces, text, marked regions); without it, detected
+    faces are blurred when ``blur_faces``. ``max_edge`` optionally shrinks the picture first
+    (never enlarges).
     """
     dest = Path(dest)
+    redaction = redaction or PictureRedaction(blur_faces=blur_faces)
     clean = _flatten(image)
     if max_edge is not None and max(clean.size) > max_edge:
         clean.thumbnail((max_edge, max_edge), Image.Resampling.LANCZOS)
-    faces: list[Box] = []
-    if blur_faces:
-        faces = detect_faces(clean, detect_edge=detect_edge)
-        clean = redact_regions(clean, faces)
+    faces = detect_faces(clean, detect_edge=detect_edge) if redaction.blur_faces else []
+    text = text_to_blur(clean, redaction)
+    marked = [box.in_pixels(clean.size) for box in redaction.marked]
+    clean = redact_regions(clean, faces)
+    clean = redact_regions(clean, text, margin=TEXT_MARGIN)
+    clean = redact_regions(clean, marked, margin=0.0)
     try:
         # No exif=/icc_profile=/comment= arguments: Pillow then writes only a bare JFIF header.
         clean.save(dest, "JPEG", quality=JPEG_QUALITY, optimize=True)
     except BaseException:
         dest.unlink(missing_ok=True)
         raise
-    log.info("anonymised picture %dx%d, %d faces blurred", clean.width, clean.height, len(faces))
+    log.info(
+        "anonymised picture %dx%d: %d faces, %d words, %d marked regions blurred",
+        clean.width,
+        clean.height,
+        len(faces),
+        len(text),
+        len(marked),
+    )
     return AnonymisedImage(
         path=dest,
         width=clean.width,
         height=clean.height,
         size_bytes=dest.stat().st_size,
         faces=tuple(faces),
-        faces_blurred=blur_faces,
+        faces_blurred=redaction.blur_faces,
+        text=tuple(text),
+        marked=tuple(marked),
     )
 
 
@@ -261,11 +302,14 @@ def anonymise_image(
     dest: str | Path,
     *,
     blur_faces: bool = True,
+    redaction: PictureRedaction | None = None,
     limits: MediaLimits | None = None,
     max_edge: int | None = None,
     detect_edge: int = DETECT_EDGE,
 ) -> AnonymisedImage:
     """Write ``src`` (JPEG, PNG, WebP or HEIC) to ``dest`` as an anonymised JPEG.
+
+    What is blurred is as in :func:`anonymise_picture`.
 
     The picture is turned upright from its EXIF orientation, colour-converted to sRGB, and
     re-encoded from bare pixels: no EXIF (GPS included), XMP, IPTC, ICC profile or comment
@@ -278,5 +322,10 @@ def anonymise_image(
     assert sniffed.pillow_format is not None
     upright = decode_clean(src, sniffed.pillow_format, limits)
     return anonymise_picture(
-        upright, dest, blur_faces=blur_faces, max_edge=max_edge, detect_edge=detect_edge
+        upright,
+        dest,
+        blur_faces=blur_faces,
+        redaction=redaction,
+        max_edge=max_edge,
+        detect_edge=detect_edge,
     )

@@ -1,10 +1,12 @@
 """Published derivatives of a video: an anonymised poster frame and its anonymised sound.
 
-A video's pictures are published only when the consent allows the reporter's image and
-voice (blurring every frame reliably is out of reach offline): then :func:`remux_video`
-puts the original frames, copied as they are, next to the anonymised sound in a new file
-with no metadata. Otherwise only a still and the audio track are published, each through
-the same anonymisers as pictures and audio.
+A video's pictures are published only when the consent allows the reporter's face unblurred
+and their voice (blurring every frame reliably is out of reach offline): then
+:func:`remux_video` puts the original frames, copied as they are, next to the anonymised
+sound in a new file with no metadata. Text cannot be blurred in frames copied as they are,
+so :func:`text_in_key_frames` reads a few key frames first and the caller withholds the
+video when they show text it must hide. Otherwise only a still and the audio track are
+published, each through the same anonymisers as pictures and audio.
 """
 
 from __future__ import annotations
@@ -35,12 +37,17 @@ from .audio import (
     Replacement,
     anonymise_audio,
 )
-from .images import DETECT_EDGE, AnonymisedImage, anonymise_picture
+from .images import DETECT_EDGE, AnonymisedImage, PictureRedaction, anonymise_picture
+from .text_regions import Word, personal_words, read_words
 
 # Phone videos often open on a black or blurred frame; a moment in is more representative.
 POSTER_AT_SECONDS = 1.0
 # Bound the work however the timestamps look: never decode more frames than this.
 _MAX_POSTER_FRAMES = 300
+# Key frames read for text before a video may be published as it is (about a second each).
+KEY_FRAMES_READ = 6
+# Key frames are read at this size: name tags stay legible, Tesseract stays quick.
+KEY_FRAME_EDGE = 1280
 
 _TRANSPOSE = {
     90: Image.Transpose.ROTATE_90,
@@ -105,16 +112,83 @@ def anonymise_video_poster(
     dest: str | Path,
     *,
     blur_faces: bool = True,
+    redaction: PictureRedaction | None = None,
     limits: MediaLimits | None = None,
     at_seconds: float = POSTER_AT_SECONDS,
     max_edge: int | None = None,
     detect_edge: int = DETECT_EDGE,
 ) -> AnonymisedImage:
-    """Write the video's poster frame to ``dest`` as an anonymised JPEG (faces blurred)."""
+    """Write the video's poster frame to ``dest`` as an anonymised JPEG (faces blurred, and
+    text and marked regions as ``redaction`` says)."""
     image = poster_image(src, limits=limits, at_seconds=at_seconds)
     return anonymise_picture(
-        image, dest, blur_faces=blur_faces, max_edge=max_edge, detect_edge=detect_edge
+        image,
+        dest,
+        blur_faces=blur_faces,
+        redaction=redaction,
+        max_edge=max_edge,
+        detect_edge=detect_edge,
     )
+
+
+def key_frames(
+    src: str | Path, *, count: int = KEY_FRAMES_READ, limits: MediaLimits | None = None
+) -> list[Image.Image]:
+    """Up to ``count`` key frames spread over the video, upright, at most KEY_FRAME_EDGE.
+
+    Only key frames are decoded (the decoder skips the rest), so this stays quick on long
+    videos; the first key frame at or after each of ``count`` evenly spaced moments is kept.
+    """
+    path = Path(src)
+    limits = limits or MediaLimits()
+    sniffed = sniff_path(path, Family.AV)
+    assert sniffed.demuxer is not None
+    kept: list[Image.Image] = []
+    with open_input(path, sniffed.demuxer) as container:
+        if not container.streams.video:
+            raise MediaRejected("The file has no pictures.", RejectCode.NO_MEDIA)
+        stream = container.streams.video[0]
+        stream.codec_context.skip_frame = "NONKEY"
+        duration = _duration(container, stream) or 0.0
+        moments = [duration * (i + 0.5) / count for i in range(count)] if duration else [0.0]
+        for frame in decode_frames(container, stream, max_errors=MAX_VIDEO_DECODE_ERRORS):
+            if frame.width * frame.height > limits.max_image_pixels:
+                raise too_many_pixels(frame.width, frame.height, limits)
+            if not moments or len(kept) >= count:
+                break
+            if frame.time is None or frame.time >= moments[0] or not kept:
+                kept.append(_upright_small(frame))
+                while moments and frame.time is not None and frame.time >= moments[0]:
+                    moments.pop(0)
+    return kept
+
+
+def _upright_small(frame: av.VideoFrame) -> Image.Image:
+    image = frame.to_image()
+    image.thumbnail((KEY_FRAME_EDGE, KEY_FRAME_EDGE), Image.Resampling.BILINEAR)
+    turn = _TRANSPOSE.get(frame.rotation % 360)
+    return image.transpose(turn) if turn is not None else image
+
+
+def text_in_key_frames(
+    src: str | Path, redaction: PictureRedaction, *, limits: MediaLimits | None = None
+) -> list[Word]:
+    """The words in the video's key frames that ``redaction`` would blur (its text policy).
+
+    Frames copied as they are cannot be blurred: a non-empty answer means the moving video
+    must not be published. Raises ``TextReadingFailed`` when the text cannot be read.
+    """
+    if redaction.blur_text == "none":
+        return []
+    found: list[Word] = []
+    for image in key_frames(src, limits=limits):
+        words = read_words(image, timeout=redaction.text_timeout)
+        if redaction.blur_text == "all":
+            found.extend(words)
+        else:
+            assert redaction.detect is not None  # checked by PictureRedaction
+            found.extend(personal_words(words, redaction.detect))
+    return found
 
 
 def extract_audio_track(

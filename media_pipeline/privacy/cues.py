@@ -163,3 +163,26 @@ COMMON_WORD_NAMES: dict[str, frozenset[str]] = {
         jäger otto sommer groß seidel heinrich brandt haas schreiber graf
         """),
 }
+
+# Pronouns and quantifiers that names-dataset also lists as names ("Ingen", "Alle",
+# "Joku") or that Finnish ending-stripping turns into one ("Toinen" → "Toini"). Alone
+# they are never a name: publishing "[Person 1] kom" for "Ingen kom" ("nobody came")
+# reverses the sentence. Inside a full name ("Matti Toinen") they still may be one.
+NOT_NAMES_ALONE: dict[str, frozenset[str]] = {
+    "sv": words("""
+        ingen inget inga alla allt många man någon något några varje var vem vilken
+        annan andra båda ingenting allihop själv
+        """),
+    "fi": words("""
+        toinen toiset kaikki joku jokin moni monet eräs muutama kukaan kuka mikään jokainen
+        jompikumpi molemmat kumpikin itse toista toisen toiselle toisella kaikille
+        """),
+    "de": words("""
+        niemand niemandem jemand jemanden keiner keine keinen alle allen jeder jede
+        manche mancher viele beide man irgendwer
+        """),
+    "en": words("""
+        nobody somebody someone anyone anybody everyone everybody noone none all many
+        each either neither another others
+        """),
+}

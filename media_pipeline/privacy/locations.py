@@ -135,3 +135,51 @@ def detect_postcodes(text: str, language: str, gazetteer: Gazetteer) -> list[Per
     for m in _UK_POSTCODE.finditer(text):
         out.append(PersonalDataSpan(SpanType.POSTCODE, *m.span(), m.group(), 0.85, "regex:uk"))
     return out
+
+
+# Street words as speech recognition writes them: split off the street's name ("Stor
+# gatan", "Kaivo Kato"), in lower case, or misheard by a vowel ("kato" for "katu").
+_SPOKEN_STREET = (
+    r"(?:katu|kato|kadu|kaatu|tie|kuja|polku|raitti|kaari|väylä|"
+    r"gatan|gata|gaten|vägen|väg|vegen|gränd|gränden|"
+    r"straße|strasse|strase|stras|weg|gasse|allee|"
+    r"street|road|avenue|lane|crescent|terrace|grove)"
+)
+_SPOKEN_HOUSE = r"\d{1,4}(?:\s?[a-hA-H](?![\w]))?"
+# Words that can stand before a street word without being a street's name ("on the
+# road 5", "på gatan 12", "die Straße 3", "tie 4"): the name must not be one of these.
+_NOT_STREET_NAMES = words(
+    "the a an on in at of to my our this that down up across along from by they you she "
+    "will can per each every "
+    "på i vid en ett den min vår till från över längs "
+    "die der den dem des ein eine einer auf an in im am zur zum von unsere meine "
+    "se tämä tuo sen tällä koko iso pieni"
+)
+_NAME = r"[^\W\d_]{3,}"
+_SPLIT_AFTER = re.compile(
+    rf"(?<![\w])(?P<name>{_NAME})\s?-?(?P<street>{_SPOKEN_STREET})\s{_SPOKEN_HOUSE}(?![\d])",
+    re.IGNORECASE,
+)
+_SPLIT_BEFORE = re.compile(
+    rf"(?<![\w])\d{{1,4}}[a-hA-H]?\s(?P<name>{_NAME}(?:\s{_NAME})?)\s?-?(?P<street>{_SPOKEN_STREET})(?![\w])",
+    re.IGNORECASE,
+)
+
+
+def detect_spoken_addresses(text: str) -> list[PersonalDataSpan]:
+    """House numbers with a street that speech recognition split, lower-cased or misheard:
+    "Stor gatan 12", "14 Kaivo Kato", "kaivokatu 14", "14 baker street".
+
+    The number may come before or after; the street's name must be a word of its own or
+    the street word's prefix, and not a function word ("på gatan 12" is no address).
+    """
+    out = []
+    for pattern in (_SPLIT_AFTER, _SPLIT_BEFORE):
+        for m in pattern.finditer(text):
+            name_words = m.group("name").casefold().split()
+            if any(w in _NOT_STREET_NAMES for w in name_words):
+                continue
+            out.append(
+                PersonalDataSpan(SpanType.ADDRESS, *m.span(), m.group(), 0.8, "regex:spoken")
+            )
+    return out

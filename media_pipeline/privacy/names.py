@@ -18,6 +18,7 @@ from media_pipeline.privacy.cues import (
     INSTITUTION_WORDS,
     INTRODUCTIONS,
     NEVER_NAMES,
+    NOT_NAMES_ALONE,
     PARTICLES,
     RELATIONS,
     SAYING,
@@ -255,6 +256,7 @@ def _judge_run(
         or (tokens[run[-1]].flags & PLACE and not tokens[run[-1]].is_name)
     ):
         run = run[:-1]
+    run = _without_lone_common_words(run, tokens, context, language, titled)
     if not run:
         return None
     first, last = tokens[run[0]], tokens[run[-1]]
@@ -328,6 +330,27 @@ def _judge_run(
         source=source,
         key=key,
     )
+
+
+def _without_lone_common_words(
+    run: list[int], tokens: list[_Token], context: _Context, language: str, titled: bool
+) -> list[int]:
+    """``run`` without pronouns and quantifiers that are never names on their own.
+
+    "Ingen" or "Toinen" alone is dropped, and so is one that opens a run whose next word
+    is no surname ("Ingen Anna kom"); after a first name ("Matti Toinen") or with a title
+    ("herra Toinen") it stays, since it is a surname there.
+    """
+    common = NOT_NAMES_ALONE.get(language, frozenset())
+    if not run or titled or context.word_before(run[0]) in TITLES:
+        return run
+    if tokens[run[0]].word.casefold() in common:
+        following = tokens[run[1]] if len(run) > 1 else None
+        if following is None or not following.flags & LAST or following.flags & FIRST:
+            run = run[1:]
+    if len(run) == 1 and tokens[run[0]].word.casefold() in common:
+        return []
+    return run
 
 
 def _introduced_or_related(index: int, context: _Context) -> bool:

@@ -19,6 +19,7 @@ from stories.domain.collections import NotCollectable
 from stories.domain.consent import ConsentRequired
 from stories.domain.diskspace import is_full
 from stories.domain.lifecycle import InvalidTransition
+from stories.domain.pictures import InvalidBoxes, PictureChanged
 from stories.domain.publication import NotPublishable
 from stories.domain.redactions import InvalidRedaction
 
@@ -38,9 +39,9 @@ def handle_exception(exc: Exception, context: dict[str, Any]) -> Response | None
             {"detail": str(exc), "status": exc.current, "requested": exc.target},
             status=status.HTTP_409_CONFLICT,
         )
-    if isinstance(exc, NotPublishable | NotCollectable):
+    if isinstance(exc, NotPublishable | NotCollectable | PictureChanged):
         return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
-    if isinstance(exc, InvalidRedaction):
+    if isinstance(exc, InvalidRedaction | InvalidBoxes):
         return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, ConsentRequired):
         return Response({"consent": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)

@@ -123,6 +123,12 @@ class ApprovalSerializer(serializers.Serializer):
     disguise_voice = serializers.BooleanField(
         default=False, help_text="Disguise the reporter's voice in the published audio."
     )
+    picture = serializers.RegexField(
+        r"^[0-9a-f]{64}$",
+        required=False,
+        help_text="Fingerprint of the anonymised picture looked at (GET picture/); a picture "
+        "is published only once a curator looked at it as it is.",
+    )
 
 
 class RejectionSerializer(serializers.Serializer):
@@ -149,7 +155,17 @@ class PreviewSerializer(serializers.Serializer):
         child=serializers.ListField(child=serializers.FloatField()),
         help_text="Seconds [start, end] of the recording that would be toned out.",
     )
-    image = serializers.CharField(allow_blank=True, help_text="'', 'as is' or 'faces blurred'.")
+    image = serializers.CharField(
+        allow_blank=True, help_text="'' (no picture), 'anonymised' or 'face shown'."
+    )
+    picture = serializers.CharField(
+        allow_blank=True, help_text="Fingerprint of the picture that would be published."
+    )
+    picture_seen = serializers.BooleanField(help_text="A curator looked at exactly that picture.")
+    video = serializers.BooleanField(
+        help_text="Whether the video itself may be published (key frames are read for text "
+        "when publishing)."
+    )
     themes = serializers.ListField(child=serializers.SlugField())
 
 

@@ -79,6 +79,9 @@ class ConsentScopesSerializer(serializers.Serializer):
     publish_image = serializers.BooleanField(
         default=False, error_messages={"invalid": NOT_YES_OR_NO}
     )
+    publish_face = serializers.BooleanField(
+        default=False, error_messages={"invalid": NOT_YES_OR_NO}
+    )
     research = serializers.BooleanField(default=False, error_messages={"invalid": NOT_YES_OR_NO})
 
     def validate_store(self, value: bool) -> bool:
@@ -86,6 +89,12 @@ class ConsentScopesSerializer(serializers.Serializer):
         if refusal is not None:
             raise serializers.ValidationError(refusal)
         return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        refusal = submission.face_refusal(attrs)
+        if refusal is not None:
+            raise serializers.ValidationError({ConsentScope.PUBLISH_FACE.value: refusal})
+        return attrs
 
 
 @extend_schema_field(
@@ -244,6 +253,7 @@ class DriveSerializer(serializers.ModelSerializer):
             "default_language",
             "allow_light_touch",
             "is_open",
+            "blur_all_text",
             "consent_version",
             "consent_texts",
         ]

@@ -1,7 +1,7 @@
 from django.urls import include, path, register_converter
 from rest_framework.routers import DefaultRouter
 
-from stories.api import originals, preview_audio, review, taxonomy, views
+from stories.api import originals, pictures, preview_audio, review, taxonomy, views
 from stories.api.converters import RowIdConverter
 
 # Registered before the included modules below are imported: they use it too.
@@ -22,6 +22,10 @@ story_review = [
     path("preview/", review.PreviewView.as_view(), name="story-preview"),
     path("preview/audio/", preview_audio.PreviewAudioView.as_view(), name="story-preview-audio"),
     path("transcript/", review.TranscriptView.as_view(), name="story-transcript"),
+    path("picture/", pictures.PictureView.as_view(), name="story-picture"),
+    path("picture/preview/", pictures.PicturePreviewView.as_view(), name="story-picture-preview"),
+    path("picture/boxes/", pictures.PictureBoxesView.as_view(), name="story-picture-boxes"),
+    path("picture/seen/", pictures.PictureSeenView.as_view(), name="story-picture-seen"),
     path("files/<rowid:asset_id>/", originals.PrivateFileView.as_view(), name="story-file"),
     path("redactions/", review.RedactionListView.as_view(), name="story-redactions"),
     path(

@@ -120,6 +120,10 @@ def narrow(
         withdraw(story, actor=actor, actor_label=actor_label)
         return None
     scopes = {s.value: bool(keep.get(s.value)) and getattr(old, s.value) for s in ConsentScope}
+    # The unblurred face is a way of showing the picture: it goes when the picture goes.
+    scopes[ConsentScope.PUBLISH_FACE] = scopes[ConsentScope.PUBLISH_FACE] and bool(
+        scopes[ConsentScope.PUBLISH_IMAGE]
+    )
     with transaction.atomic():
         ConsentRecord.objects.filter(pk=old.pk).update(withdrawn_at=timezone.now())
         new = ConsentRecord.objects.create(

@@ -7,8 +7,10 @@ originals never do. What goes into them:
   only with consent to publish the text;
 - audio with the redacted words toned out, only with consent to publish the voice, disguised
   when the curator chose so at approval;
-- a photo or a video's poster frame with its metadata stripped, faces blurred unless
-  there is consent to publish the image.
+- a photo or a video's poster frame, only with consent to publish the picture, with its
+  metadata stripped and faces and personal text blurred (the face shown only with consent
+  to it), exactly as a curator looked at it (``pictures``);
+- a video's own pictures only with consent to the face and the voice.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from stories.domain import (
     dispatch,
     file_journal,
     lifecycle,
+    pictures,
     redactions,
     search,
     transcripts,
@@ -57,6 +60,10 @@ def why_not_publishable(story: Story) -> str | None:
     record = consent_state.current(story)
     if record is None or not (record.publish_text or record.publish_audio or record.publish_image):
         return "The reporter's consent does not allow publishing any part of this story."
+    if story.status == StoryStatus.APPROVED:
+        # Going public for the first time is the curator's act: they must have seen the
+        # picture. A published story's rebuild leaves an unseen picture out instead.
+        return pictures.not_seen_reason(story, record)
     return None
 
 
@@ -223,8 +230,10 @@ def _index(publication: PublishedStory) -> None:
 def _fingerprint(story: Story, record: ConsentRecord) -> str:
     """What a build depends on: consent, texts, hidden spans, confirmed themes, choices."""
     transcript = transcripts.primary(story)
+    picture = pictures.plan(story, record)
     state = {
         "consent": [record.pk, record.scopes],
+        "picture": [picture.fingerprint, pictures.is_seen(story, picture)] if picture else None,
         "story": [story.title, story.text, story.place, story.language, story.disguise_voice],
         "transcript": transcripts.current_text(transcript) if transcript else "",
         "hidden": list(
@@ -313,11 +322,17 @@ def preview(story: Story) -> dict[str, object]:
         and transcript is not None
         and story.kind in (StoryKind.AUDIO, StoryKind.VIDEO)
     )
+    picture = pictures.plan(story, record)
     image = ""
-    if record and story.kind in (StoryKind.PHOTO, StoryKind.VIDEO):
-        image = "as is" if record.publish_image else "faces blurred"
+    if picture is not None:
+        image = "face shown" if picture.show_face else "anonymised"
+    # The moving video also needs key frames without text to hide: checked when publishing.
     video = bool(
-        record and story.kind == StoryKind.VIDEO and record.publish_image and record.publish_audio
+        record
+        and record.publish_audio
+        and picture
+        and picture.kind == StoryKind.VIDEO
+        and picture.show_face
     )
     return {
         "publishable": not reason,
@@ -329,6 +344,8 @@ def preview(story: Story) -> dict[str, object]:
         if audio and transcript
         else [],
         "image": image,
+        "picture": picture.fingerprint if picture else "",
+        "picture_seen": bool(picture and pictures.is_seen(story, picture)),
         "video": video,
         "themes": [t.slug for t in public_themes(story)],
     }

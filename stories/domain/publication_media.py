@@ -1,9 +1,15 @@
-"""The public media of a published story: anonymised audio, photo or poster frame."""
+"""The public media of a published story: anonymised audio, photo or poster frame.
+
+The picture is the one a curator looked at (``stories.domain.pictures``): the file built
+for their preview is copied, byte for byte; one nobody looked at as it is now stays out.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
+import shutil
 import tempfile
 from dataclasses import dataclass
 from datetime import UTC
@@ -13,11 +19,12 @@ from django.conf import settings
 from django.core.files.storage import storages
 
 from media_pipeline import anonymise
-from stories.domain import file_journal, redactions, transcripts
-from stories.enums import AssetRole, StoryKind
-from stories.models import ConsentRecord, MediaAsset, Story
+from stories.domain import file_journal, pictures, redactions, transcripts
+from stories.enums import StoryKind
+from stories.models import ConsentRecord, Story
 from stories.storage import local_path
 
+log = logging.getLogger(__name__)
 # Only anonymised copies are ever written here (the private store is "default").
 STORAGE = "public"
 
@@ -49,8 +56,11 @@ def build(story: Story, record: ConsentRecord, fingerprint: str) -> PublicMedia:
     with tempfile.TemporaryDirectory(prefix="tarina-publish-") as scratch:
         workdir = Path(scratch)
         audio = _audio(story, record, workdir)
-        image = _image(story, record, workdir)
-        video = _video(story, record, audio[0] if audio else None, workdir)
+        picture = pictures.plan(story, record)
+        if picture is not None and not pictures.is_seen(story, picture):
+            picture = None  # held back until a curator has looked at it as it is now
+        image = _image(story, picture, workdir)
+        video = _video(story, record, picture, audio[0] if audio else None, workdir)
         try:
             audio_name = _save(story, audio[0], fingerprint, ".m4a", written) if audio else None
             image_name = _save(story, image[0], fingerprint, ".jpg", written) if image else None
@@ -65,7 +75,7 @@ def build(story: Story, record: ConsentRecord, fingerprint: str) -> PublicMedia:
         duration=audio[1].duration if audio else None,
         voice_disguised=bool(audio and audio[1].disguised),
         image=image_name,
-        faces_blurred=image[1].faces_found if image else 0,
+        faces_blurred=image[1] if image else 0,
     )
 
 
@@ -96,38 +106,35 @@ def _audio(
 
 
 def _image(
-    story: Story, record: ConsentRecord, workdir: Path
-) -> tuple[Path, anonymise.AnonymisedImage] | None:
-    if story.kind not in (StoryKind.PHOTO, StoryKind.VIDEO):
+    story: Story, picture: pictures.PicturePlan | None, workdir: Path
+) -> tuple[Path, int] | None:
+    """The anonymised picture and how many faces were blurred in it, or None."""
+    if picture is None:
         return None
-    original = _original(story)
-    if original is None:
-        return None
-    blur = not record.publish_image
-    with local_path(original.file) as source:
-        if story.kind == StoryKind.PHOTO:
-            result = anonymise.anonymise_image(source, workdir / "image.jpg", blur_faces=blur)
-        else:
-            result = anonymise.anonymise_video_poster(
-                source, workdir / "poster.jpg", blur_faces=blur
-            )
-    return result.path, result
+    asset = pictures.derivative(story, picture)
+    path = workdir / "image.jpg"
+    with local_path(asset.file) as built:
+        shutil.copyfile(built, path)
+    return path, int((story.picture_preview or {}).get("faces", 0))
 
 
-def _video(story: Story, record: ConsentRecord, sound: Path | None, workdir: Path) -> Path | None:
+def _video(
+    story: Story,
+    record: ConsentRecord,
+    picture: pictures.PicturePlan | None,
+    sound: Path | None,
+    workdir: Path,
+) -> Path | None:
     """The video's own pictures with the anonymised sound (or none, if there is no
-    transcript to mute names by), only when the consent allows both image and voice."""
-    if story.kind != StoryKind.VIDEO or not (record.publish_image and record.publish_audio):
+    transcript to mute names by), only when the consent allows the face unblurred and the
+    voice, and no key frame shows text that must be hidden."""
+    if picture is None or not record.publish_audio:
         return None
-    original = _original(story)
-    if original is None:
+    if not pictures.moving_video_allowed(story, picture):
+        log.info("video of story %s held back: no consent to the face, or text to hide", story.pk)
         return None
-    with local_path(original.file) as source:
+    with local_path(picture.source.file) as source:
         return anonymise.remux_video(source, sound, workdir / "video.mp4")
-
-
-def _original(story: Story) -> MediaAsset | None:
-    return story.assets.filter(role=AssetRole.ORIGINAL).order_by("created_at").first()
 
 
 def public_folder(story: Story) -> str:

@@ -1,13 +1,14 @@
-"""Curators' review: the queue, and approving or rejecting a story."""
+"""Curators' review: the queue, approving or rejecting a story, and looking at its picture."""
 
 from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 
-from stories.domain import lifecycle, publication
+from media_pipeline.anonymise import RelativeBox
+from stories.domain import audit, consent_state, lifecycle, pictures, publication
 from stories.domain.roles import AnyUser
-from stories.enums import StoryStatus
+from stories.enums import AuditAction, StoryStatus
 from stories.models import Redaction, Story, StoryTheme, Transcript
 
 # Decisions a curator may take back; processing → needs_review is the worker's move.
@@ -40,16 +41,44 @@ def queue(
     return stories
 
 
-def approve(story: Story, *, actor: AnyUser | None, disguise_voice: bool = False) -> Story:
+def approve(
+    story: Story, *, actor: AnyUser | None, disguise_voice: bool = False, picture: str = ""
+) -> Story:
     """Approve a reviewed story for publication, with the curator's choice on the voice.
 
-    Approving a published story again (to change that choice) takes its public copy down:
-    it goes public again only through ``publish``, built from the new decisions.
+    ``picture`` is the fingerprint of the anonymised picture the curator looked at; it is
+    recorded, and must be the picture publishing would make now (``PictureChanged``).
+    Without it the story is approved, but its picture is published only once looked at.
+    Approving a published story again (to change a choice) takes its public copy down: it
+    goes public again only through ``publish``, built from the new decisions.
     """
     with transaction.atomic():
+        if picture:
+            pictures.confirm_seen(story, consent_state.current(story), picture)
         return publication.move(
             story, StoryStatus.APPROVED, actor=actor, disguise_voice=disguise_voice
         )
+
+
+def confirm_picture(story: Story, fingerprint: str, *, actor: AnyUser | None) -> None:
+    """A curator looked at the picture with ``fingerprint`` (the one publishing would make).
+
+    A published story whose picture was held back for this look is rebuilt with it.
+    """
+    with transaction.atomic():
+        pictures.confirm_seen(story, consent_state.current(story), fingerprint)
+        audit.record(AuditAction.REDACTION_DECIDED, story, actor=actor, picture_seen=fingerprint)
+        if story.status == StoryStatus.PUBLISHED:
+            publication.enqueue(story)
+
+
+def mark_picture_regions(story: Story, boxes: list[RelativeBox], *, actor: AnyUser | None) -> None:
+    """Store the regions a curator marked to blur. The picture changes, so it needs a fresh
+    look; a published story is rebuilt at once, its picture left out until then."""
+    with transaction.atomic():
+        pictures.set_boxes(story, boxes, actor=actor)
+        if story.status == StoryStatus.PUBLISHED:
+            publication.enqueue(story)
 
 
 def reject(story: Story, reason: str, *, actor: AnyUser | None) -> Story:

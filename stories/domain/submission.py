@@ -129,6 +129,18 @@ def consent_refusal(scopes: Mapping[str, bool]) -> str | None:
     return gettext("We can only keep your story if you agree that we store it.")
 
 
+def face_refusal(scopes: Mapping[str, bool]) -> str | None:
+    """An unblurred face is a way of publishing the picture: it needs the picture's scope."""
+    if scopes.get(ConsentScope.PUBLISH_FACE.value) and not scopes.get(
+        ConsentScope.PUBLISH_IMAGE.value
+    ):
+        return gettext(
+            "Showing your face unblurred is only possible if you also agree to publish "
+            "your picture or video."
+        )
+    return None
+
+
 def oversized_file(files: Sequence[UploadedFile]) -> str | None:
     """The first file larger than ``TARINA_MAX_UPLOAD_BYTES``, as a message; None if none."""
     limit = settings.TARINA_MAX_UPLOAD_BYTES
@@ -213,7 +225,8 @@ def read_form(form: FormInput) -> SubmissionRequest:
     text = check("text", lambda: _text(form.text, settings.TARINA_MAX_TEXT_CHARS, trim=False))
     language = check("language", lambda: _language(form.language))
     place = check("place", lambda: _text(form.place, PLACE_MAX_CHARS))
-    check("consent", lambda: _no_problem(consent_refusal(form.consent_scopes)))
+    scopes = form.consent_scopes
+    check("consent", lambda: _no_problem(consent_refusal(scopes) or face_refusal(scopes)))
     themes = check("themes", lambda: _themes(form.theme_slugs))
     check("files", lambda: _files(form.files))
     if errors:

@@ -25,7 +25,10 @@ class ConsentRecord(models.Model):
     store = models.BooleanField(default=False)
     publish_text = models.BooleanField(default=False)
     publish_audio = models.BooleanField(default=False)
+    # The anonymised picture (faces and personal text blurred; a video only as a still).
     publish_image = models.BooleanField(default=False)
+    # The face unblurred, and a video's own pictures; meaningful only with publish_image.
+    publish_face = models.BooleanField(default=False)
     research = models.BooleanField(default=False)
     channel = models.CharField(max_length=10, choices=ConsentChannel.choices)
     given_by = models.ForeignKey(

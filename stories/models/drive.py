@@ -19,6 +19,10 @@ class Drive(models.Model):
         default=False, help_text="Accept stories from people without an account."
     )
     is_open = models.BooleanField(default=True)
+    blur_all_text = models.BooleanField(
+        default=False,
+        help_text="Blur all text read in published pictures, not only the personal data in it.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

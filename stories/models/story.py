@@ -43,6 +43,14 @@ class Story(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     # The curator's choice at approval; consent to publish the voice can still rule it out.
     disguise_voice = models.BooleanField(default=False)
+    # Regions a curator marked to blur in the published picture, as fractions of its size:
+    # [{"x": 0.1, "y": 0.2, "width": 0.3, "height": 0.1}, ...] (stories.domain.pictures).
+    picture_boxes = models.JSONField(default=list, blank=True)
+    # The fingerprint of the anonymised picture a curator last looked at; a picture is
+    # published only when it is still exactly that one.
+    picture_seen = models.CharField(max_length=64, blank=True)
+    # The last anonymised picture built for review: its fingerprint and what was blurred.
+    picture_preview = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

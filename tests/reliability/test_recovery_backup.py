@@ -23,7 +23,7 @@ from django.utils import timezone
 from stories.domain import publication
 from stories.enums import AssetRole, StoryKind, StoryStatus, ThemeSource, ThemeTagState
 from stories.models import MediaAsset, StoryTheme, Theme
-from tests.factories import CollectionFactory, StoryFactory, published_story
+from tests.factories import CollectionFactory, StoryFactory, picture_looked_at, published_story
 from tests.media_pipeline.media_factories import write_jpeg_with_gps
 from tests.worker import ROOT, database_url_for_workers
 
@@ -123,6 +123,7 @@ def published(drive, tmp_path) -> tuple[list[str], int]:
     StoryTheme.objects.create(
         story=photo, theme=theme, source=ThemeSource.CURATOR, state=ThemeTagState.CONFIRMED
     )
+    picture_looked_at(photo)
     copy = publication.publish(photo)
     assert copy.image
     ids = theme.publications.values_list("story_id", flat=True)

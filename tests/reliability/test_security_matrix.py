@@ -211,6 +211,18 @@ ENDPOINTS = [
         curators_only(lambda s: "200"),
     ),
     Endpoint(
+        "GET /api/v1/stories/{id}/picture/",
+        lambda c, x: c.get(f"/api/v1/stories/{x.story.pk}/picture/"),
+        curators_only(lambda s: "200"),
+    ),
+    Endpoint(
+        "PUT /api/v1/stories/{id}/picture/boxes/ (none)",
+        lambda c, x: c.put(
+            f"/api/v1/stories/{x.story.pk}/picture/boxes/", {"boxes": []}, format="json"
+        ),
+        curators_only(lambda s: "200"),
+    ),
+    Endpoint(
         "GET /api/v1/stories/{id}/redactions/",
         lambda c, x: c.get(f"/api/v1/stories/{x.story.pk}/redactions/"),
         curators_only(lambda s: "200"),

@@ -13,7 +13,7 @@ from django.core.files.storage import storages
 from stories.domain import publication, redactions
 from stories.enums import AssetRole, StoryKind, StoryStatus
 from stories.models import MediaAsset, PublishedStory
-from tests.factories import StoryFactory, transcript_for
+from tests.factories import StoryFactory, picture_looked_at, transcript_for
 from tests.media_pipeline.anonymise.helpers import (
     band_level,
     decode_mono,
@@ -117,16 +117,18 @@ def photo_story(drive, path: Path, **consent_scopes: bool):
 
 
 def test_a_published_photo_has_no_metadata(drive, tmp_path):
-    story = photo_story(drive, write_jpeg_with_gps(tmp_path / "IMG_1.jpg"))
+    story = photo_story(drive, write_jpeg_with_gps(tmp_path / "IMG_1.jpg"), publish_image=True)
+    picture_looked_at(story)
     copy = publication.publish(story)
     assert_clean_image(public_path(copy.image))
 
 
 @pytest.mark.parametrize(("allowed", "blurred"), [(False, 1), (True, 0)])
-def test_faces_are_blurred_unless_consent_allows_the_image(drive, tmp_path, allowed, blurred):
+def test_faces_are_blurred_unless_consent_allows_the_face(drive, tmp_path, allowed, blurred):
     path = tmp_path / "face.jpg"
     scene_with_face()[0].save(path, "JPEG")
-    story = photo_story(drive, path, publish_image=allowed)
+    story = photo_story(drive, path, publish_image=True, publish_face=allowed)
+    picture_looked_at(story)
     assert publication.publish(story).faces_blurred == blurred
 
 
@@ -151,13 +153,17 @@ def video_story(drive, folder: Path, **consent_scopes: bool):
     return story
 
 
-def test_a_video_is_published_only_with_consent_to_the_image_and_the_voice(drive, tmp_path):
-    voice_only = publication.publish(video_story(drive, tmp_path / "a"))
+def test_a_video_is_published_only_with_consent_to_the_face_and_the_voice(drive, tmp_path):
+    anonymised = video_story(drive, tmp_path / "a", publish_image=True)
+    picture_looked_at(anonymised)
+    voice_only = publication.publish(anonymised)
     assert not voice_only.video
     assert voice_only.audio
     assert voice_only.image
 
-    copy = publication.publish(video_story(drive, tmp_path / "b", publish_image=True))
+    story = video_story(drive, tmp_path / "b", publish_image=True, publish_face=True)
+    picture_looked_at(story)
+    copy = publication.publish(story)
     published = public_path(copy.video)
     data = published.read_bytes()
     assert b"60.1699" not in data
@@ -174,7 +180,8 @@ def test_a_video_is_published_only_with_consent_to_the_image_and_the_voice(drive
 def test_withdrawal_deletes_the_public_video(drive, tmp_path, django_capture_on_commit_callbacks):
     from stories.domain import consent
 
-    story = video_story(drive, tmp_path, publish_image=True)
+    story = video_story(drive, tmp_path, publish_image=True, publish_face=True)
+    picture_looked_at(story)
     path = public_path(publication.publish(story).video)
     assert path.exists()
     with django_capture_on_commit_callbacks(execute=True):

@@ -83,6 +83,89 @@
     }, function () { say(phrase("offline", "No connection."), true); });
   });
 
+  // --- The picture: regions to blur, by dragging or by numbers, and "I have looked" ---------
+  var picture = document.querySelector("[data-picture]");
+  function send(url, method, body) {
+    say("…");
+    return fetch(url, {
+      method: method, credentials: "same-origin", body: JSON.stringify(body),
+      headers: { "X-CSRFToken": csrf(), "Accept": "application/json", "Content-Type": "application/json" }
+    }).then(function (response) {
+      if (response.ok) { say(phrase("saved", "Saved.")); location.reload(); return; }
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        say(window.tarinaDescribe(data) || phrase("error", "Error") + " " + response.status, true);
+      });
+    }, function () { say(phrase("offline", "No connection."), true); });
+  }
+  if (picture) {
+    var list = picture.querySelector("[data-box-list]");
+    var boxes = list ? JSON.parse(list.dataset.boxes || "[]") : [];
+    var saveBoxes = function (next) { return send(picture.dataset.boxesUrl, "PUT", { boxes: next }); };
+    var round = function (v) { return Math.round(v * 10000) / 10000; };
+    // A box as fractions of the picture, clipped to it, from two corners in fractions.
+    var boxOf = function (x0, y0, x1, y1) {
+      var clip = function (v) { return Math.min(1, Math.max(0, v)); };
+      var left = clip(Math.min(x0, x1)), top = clip(Math.min(y0, y1));
+      return { x: round(left), y: round(top), width: round(clip(Math.max(x0, x1)) - left), height: round(clip(Math.max(y0, y1)) - top) };
+    };
+    if (list) {
+      boxes.forEach(function (box, index) {
+        var item = document.createElement("li");
+        item.textContent = ["x", "y", "width", "height"].map(function (k) { return k + " " + (box[k] * 100).toFixed(1) + "%"; }).join(", ") + " ";
+        var remove = document.createElement("button");
+        remove.type = "button";
+        remove.textContent = list.dataset.remove || "Remove";
+        remove.addEventListener("click", function () { saveBoxes(boxes.filter(function (_, i) { return i !== index; })); });
+        item.appendChild(remove);
+        list.appendChild(item);
+      });
+    }
+    var form = picture.querySelector("[data-box-form]");
+    if (form) {
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        var v = function (name) { return parseFloat(form.elements[name].value) / 100; };
+        saveBoxes(boxes.concat([{ x: v("x"), y: v("y"), width: v("width"), height: v("height") }]));
+      });
+    }
+    var stage = picture.querySelector("[data-stage]");
+    if (stage) {
+      var start = null, outline = null;
+      var at = function (event) {
+        var r = stage.getBoundingClientRect();
+        return [(event.clientX - r.left) / r.width, (event.clientY - r.top) / r.height];
+      };
+      stage.addEventListener("pointerdown", function (event) {
+        event.preventDefault();
+        start = at(event);
+        outline = document.createElement("div");
+        outline.className = "picture-outline";
+        stage.appendChild(outline);
+        stage.setPointerCapture(event.pointerId);
+      });
+      stage.addEventListener("pointermove", function (event) {
+        if (!start) return;
+        var now = at(event), box = boxOf(start[0], start[1], now[0], now[1]);
+        outline.style.left = box.x * 100 + "%"; outline.style.top = box.y * 100 + "%";
+        outline.style.width = box.width * 100 + "%"; outline.style.height = box.height * 100 + "%";
+      });
+      stage.addEventListener("pointerup", function (event) {
+        if (!start) return;
+        var now = at(event), box = boxOf(start[0], start[1], now[0], now[1]);
+        start = null;
+        // A click is not a region: only a drag of a few pixels marks one.
+        if (box.width * stage.clientWidth < 4 || box.height * stage.clientHeight < 4) { outline.remove(); return; }
+        saveBoxes(boxes.concat([box]));
+      });
+    }
+    var confirmSeen = picture.querySelector("[data-confirm-seen]");
+    if (confirmSeen) {
+      confirmSeen.addEventListener("click", function () {
+        send(picture.dataset.seenUrl, "POST", { fingerprint: picture.dataset.fingerprint });
+      });
+    }
+  }
+
   // --- Preview -------------------------------------------------------------------------------
   var previewButton = document.querySelector("[data-preview]");
   if (previewButton) {
@@ -96,7 +179,7 @@
           set("title", d.title); set("text", d.text);
           var yes = out.dataset.yes || "yes", no = out.dataset.no || "no";
           set("audio", d.audio ? yes + (d.redacted_ranges && d.redacted_ranges.length ? " (" + d.redacted_ranges.length + " " + (out.dataset.redacted || "redacted") + ")" : "") : no);
-          set("image", d.image === "as is" ? (out.dataset.asis || d.image) : d.image === "faces blurred" ? (out.dataset.blurred || d.image) : no); set("themes", (d.themes || []).join(", "));
+          set("image", d.image === "face shown" ? (out.dataset.face || d.image) : d.image === "anonymised" ? (out.dataset.anonymised || d.image) : no); set("themes", (d.themes || []).join(", "));
           // The player gets the audio exactly as it would be published, built on request.
           var player = out.querySelector("[data-pv-player]");
           player.hidden = !d.audio;

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import av
 import numpy as np
-from PIL import Image, ImageDraw, ImageFilter
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 RATE = 16_000
 
@@ -136,3 +136,23 @@ def scene_with_face(
     # The face itself spans the middle half of the tile.
     left, top = at[0] + face // 2, at[1] + face // 2
     return im, (left, top, left + face, top + face)
+
+
+def scene_with_name_tag(
+    name: str = "Anna Svensson", width: int = 800, height: int = 600, sign: str = ""
+) -> tuple[Image.Image, tuple[int, int, int, int], tuple[int, int, int, int]]:
+    """A scene with a face and, below it, a white name tag reading ``name``; with ``sign``,
+    a second white board at the bottom reads it.
+
+    Returns the picture, the face's square and the tag's rectangle (left, top, right, bottom).
+    """
+    im, face = scene_with_face(width, height, face=140, at=(60, 40))
+    tag = (60, 400, 460, 470)
+    draw = ImageDraw.Draw(im)
+    draw.rectangle(tag, fill=(255, 255, 255))
+    font = ImageFont.load_default(size=40)
+    draw.text((75, 412), name, fill=(0, 0, 0), font=font)
+    if sign:
+        draw.rectangle((60, 500, 460, 570), fill=(255, 255, 255))
+        draw.text((75, 512), sign, fill=(0, 0, 0), font=font)
+    return im, face, tag
