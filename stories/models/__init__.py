@@ -4,7 +4,7 @@ from stories.models.audit import AuditEvent
 from stories.models.consent import ConsentRecord
 from stories.models.drive import ConsentText, Drive
 from stories.models.publication import Collection, CollectionStory, PublishedStory
-from stories.models.review import Redaction, TranscriptRevision
+from stories.models.review import Redaction, ReleaseCheck, TranscriptRevision
 from stories.models.story import MediaAsset, Story
 from stories.models.themes import StoryTheme, TaxonomyVersion, Theme, ThemeModelSnapshot
 from stories.models.transcript import Transcript
@@ -20,6 +20,7 @@ __all__ = [
     "MediaAsset",
     "PublishedStory",
     "Redaction",
+    "ReleaseCheck",
     "Story",
     "StoryTheme",
     "TaxonomyVersion",
