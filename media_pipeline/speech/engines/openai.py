@@ -113,14 +113,15 @@ class OpenAIWhisperTranscriber(WindowedTranscriber):
         alignment (``whisper.timing.find_alignment``), as its word timestamps do."""
         import torch
         import whisper
+        from whisper.audio import N_FRAMES, N_SAMPLES
         from whisper.timing import find_alignment
         from whisper.tokenizer import get_tokenizer
 
         model = self._model
         mel = whisper.log_mel_spectrogram(
-            samples.astype(np.float32, copy=False), model.dims.n_mels, padding=whisper.N_SAMPLES
+            samples.astype(np.float32, copy=False), model.dims.n_mels, padding=N_SAMPLES
         )
-        frames = min(mel.shape[-1] - whisper.N_FRAMES, whisper.N_FRAMES)
+        frames = min(mel.shape[-1] - N_FRAMES, N_FRAMES)
         tokenizer = get_tokenizer(
             model.is_multilingual,
             num_languages=model.num_languages,
@@ -130,7 +131,7 @@ class OpenAIWhisperTranscriber(WindowedTranscriber):
         text_tokens = tokenizer.encode(" " + text.strip())
         if not text_tokens or frames < 1:
             return []
-        segment = whisper.pad_or_trim(mel[:, :frames], whisper.N_FRAMES).to(self.device)
+        segment = whisper.pad_or_trim(mel[:, :frames], N_FRAMES).to(self.device)
         if self.device == "cuda":
             segment = segment.half()
         with torch.inference_mode():
