@@ -250,7 +250,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "media"
 # Light steps on `media`; Whisper on `transcribe`, which heavier (GPU) hosts can serve alone.
 CELERY_TASK_QUEUES = (Queue("media"), Queue("transcribe"))
-CELERY_TASK_ROUTES = {"media_pipeline.tasks.transcribe_*": {"queue": "transcribe"}}
+# Tasks that need the Whisper model run where it is loaded. publish_story goes there too
+# for stories with sound (its release check listens again): chosen when it is sent.
+CELERY_TASK_ROUTES = {
+    "media_pipeline.tasks.transcribe_*": {"queue": "transcribe"},
+    "media_pipeline.tasks.align_transcript": {"queue": "transcribe"},
+}
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("TARINA_TASK_SOFT_TIME_LIMIT", 60 * 60)
 CELERY_TASK_TIME_LIMIT = env_int("TARINA_TASK_TIME_LIMIT", 65 * 60)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

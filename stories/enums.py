@@ -100,11 +100,13 @@ class ThemeAction(models.TextChoices):
 
 
 class RedactionField(models.TextChoices):
-    """Which of a story's texts a redaction's character offsets point into."""
+    """Which of a story's texts a redaction's character offsets point into, or the
+    recording itself (``audio``: a time range, in milliseconds)."""
 
     TITLE = "title", "Title"
     TEXT = "text", "Written text"
     TRANSCRIPT = "transcript", "Transcript"
+    AUDIO = "audio", "Recording"
 
 
 class RedactionSource(models.TextChoices):

@@ -6,7 +6,10 @@ The workflow for one story is a chain across two queues::
       → transcribe_story (transcribe; audio and video only)
       → finish_story (media)   themes, personal data → needs_review
 
-Publishing runs as ``publish_story`` (media) once a curator publishes.
+Publishing runs as ``publish_story`` once a curator publishes: on the transcribe queue for
+stories with sound (the release check listens to the anonymised audio with Whisper), on
+media otherwise. ``align_transcript`` (transcribe) places a curator's corrected words in
+the recording after each save.
 
 Every task is idempotent, so a redelivery after a lost worker is harmless. Task names
 are fixed in ``stories.domain.dispatch`` (the wire names, kept across the move here).
@@ -22,6 +25,7 @@ from celery import shared_task
 from django.conf import settings
 
 from stories.domain import (
+    audio_redactions,
     dispatch,
     ingest,
     media_reconciler,
@@ -32,7 +36,7 @@ from stories.domain import (
     workflow,
 )
 from stories.enums import AssetRole, StoryStatus
-from stories.models import Story
+from stories.models import Story, TranscriptRevision
 
 logger = logging.getLogger(__name__)
 
@@ -107,6 +111,15 @@ def publish_story(story_id: int) -> None:
         publication.settle(story)
 
 
+@shared_task(name=dispatch.ALIGN_TRANSCRIPT, **RETRY_OPTIONS)
+def align_transcript(revision_id: int) -> None:
+    """Place a corrected transcript's words in the recording (the heavy queue)."""
+    revision = TranscriptRevision.objects.select_related("transcript").filter(pk=revision_id)
+    found = revision.first()
+    if found is not None:
+        audio_redactions.align(found)
+
+
 @shared_task(name=dispatch.RETRAIN_THEME_MODEL, **RETRY_OPTIONS)
 def retrain_theme_model() -> int | None:
     """Learn from curators' theme decisions (run by Celery beat); returns decisions used."""
@@ -136,7 +149,9 @@ def sweep_stuck_stories() -> list[int]:
             logger.error("story %s could not be published after retries; giving up", story_id)
             continue
         logger.warning("story %s was not published; queueing its build again", story_id)
-        publish_story.delay(story_id)
+        story = Story.objects.filter(pk=story_id).first()
+        queue = publication.queue_for(story) if story else None
+        publish_story.apply_async((story_id,), **({"queue": queue} if queue else {}))
         requeued.append(story_id)
     return requeued
 

@@ -48,6 +48,7 @@ WORDS: dict[str, dict[str, str]] = {
         "title": gettext_noop("title"),
         "text": gettext_noop("written text"),
         "transcript": gettext_noop("transcript"),
+        "audio": gettext_noop("recording"),
     },
     "pd": {
         "person": gettext_noop("name"),
@@ -61,6 +62,7 @@ WORDS: dict[str, dict[str, str]] = {
         "coordinates": gettext_noop("coordinates"),
         "url": gettext_noop("web address"),
         "handle": gettext_noop("social media handle"),
+        "time_range": gettext_noop("muted stretch"),
     },
 }
 

@@ -25,9 +25,17 @@ from frontend.templatetags.frontend import word
 from frontend.views.common import clean_param, current_language, localised
 from stories import rules
 from stories.auth import client_address, is_blocked
-from stories.domain import captions, coverage, pictures, review, transcripts
+from stories.domain import captions, coverage, pictures, redactions, review, transcripts
 from stories.enums import AssetRole, StoryStatus
-from stories.models import Collection, MediaAsset, Redaction, Story, StoryTheme, Theme
+from stories.models import (
+    Collection,
+    MediaAsset,
+    Redaction,
+    ReleaseCheck,
+    Story,
+    StoryTheme,
+    Theme,
+)
 from stories.storage import serve_private
 
 
@@ -138,6 +146,8 @@ def story_review(request: HttpRequest, story_id: int) -> HttpResponse:
         "text_pieces": highlight(story.text, by_field["text"]),
         "transcript_pieces": highlight(transcript_text, by_field["transcript"]),
         "redactions": spans,
+        "redaction_types": redactions.SPAN_TYPES,
+        "release_check": ReleaseCheck.objects.filter(story=story).first(),
         "tags": tags,
         "themes": Theme.objects.all(),
         "media": media,

@@ -67,8 +67,11 @@ class Transcriber(Protocol):
     device: str
     compute_type: str
 
-    def transcribe(self, path: Path | str, language: str | None = None) -> SpeechTranscript:
-        """Transcribe an audio/video file; ``language`` is a hint, not a constraint."""
+    def transcribe(
+        self, path: Path | str, language: str | None = None, *, force_language: bool = False
+    ) -> SpeechTranscript:
+        """Transcribe an audio/video file; ``language`` is a hint, not a constraint, unless
+        ``force_language``."""
         ...
 
 

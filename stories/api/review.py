@@ -25,6 +25,7 @@ from stories.api.parsers import API_PARSERS
 from stories.api.permissions import CuratorsOnly
 from stories.api.throttles import ReceiptThrottle
 from stories.domain import (
+    audio_redactions,
     collections,
     consent,
     publication,
@@ -33,6 +34,7 @@ from stories.domain import (
     review,
     transcripts,
 )
+from stories.enums import RedactionField
 from stories.models import Collection, CollectionStory, Redaction, Story, Transcript
 
 
@@ -173,11 +175,20 @@ class RedactionListView(APIView):
 
     @extend_schema(request=rs.RedactionAddSerializer, responses={201: rs.RedactionSerializer})
     def post(self, request: Request, pk: int) -> Response:
-        """Hide a span the detector missed (character offsets into title, text or transcript)."""
+        """Hide a span the detector missed (character offsets into title, text or transcript),
+        or mute a stretch of the recording (field audio, start_seconds and end_seconds)."""
         incoming = rs.RedactionAddSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
         story = get_object_or_404(Story, pk=pk)
-        added = redactions.add(story, **incoming.validated_data, actor=request.user)
+        if data["field"] == RedactionField.AUDIO:
+            added = audio_redactions.mute(
+                story, data["start_seconds"], data["end_seconds"], actor=request.user
+            )
+        else:
+            added = redactions.add(
+                story, data["field"], data["start"], data["end"], data["type"], actor=request.user
+            )
         return Response(rs.RedactionSerializer(added).data, status=status.HTTP_201_CREATED)
 
 

@@ -20,6 +20,13 @@ from stories.models import Collection, Redaction, Story, Theme, Transcript, Tran
 
 
 class RedactionSerializer(serializers.ModelSerializer):
+    start_seconds = serializers.SerializerMethodField(
+        help_text="For a muted stretch of the recording (field audio): its start in seconds."
+    )
+    end_seconds = serializers.SerializerMethodField(
+        help_text="For a muted stretch of the recording (field audio): its end in seconds."
+    )
+
     class Meta:
         model = Redaction
         fields = [
@@ -27,6 +34,8 @@ class RedactionSerializer(serializers.ModelSerializer):
             "field",
             "start",
             "end",
+            "start_seconds",
+            "end_seconds",
             "text",
             "type",
             "confidence",
@@ -37,12 +46,35 @@ class RedactionSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def get_start_seconds(self, redaction: Redaction) -> float | None:
+        return redaction.start / 1000 if redaction.field == RedactionField.AUDIO else None
+
+    def get_end_seconds(self, redaction: Redaction) -> float | None:
+        return redaction.end / 1000 if redaction.field == RedactionField.AUDIO else None
+
 
 class RedactionAddSerializer(serializers.Serializer):
+    """A span of a text (character offsets), or with ``field: "audio"`` a stretch of the
+    recording to mute (``start_seconds`` < ``end_seconds``, within the recording)."""
+
     field = serializers.ChoiceField(choices=RedactionField.choices)
-    start = serializers.IntegerField(min_value=0)
-    end = serializers.IntegerField(min_value=1)
-    type = serializers.CharField(max_length=20)
+    start = serializers.IntegerField(min_value=0, required=False)
+    end = serializers.IntegerField(min_value=1, required=False)
+    type = serializers.CharField(max_length=20, required=False)
+    start_seconds = serializers.FloatField(min_value=0, required=False)
+    end_seconds = serializers.FloatField(min_value=0, required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["field"] == RedactionField.AUDIO:
+            if "start_seconds" not in attrs or "end_seconds" not in attrs:
+                raise serializers.ValidationError(
+                    "To mute the recording give start_seconds and end_seconds."
+                )
+            if attrs["start_seconds"] >= attrs["end_seconds"]:
+                raise serializers.ValidationError("start_seconds must come before end_seconds.")
+        elif not {"start", "end", "type"} <= attrs.keys():
+            raise serializers.ValidationError("Give start, end and type of the span to redact.")
+        return attrs
 
 
 class RedactionDecisionSerializer(serializers.Serializer):
@@ -143,6 +175,19 @@ class StatusReasonSerializer(serializers.Serializer):
     reason = TextField(max_length=2000, required=False, allow_blank=True, default="")
 
 
+class ReleaseCheckSerializer(serializers.Serializer):
+    """What the release check heard when the audio was last built for publishing."""
+
+    state = serializers.ChoiceField(choices=["passed", "refused", "outdated", "not_checked"])
+    reason = serializers.CharField(allow_blank=True)
+    findings = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="[{start, end, types}]: stretches where a redacted value was still heard.",
+    )
+    checked_at = serializers.DateTimeField(allow_null=True)
+    seconds = serializers.FloatField(required=False, help_text="How long the check took.")
+
+
 class PreviewSerializer(serializers.Serializer):
     """Exactly what publishing would make public, before it is published."""
 
@@ -154,6 +199,10 @@ class PreviewSerializer(serializers.Serializer):
     redacted_ranges = serializers.ListField(
         child=serializers.ListField(child=serializers.FloatField()),
         help_text="Seconds [start, end] of the recording that would be toned out.",
+    )
+    release_check = ReleaseCheckSerializer(
+        allow_null=True,
+        help_text="The last check that the published audio no longer says what was redacted.",
     )
     image = serializers.CharField(
         allow_blank=True, help_text="'' (no picture), 'anonymised' or 'face shown'."

@@ -19,10 +19,17 @@ RETRAIN_THEME_MODEL = "media_pipeline.tasks.retrain_theme_model"
 SWEEP_STUCK_STORIES = "media_pipeline.tasks.sweep_stuck_stories"
 # Newer tasks keep the same prefix, so the routes and the queues treat them alike.
 RECONCILE_MEDIA = "media_pipeline.tasks.reconcile_media"
+ALIGN_TRANSCRIPT = "media_pipeline.tasks.align_transcript"
+
+# The queue of the hosts with the Whisper model loaded (see docs/pipeline.md).
+TRANSCRIBE_QUEUE = "transcribe"
 
 
-def send_on_commit(task_name: str, *args: object) -> None:
+def send_on_commit(task_name: str, *args: object, queue: str | None = None) -> None:
     """Queue ``task_name(*args)`` once the transaction commits (at once outside one).
+
+    ``queue`` overrides the task's route, for a task that needs the speech model only
+    for some stories.
 
     Robust: a broker that is away is logged, not raised, so the caller's data stays
     stored and the sweeper queues the work later.
@@ -31,6 +38,9 @@ def send_on_commit(task_name: str, *args: object) -> None:
     def send() -> None:
         # A named function, not a partial: Django logs a robust hook's failure by its
         # __qualname__, which a partial lacks.
-        current_app.send_task(task_name, args=args)
+        if queue:
+            current_app.send_task(task_name, args=args, queue=queue)
+        else:
+            current_app.send_task(task_name, args=args)
 
     transaction.on_commit(send, robust=True)

@@ -34,6 +34,7 @@ from stories.domain import (
     lifecycle,
     pictures,
     redactions,
+    release_check,
     search,
     transcripts,
 )
@@ -47,6 +48,7 @@ PUBLISHABLE_STATUSES = frozenset({StoryStatus.APPROVED, StoryStatus.PUBLISHED})
 PUBLISH_QUEUED = "publish_queued"
 PUBLISHING = "publishing"
 PENDING_STEPS = (PUBLISH_QUEUED, PUBLISHING)
+SPOKEN_KINDS = (StoryKind.AUDIO, StoryKind.VIDEO)
 
 
 class NotPublishable(Exception):
@@ -76,7 +78,13 @@ def enqueue(story: Story) -> None:
     Story.objects.filter(pk=story.pk).update(
         processing_step=PUBLISH_QUEUED, processing_attempts=0, updated_at=Now()
     )
-    dispatch.send_on_commit(dispatch.PUBLISH_STORY, story.pk)
+    dispatch.send_on_commit(dispatch.PUBLISH_STORY, story.pk, queue=queue_for(story))
+
+
+def queue_for(story: Story) -> str | None:
+    """Stories with sound are built where the speech model lives: the release check
+    listens to their anonymised audio again. Others take the task's usual route."""
+    return dispatch.TRANSCRIBE_QUEUE if story.kind in SPOKEN_KINDS else None
 
 
 def begin(story: Story) -> None:
@@ -124,7 +132,11 @@ def publish(story: Story, *, actor: AnyUser | None = None) -> PublishedStory:
     reason = why_not_publishable(story)
     if reason:
         raise NotPublishable(reason)
-    publication = build(story)
+    try:
+        publication = build(story)
+    except release_check.StillAudible as refused:
+        hold_back(story, refused.reason, actor=actor)
+        raise NotPublishable(refused.reason) from refused
     # One transaction: a worker that dies here leaves either no trace or all of it, so a
     # second run neither skips the published event nor records it twice.
     with transaction.atomic():
@@ -136,6 +148,20 @@ def publish(story: Story, *, actor: AnyUser | None = None) -> PublishedStory:
         else:
             settle(story)
     return publication
+
+
+def hold_back(story: Story, reason: str, *, actor: AnyUser | None = None) -> None:
+    """The release check refused the audio: say why on the story, and take down an
+    earlier public copy too, since what is now redacted may be heard in it."""
+    with transaction.atomic():
+        if story.status == StoryStatus.PUBLISHED:
+            unpublish(story)
+            lifecycle.transition(
+                story, StoryStatus.APPROVED, actor=actor, reason=reason, processing_step=""
+            )
+        else:
+            Story.objects.filter(pk=story.pk).update(status_reason=reason, processing_step="")
+            story.status_reason = reason
 
 
 def build(story: Story) -> PublishedStory:
@@ -340,9 +366,12 @@ def preview(story: Story) -> dict[str, object]:
         "title": texts.get("title", ""),
         "text": _public_text(story, texts),
         "audio": audio,
-        "redacted_ranges": [list(r) for r in redactions.redacted_ranges(story, transcript)]
+        "redacted_ranges": [list(r) for r in media.muted_ranges(story, transcript)]
         if audio and transcript
         else [],
+        "release_check": release_check.summary(story, _fingerprint(story, record))
+        if audio and record
+        else None,
         "image": image,
         "picture": picture.fingerprint if picture else "",
         "picture_seen": bool(picture and pictures.is_seen(story, picture)),

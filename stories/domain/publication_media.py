@@ -19,9 +19,9 @@ from django.conf import settings
 from django.core.files.storage import storages
 
 from media_pipeline import anonymise
-from stories.domain import file_journal, pictures, redactions, transcripts
+from stories.domain import audio_redactions, file_journal, pictures, release_check, transcripts
 from stories.enums import StoryKind
-from stories.models import ConsentRecord, Story
+from stories.models import ConsentRecord, Story, Transcript
 from stories.storage import local_path
 
 log = logging.getLogger(__name__)
@@ -55,7 +55,7 @@ def build(story: Story, record: ConsentRecord, fingerprint: str) -> PublicMedia:
     written: list[str] = []
     with tempfile.TemporaryDirectory(prefix="tarina-publish-") as scratch:
         workdir = Path(scratch)
-        audio = _audio(story, record, workdir)
+        audio = _audio(story, record, workdir, check=fingerprint)
         picture = pictures.plan(story, record)
         if picture is not None and not pictures.is_seen(story, picture):
             picture = None  # held back until a curator has looked at it as it is now
@@ -87,22 +87,36 @@ def preview_audio(story: Story, record: ConsentRecord, workdir: Path) -> Path | 
 
 
 def _audio(
-    story: Story, record: ConsentRecord, workdir: Path
+    story: Story, record: ConsentRecord, workdir: Path, *, check: str = ""
 ) -> tuple[Path, anonymise.AnonymisedAudio] | None:
+    """The anonymised sound; with ``check`` (the build's fingerprint) it is listened to
+    again before anything is published (``release_check.StillAudible`` if it leaks)."""
     if story.kind not in (StoryKind.AUDIO, StoryKind.VIDEO) or not record.publish_audio:
         return None
     transcript = transcripts.primary(story)
     if transcript is None:
         # Without a transcript nobody can tell which words to mute: publish no sound.
         return None
+    if check:
+        audio_redactions.ensure_aligned(transcript)
+    muted = muted_ranges(story, transcript)
     with local_path(transcript.asset.file) as source:
         result = anonymise.anonymise_audio(
-            source,
-            workdir / "audio.m4a",
-            redactions.redacted_ranges(story, transcript),
-            disguise_voice=story.disguise_voice,
+            source, workdir / "audio.m4a", muted, disguise_voice=story.disguise_voice
+        )
+    if check:
+        # Listen where the text says redacted values are said, worked out afresh, and
+        # where the tones went: a slip in the muting must not also hide it from the check.
+        listen = [*audio_redactions.ranges(story, transcript), *result.redacted]
+        release_check.verify(
+            story, transcript, result.path, listen, result.duration, check, workdir
         )
     return result.path, result
+
+
+def muted_ranges(story: Story, transcript: Transcript) -> list[tuple[float, float]]:
+    """The stretches of the recording the published audio tones out."""
+    return audio_redactions.ranges(story, transcript)
 
 
 def _image(

@@ -18,7 +18,10 @@ from media_pipeline import privacy
 from stories.domain import audit, transcripts
 from stories.domain.roles import AnyUser
 from stories.enums import AuditAction, RedactionField, RedactionSource
-from stories.models import Redaction, Story, Transcript
+from stories.models import Redaction, Story
+
+# The kinds of personal data a curator can mark by hand (the detector's types).
+SPAN_TYPES = [t.value for t in privacy.SpanType]
 
 
 class InvalidRedaction(ValueError):
@@ -207,7 +210,8 @@ def anonymise(story: Story) -> dict[str, str]:
     texts = story_texts(story)
     hidden: dict[str, list[privacy.PersonalDataSpan]] = {field: [] for field in texts}
     for r in story.redactions.filter(redact=True).order_by("start"):
-        hidden[r.field].append(_as_span(r))
+        if r.field in hidden:  # stretches of the recording muted by hand have no text
+            hidden[r.field].append(_as_span(r))
     numbering = privacy.PersonNumbering()
     return {
         field: privacy.redact(text, hidden[field], numbering=numbering)
@@ -225,57 +229,3 @@ def _as_span(redaction: Redaction) -> privacy.PersonalDataSpan:
         source=redaction.detector or redaction.source,
         key=redaction.key or None,
     )
-
-
-def redacted_ranges(story: Story, transcript: Transcript) -> list[tuple[float, float]]:
-    """Time ranges of the recording to redact: every redacted word, merged (unpadded).
-
-    The recording still says what a curator's correction took out of the transcript, so
-    the detector also runs over what the machine heard; only spans a curator lifted are
-    left audible.
-    """
-    lifted = {r.text.casefold() for r in story.redactions.filter(redact=False)}
-    hidden = [r.text for r in story.redactions.filter(redact=True)]
-    machine = privacy.detect(
-        transcript.text,
-        story.language or transcript.language or "en",
-        known_identifiers=known_identifiers(story),
-        gazetteer=gazetteer(),
-    )
-    hidden += [s.text for s in machine if s.text.casefold() not in lifted]
-    words = [w for segment in transcript.segments for w in segment.get("words", [])]
-    ranges = [r for phrase in set(hidden) for r in _times_of(phrase, words)]
-    return _merge(ranges)
-
-
-def _tokens(text: str) -> list[str]:
-    return [t for t in (re.sub(r"\W", "", w.casefold()) for w in text.split()) if t]
-
-
-def _times_of(phrase: str, words: Sequence[dict[str, Any]]) -> list[tuple[float, float]]:
-    """Where ``phrase`` is spoken, matched on letters and digits only, so "040-123 4567"
-    is found whether Whisper wrote it as one word or three."""
-    target = "".join(_tokens(phrase))
-    if not target:
-        return []
-    flat = [(token, w) for w in words for token in _tokens(str(w.get("word", "")))]
-    found = []
-    for i in range(len(flat)):
-        heard = ""
-        for j in range(i, len(flat)):
-            heard += flat[j][0]
-            if heard == target:
-                found.append((float(flat[i][1]["start"]), float(flat[j][1]["end"])))
-            if not target.startswith(heard) or heard == target:
-                break
-    return found
-
-
-def _merge(ranges: Iterable[tuple[float, float]]) -> list[tuple[float, float]]:
-    merged: list[tuple[float, float]] = []
-    for start, end in sorted(ranges):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
-from stories.domain import audit
+from stories.domain import audit, dispatch
 from stories.domain.roles import AnyUser
 from stories.enums import AuditAction
 from stories.models import Story, Transcript, TranscriptRevision
@@ -28,6 +28,7 @@ def revise(transcript: Transcript, text: str, *, actor: AnyUser | None) -> Trans
     """Store a corrected transcript as a new numbered revision; the machine text stays.
 
     Two curators saving at once both get their revision, numbered one after the other.
+    A worker then aligns the corrected words with the recording (``audio_redactions``).
     """
     for _ in range(_REVISION_ATTEMPTS):
         number = (transcript.revisions.aggregate(n=Max("number"))["n"] or 0) + 1
@@ -46,6 +47,8 @@ def revise(transcript: Transcript, text: str, *, actor: AnyUser | None) -> Trans
                     transcript=transcript.pk,
                     revision=number,
                 )
+                # Where the corrected words are said: aligned where the model lives.
+                dispatch.send_on_commit(dispatch.ALIGN_TRANSCRIPT, revision.pk)
                 return revision
         except IntegrityError:
             continue  # someone else took this number; take the next

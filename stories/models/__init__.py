@@ -4,7 +4,7 @@ from stories.models.audit import AuditEvent
 from stories.models.consent import ConsentRecord
 from stories.models.drive import ConsentText, Drive
 from stories.models.publication import Collection, CollectionStory, PublishedStory
-from stories.models.review import Redaction, TranscriptRevision
+from stories.models.review import Redaction, ReleaseCheck, TranscriptRevision
 from stories.models.storage import MediaCheckRun, StoredFileIntent
 from stories.models.story import MediaAsset, Story
 from stories.models.themes import StoryTheme, TaxonomyVersion, Theme, ThemeModelSnapshot
@@ -22,6 +22,7 @@ __all__ = [
     "MediaCheckRun",
     "PublishedStory",
     "Redaction",
+    "ReleaseCheck",
     "StoredFileIntent",
     "Story",
     "StoryTheme",

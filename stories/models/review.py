@@ -17,6 +17,10 @@ class TranscriptRevision(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Where the corrected words are said, by forced alignment with the transcript's Whisper
+    # weights (a worker fills it in after the save): [{"char_start", "char_end", "start",
+    # "end"}]. Empty until aligned; publishing then aligns it itself.
+    aligned_words = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -33,6 +37,9 @@ class TranscriptRevision(models.Model):
 
 class Redaction(models.Model):
     """A span of personal data in one of a story's texts, and whether it is hidden.
+
+    For ``field="audio"`` the span is a stretch of the recording a curator muted by hand:
+    ``start`` and ``end`` are milliseconds.
 
     Detected spans are hidden by default; a curator may lift one they judge safe or add
     spans the detector missed. ``text`` is itself personal data: it lives as long as the
@@ -70,3 +77,25 @@ class Redaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} in {self.field} of story {self.story_id}"
+
+
+class ReleaseCheck(models.Model):
+    """The last check that a story's anonymised audio no longer says what was redacted.
+
+    Publishing transcribes the redacted stretches of the public audio again and refuses
+    when a redacted value can still be heard. ``findings`` say where and of what type,
+    never the value itself, so the row can be shown wherever the story's status is.
+    """
+
+    story = models.OneToOneField(Story, on_delete=models.CASCADE, related_name="release_check")
+    fingerprint = models.CharField(max_length=64, help_text="The build that was checked.")
+    passed = models.BooleanField()
+    reason = models.TextField(blank=True)
+    # [{"start", "end", "types": [...]}] for each stretch where something was still heard.
+    findings = models.JSONField(default=list, blank=True)
+    stretches = models.PositiveIntegerField(default=0, help_text="Stretches listened to.")
+    seconds = models.FloatField(default=0.0, help_text="Seconds the check took.")
+    checked_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"release check of story {self.story_id}: {'passed' if self.passed else 'refused'}"

@@ -290,3 +290,41 @@ def test_the_ui_renders_in_finnish_from_the_browser_language(browser, live_serve
         assert "Kiitos" in finnish.locator("[data-receipt-panel] h2").inner_text()
     finally:
         context.close()
+
+
+def test_curator_selects_words_in_the_transcript_to_redact_them_and_mutes_a_stretch(
+    page, live_server
+):
+    curator = UserFactory(username="curator-c", role=Role.CURATOR)
+    story = StoryFactory(status=StoryStatus.NEEDS_REVIEW, kind="audio")
+    normalised_recording(story, seconds=6)
+    transcript_for(story, "ask for Heikki at the kiosk by the bus stop", seconds_per_word=0.5)
+    sign_in(page, curator, live_server)
+    page.goto(f"/console/stories/{story.pk}/")
+    # Select part of "Heikki" and "at": the selection grows to whole words.
+    page.evaluate(
+        """() => {
+          const box = document.querySelector('[data-select-words]');
+          const node = box.firstChild, text = node.textContent, at = text.indexOf('eikki');
+          const range = document.createRange();
+          range.setStart(node, at); range.setEnd(node, at + 7);
+          const selection = window.getSelection();
+          selection.removeAllRanges(); selection.addRange(range);
+        }"""
+    )
+    form = page.locator("[data-selection-form]")
+    form.wait_for(state="visible")
+    assert form.locator("[data-selection='text']").inner_text() == "Heikki at"
+    form.locator("select[name=type]").select_option("person")
+    form.locator("button[type=submit]").click()
+    wait_for(lambda: Redaction.objects.filter(story=story, field="transcript").exists())
+    added = Redaction.objects.get(story=story, field="transcript")
+    assert (added.text, added.type, added.redact) == ("Heikki at", "person", True)
+
+    page.goto(f"/console/stories/{story.pk}/")
+    page.fill("#mute-from", "4")
+    page.fill("#mute-to", "4.5")
+    page.click("text=Mute this stretch")
+    wait_for(lambda: Redaction.objects.filter(story=story, field="audio").exists())
+    muted = Redaction.objects.get(story=story, field="audio")
+    assert (muted.start, muted.end) == (4000, 4500)

@@ -41,6 +41,40 @@
     });
   }
 
+  // --- Selecting words in the transcript to redact them -------------------------------------
+  // The transcript is shown as one text (highlights included), so character offsets from
+  // its start are offsets into the transcript the API redacts. A selection is widened to
+  // whole words: half a name would leave the rest in the text and in the sound.
+  var wordsText = document.querySelector("[data-select-words]");
+  var selectionForm = document.querySelector("[data-selection-form]");
+  if (wordsText && selectionForm) {
+    var offsetIn = function (node, offset) {
+      var range = document.createRange();
+      range.setStart(wordsText, 0);
+      range.setEnd(node, offset);
+      return range.toString().length;
+    };
+    var field = function (name) { return selectionForm.querySelector('[data-selection="' + name + '"]'); };
+    document.addEventListener("selectionchange", function () {
+      var selection = window.getSelection();
+      if (!selection || selection.rangeCount === 0 || selection.isCollapsed) return;
+      var range = selection.getRangeAt(0);
+      if (!wordsText.contains(range.startContainer) || !wordsText.contains(range.endContainer)) return;
+      var text = wordsText.textContent;
+      var start = offsetIn(range.startContainer, range.startOffset);
+      var end = offsetIn(range.endContainer, range.endOffset);
+      while (start > 0 && /\S/.test(text.charAt(start - 1))) start--;
+      while (end < text.length && /\S/.test(text.charAt(end))) end++;
+      while (start < end && /\s/.test(text.charAt(start))) start++;
+      while (end > start && /\s/.test(text.charAt(end - 1))) end--;
+      if (end <= start) return;
+      field("start").value = String(start);
+      field("end").value = String(end);
+      field("text").textContent = text.slice(start, end);
+      selectionForm.hidden = false;
+    });
+  }
+
   // --- Forms that call the API (JSON, session cookie, CSRF token) ------------------------
   document.addEventListener("submit", function (event) {
     var form = event.target, url = form.dataset.api, template = form.dataset.apiTemplate;
@@ -59,6 +93,7 @@
       var value = el.value;
       if (type === "bool") value = value === "true";
       else if (type === "int") value = parseInt(value, 10);
+      else if (type === "float") value = parseFloat(value);
       body[el.name] = value;
     });
     var submitter = event.submitter;
@@ -186,6 +221,15 @@
           if (d.audio) { player.src = previewButton.dataset.previewAudio + "?at=" + Date.now(); }
           var reason = out.querySelector('[data-pv="reason"]');
           reason.hidden = !d.reason; reason.textContent = d.reason || "";
+          // The last time publishing listened to the anonymised audio, and what it heard.
+          var check = out.querySelector('[data-pv="check"]'), c = d.release_check;
+          check.hidden = !c;
+          if (c) {
+            var names = (check.dataset.states || "").split("|");
+            var state = { passed: names[0], refused: names[1], outdated: names[2], not_checked: names[3] }[c.state] || c.state;
+            check.textContent = (check.dataset.label || "") + " " + state + (c.reason ? " — " + c.reason : "");
+            check.classList.toggle("error", c.state === "refused");
+          }
         }, function () { say(phrase("offline", "No connection."), true); });
     });
   }

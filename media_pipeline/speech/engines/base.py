@@ -66,8 +66,12 @@ class WindowedTranscriber(ABC):
     def _decode(self, audio: np.ndarray, language: str | None) -> list[RawSegment]:
         """Transcribe all of ``audio`` (no VAD of its own); times relative to its start."""
 
-    def transcribe(self, path: Path | str, language: str | None = None) -> SpeechTranscript:
-        """Transcribe an audio or video file; ``language`` is a hint (see ``policy.py``)."""
+    def transcribe(
+        self, path: Path | str, language: str | None = None, *, force_language: bool = False
+    ) -> SpeechTranscript:
+        """Transcribe an audio or video file; ``language`` is a hint (see ``policy.py``),
+        or with ``force_language`` the language every window is decoded in (no detection:
+        a check listening for known words must not drift into another language)."""
         options = self.options
         segments: list[Segment] = []
         speech_seconds: dict[str, float] = defaultdict(float)
@@ -90,12 +94,18 @@ class WindowedTranscriber(ABC):
                 if not speech:
                     logger.info("%s @%.0fs: no speech, window skipped", path, window.offset)
                     continue
-            probe = speech_only(window.samples, speech) if speech else window.samples
-            detected, probability = self._detect_language(probe)
+            detected: str | None
+            chosen: str | None
+            if force_language and language:
+                detected, probability = language, 1.0
+                chosen = language
+            else:
+                probe = speech_only(window.samples, speech) if speech else window.samples
+                detected, probability = self._detect_language(probe)
+                chosen, probability = choose_language(
+                    detected, probability, language, options.language_threshold
+                )
             last_detected = (detected, probability)
-            chosen, probability = choose_language(
-                detected, probability, language, options.language_threshold
-            )
             kept = self._transcribe_window(
                 window.samples, chosen, speech, segments[-1].text if segments else "", path
             )

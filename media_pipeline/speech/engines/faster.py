@@ -120,3 +120,25 @@ class FasterWhisperTranscriber(WindowedTranscriber):
             )
             for s in segments
         ]
+
+    def align_window(self, samples: np.ndarray, text: str, language: str | None) -> list[Word]:
+        """Place the words of ``text`` in ``samples`` (≤ 30 s), as Whisper's word timestamps
+        do for its own text: CTranslate2's cross-attention alignment (``Whisper.align``)."""
+        from faster_whisper.audio import pad_or_trim
+        from faster_whisper.tokenizer import Tokenizer
+
+        model = self._model
+        features = model.feature_extractor(samples.astype(np.float32, copy=False))[..., :-1]
+        frames = min(features.shape[-1], model.feature_extractor.nb_max_frames)
+        tokenizer = Tokenizer(
+            model.hf_tokenizer, model.model.is_multilingual, task="transcribe", language=language
+        )
+        text_tokens = tokenizer.encode(" " + text.strip())
+        if not text_tokens or frames < 1:
+            return []
+        encoded = model.encode(pad_or_trim(features[:, :frames]))
+        [words] = model.find_alignment(tokenizer, [text_tokens], encoded, frames)
+        return [
+            Word(float(w["start"]), float(w["end"]), w["word"], float(w["probability"]))
+            for w in words
+        ]

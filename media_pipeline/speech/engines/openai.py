@@ -107,3 +107,33 @@ class OpenAIWhisperTranscriber(WindowedTranscriber):
             )
             for s in result["segments"]
         ]
+
+    def align_window(self, samples: np.ndarray, text: str, language: str | None) -> list[Word]:
+        """Place the words of ``text`` in ``samples`` (≤ 30 s) with openai-whisper's own
+        alignment (``whisper.timing.find_alignment``), as its word timestamps do."""
+        import torch
+        import whisper
+        from whisper.audio import N_FRAMES, N_SAMPLES
+        from whisper.timing import find_alignment
+        from whisper.tokenizer import get_tokenizer
+
+        model = self._model
+        mel = whisper.log_mel_spectrogram(
+            samples.astype(np.float32, copy=False), model.dims.n_mels, padding=N_SAMPLES
+        )
+        frames = min(mel.shape[-1] - N_FRAMES, N_FRAMES)
+        tokenizer = get_tokenizer(
+            model.is_multilingual,
+            num_languages=model.num_languages,
+            language=language,
+            task="transcribe",
+        )
+        text_tokens = tokenizer.encode(" " + text.strip())
+        if not text_tokens or frames < 1:
+            return []
+        segment = whisper.pad_or_trim(mel[:, :frames], N_FRAMES).to(self.device)
+        if self.device == "cuda":
+            segment = segment.half()
+        with torch.inference_mode():
+            words = find_alignment(model, tokenizer, text_tokens, segment, frames)
+        return [Word(float(w.start), float(w.end), w.word, float(w.probability)) for w in words]
