@@ -24,7 +24,7 @@ class HookedStorage(PrivateFileSystemStorage):
     after_save: Callable[[str], None] | None = None
 
     def _save(self, name: str, content: object) -> str:
-        saved = super()._save(name, content)  # type: ignore[arg-type]
+        saved = super()._save(name, content)
         if HookedStorage.after_save is not None:
             HookedStorage.after_save(saved)
         return saved
