@@ -46,7 +46,7 @@ TRANSIENT_ERRORS = (
 
 
 class Abandoned(Exception):
-    """The story left processing (withdrawn, failed by a twin) before this step began."""
+    """The story left processing (withdrawn, say) before or during a step: its work stops."""
 
 
 def claim(story_id: int) -> Story | None:

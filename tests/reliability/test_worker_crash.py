@@ -18,6 +18,7 @@ from rest_framework.test import APIClient
 
 from stories.enums import AssetRole, AuditAction, StoryStatus
 from stories.models import AuditEvent, Drive, MediaAsset, Story, Transcript
+from stories.tasks import sweep_stuck_stories
 from tests.media_pipeline.test_pipeline import joined_speech, upload
 from tests.worker import WorkerProcess, alive, database_url_for_workers, wait_for
 
@@ -81,6 +82,39 @@ def test_children_die_with_the_worker(client_for, drive, tmp_path):
     finally:
         reap(children)  # when the test fails: no orphan left behind on the machine
     assert Story.objects.get(pk=story_id).status == StoryStatus.PROCESSING
+
+
+def test_a_slow_step_that_beats_is_never_swept(client_for, drive, tmp_path, settings):
+    # A step held for 14 s, beating every second; the sweeper, told that 5 s without a
+    # beat means dead, runs again and again meanwhile: the step's first stamp alone
+    # would have gone stale, the beats keep the story its own.
+    worker = WorkerProcess(
+        database_url_for_workers(),
+        tmp_path / "worker.log",
+        env={
+            "TARINA_FAILPOINT": "themes:pause",
+            "TARINA_FAILPOINT_SECONDS": "14",
+            "TARINA_HEARTBEAT_SECONDS": "1",
+        },
+    )
+    worker.start()
+    settings.TARINA_HEARTBEAT_STALE_SECONDS = 5
+    try:
+        story_id = submit_text(client_for(), drive)
+        wait_for(lambda: Story.objects.filter(pk=story_id, processing_step="themes").exists())
+        swept = []
+        for _ in range(10):
+            time.sleep(1)
+            swept += sweep_stuck_stories()
+        story = wait_for(
+            lambda: Story.objects.filter(pk=story_id, status=StoryStatus.NEEDS_REVIEW).first()
+        )
+    finally:
+        worker.stop()
+
+    assert swept == []
+    assert story.processing_attempts == 1
+    assert story.heartbeat_at is None
 
 
 @pytest.mark.slow
