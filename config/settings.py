@@ -267,7 +267,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "sweep-stuck-stories": {
         "task": "media_pipeline.tasks.sweep_stuck_stories",
-        "schedule": env_int("TARINA_SWEEP_INTERVAL_SECONDS", 300),
+        # Often enough that a story whose worker died mid-step is re-queued within minutes.
+        "schedule": env_int("TARINA_SWEEP_INTERVAL_SECONDS", 60),
     },
     "reconcile-media": {
         "task": "media_pipeline.tasks.reconcile_media",
@@ -278,6 +279,11 @@ CELERY_BEAT_SCHEDULE = {
 # so is one still `submitted` after the shorter delay (its enqueueing was lost).
 TARINA_STUCK_AFTER_SECONDS = env_int("TARINA_STUCK_AFTER_SECONDS", 2 * 60 * 60)
 TARINA_UNQUEUED_AFTER_SECONDS = env_int("TARINA_UNQUEUED_AFTER_SECONDS", 10 * 60)
+# While a pipeline step runs, a background thread stamps the story's heartbeat this often,
+# so a long Whisper run is never taken for a dead one. A story whose running step has not
+# beaten for the stale delay (four missed beats) lost its worker: the sweeper re-queues it.
+TARINA_HEARTBEAT_SECONDS = env_int("TARINA_HEARTBEAT_SECONDS", 30)
+TARINA_HEARTBEAT_STALE_SECONDS = env_int("TARINA_HEARTBEAT_STALE_SECONDS", 120)
 
 # --- Media pipeline and speech models ----------------------------------------
 TARINA_MODELS_DIR = Path(os.environ.get("TARINA_MODELS_DIR", VAR_DIR / "models"))

@@ -40,6 +40,9 @@ class Story(models.Model):
     processing_percent = models.PositiveSmallIntegerField(default=0)
     processing_timings = models.JSONField(default=dict, blank=True)
     processing_attempts = models.PositiveSmallIntegerField(default=0)
+    # Stamped while a pipeline step runs (and every few seconds during it), cleared when it
+    # ends: a stamp that has gone stale means the worker died inside the step.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     # The curator's choice at approval; consent to publish the voice can still rule it out.
     disguise_voice = models.BooleanField(default=False)
@@ -63,10 +66,15 @@ class Story(models.Model):
         return self.title or f"{self.get_kind_display()} story {self.pk}"
 
 
+def story_folder(story_id: int) -> str:
+    """The folder of the private storage that holds every file of one story."""
+    return f"stories/{story_id}"
+
+
 def asset_upload_path(asset: MediaAsset, filename: str) -> str:
     """A path that says nothing about the reporter: the upload's own name is dropped."""
     suffix = PurePath(filename).suffix.lower()[:10]
-    return f"stories/{asset.story_id}/{asset.role}/{uuid.uuid4().hex}{suffix}"
+    return f"{story_folder(asset.story_id)}/{asset.role}/{uuid.uuid4().hex}{suffix}"
 
 
 class MediaAsset(models.Model):
