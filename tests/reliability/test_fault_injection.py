@@ -173,7 +173,8 @@ def at_step(story_id: int, step: str) -> Callable[[], bool]:
 def files_in(storage_name: str, folder: str) -> list[str]:
     """Every file under ``folder`` of a storage, recursively."""
     storage = storages[storage_name]
-    found, pending = [], [folder]
+    found: list[str] = []
+    pending = [folder]
     while pending:
         current = pending.pop()
         try:
