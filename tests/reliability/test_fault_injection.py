@@ -46,8 +46,7 @@ from stories.models.story import story_folder
 from stories.tasks import sweep_stuck_stories
 from tests.factories import StoryFactory, UserFactory, transcript_for
 from tests.media_pipeline.anonymise.helpers import voice_like
-from tests.media_pipeline.conftest import write_wav
-from tests.media_pipeline.media_factories import write_jpeg_with_gps
+from tests.media_pipeline.media_factories import write_jpeg_with_gps, write_wav
 from tests.worker import WorkerProcess, database_url_for_workers, wait_for
 
 pytestmark = [

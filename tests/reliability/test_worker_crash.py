@@ -19,7 +19,7 @@ from rest_framework.test import APIClient
 from stories.enums import AssetRole, AuditAction, StoryStatus
 from stories.models import AuditEvent, Drive, MediaAsset, Story, Transcript
 from stories.tasks import sweep_stuck_stories
-from tests.media_pipeline.test_pipeline import joined_speech, upload
+from tests.stories.test_pipeline import joined_speech, upload
 from tests.worker import WorkerProcess, alive, database_url_for_workers, wait_for
 
 pytestmark = [
