@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 # Development runs against embedded defaults: SQLite and a filesystem broker under var/.
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test install lint format lock models clean
+.PHONY: run dev test install lint format lock models clean
 
 $(VENV)/.installed: requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ run: install
 	$(PY) manage.py load_demo
 	@echo "Tarina on http://127.0.0.1:8000/api/v1/  (API docs: /api/docs/, admin: /admin/)"
 	$(VENV)/bin/honcho --procfile Procfile.dev start
+
+# `make run`, with the web processes restarted whenever a Python file changes.
+dev: export GUNICORN_RELOAD = 1
+dev: run
 
 # Tests keep their database, broker folders and media apart from `make run`'s.
 test: install

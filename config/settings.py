@@ -107,9 +107,15 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    # The web server and the worker write to the same file: wait for locks instead
-    # of failing, and take the write lock at the start of a transaction.
-    DATABASES["default"]["OPTIONS"] = {"timeout": 30, "transaction_mode": "IMMEDIATE"}
+    # The web processes and the worker write to the same file: wait for locks instead
+    # of failing, and take the write lock at the start of a transaction. WAL lets readers
+    # go on while one connection writes, so a burst of submissions (a workshop's phones
+    # on one laptop) queues on the write lock instead of failing with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 30,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
     # A file, not memory, so that a worker process can see the test database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-tarina.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
