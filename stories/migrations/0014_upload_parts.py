@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('stories', '0012_audio_follows_text'),
+        ('stories', '0013_story_heartbeat'),
     ]
 
     operations = [
