@@ -6,7 +6,12 @@ PY := $(VENV)/bin/python
 # Development runs against embedded defaults: SQLite and a filesystem broker under var/.
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run dev test install lint format lock models clean
+.PHONY: run dev test install system-packages lint format lock models clean
+
+# Debian packages the pipeline and its tests use: Tesseract reads text in pictures (to blur
+# it), espeak-ng makes speech for the tests. Installed with apt when missing (root or sudo).
+SYSTEM_PACKAGES := espeak-ng sox tesseract-ocr tesseract-ocr-eng tesseract-ocr-fin \
+	tesseract-ocr-swe tesseract-ocr-deu
 
 $(VENV)/.installed: requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +25,14 @@ node_modules/.installed: package.json package-lock.json
 	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
 	else echo "npm not found: axe-core not installed, the accessibility test will skip"; fi
 
-install: $(VENV)/.installed node_modules/.installed
+system-packages:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	if ! command -v apt-get >/dev/null; then echo "install these system packages: $$missing"; exit 0; fi; \
+	$$sudo apt-get update -qq && $$sudo apt-get install -y -qq $$missing >/dev/null
+
+install: system-packages $(VENV)/.installed node_modules/.installed
 
 run: install
 	$(PY) manage.py migrate --verbosity 0
