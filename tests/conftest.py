@@ -48,9 +48,7 @@ def refuse_transactions_without_restore(item: pytest.Item) -> None:
     """A transactional test must restore the migrated data (serialized rollback): its
     flush re-creates content types, and the next restore then collides."""
     marker = item.get_closest_marker("django_db")
-    if marker and marker.kwargs.get("transaction") and not marker.kwargs.get(
-        "serialized_rollback"
-    ):
+    if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
         raise pytest.UsageError(f"{item.nodeid}: transaction=True needs serialized_rollback=True")
 
 

@@ -298,6 +298,9 @@ def settled(story_id: int, step: str) -> bool:
     story = Story.objects.get(pk=story_id)
     if step == "publish":
         return story.processing_step == publication.PUBLISHING or bool(finished(story_id, step))
+    if step == "normalise":
+        # A full disk is transient: the step failed and waits for its retry.
+        return story.status == StoryStatus.PROCESSING and story.processing_step == "normalise"
     return story.status in (StoryStatus.NEEDS_REVIEW, StoryStatus.FAILED)
 
 
@@ -316,8 +319,7 @@ def test_storage_full_at_step_then_finishes_once(
     if step not in WRITES_FILES:
         assert finished(story_id, step), (story.status, story.status_reason)
     elif step == "normalise":
-        assert story.status == StoryStatus.FAILED
-        assert "went wrong" in story.status_reason  # a sentence for people, no errno
+        assert story.status == StoryStatus.PROCESSING  # waiting for room, not failed
         assert files_in("default", story_folder(story_id)) == [
             MediaAsset.objects.get(story=story).file.name  # the original, nothing partial
         ]
@@ -328,7 +330,8 @@ def test_storage_full_at_step_then_finishes_once(
     try:
         if story.status == StoryStatus.FAILED:
             processing.retry(story, actor=curator_user)
-        elif step == "publish":
+        elif step in WRITES_FILES:
+            # The retry may have left with the first worker: the sweeper queues it again.
             settings.TARINA_STUCK_AFTER_SECONDS = 0
             assert story_id in sweep_stuck_stories()
         wait_for(lambda: finished(story_id, step), timeout=180)
