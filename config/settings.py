@@ -181,6 +181,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Every view, also those that name no parsers: bounded size and JSON nesting.
+    "DEFAULT_PARSER_CLASSES": [
+        "stories.api.parsers.BoundedJSONParser",
+        "stories.api.parsers.BoundedMultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
