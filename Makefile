@@ -30,10 +30,12 @@ run: install
 	@echo "Tarina on http://127.0.0.1:8000/api/v1/  (API docs: /api/docs/, admin: /admin/)"
 	$(VENV)/bin/honcho --procfile Procfile.dev start
 
-# Tests keep their database, broker folders and media apart from `make run`'s.
+# Tests keep their database, broker folders and media apart from `make run`'s. They run
+# with debug off, as production does, so they need a key of their own (never a real one).
+TEST_SECRET_KEY ?= tarina-tests-only-key-never-used-outside-the-test-suite
 test: install
 	TARINA_VAR_DIR=$(CURDIR)/var/test$(TARINA_VAR_DIR_SUFFIX) TARINA_MODELS_DIR=$(CURDIR)/var/models \
-		DJANGO_DEBUG=0 $(PY) -m pytest $(PYTEST_ARGS)
+		DJANGO_DEBUG=0 DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-$(TEST_SECRET_KEY)} $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

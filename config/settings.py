@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -41,9 +42,16 @@ VAR_DIR = Path(os.environ.get("TARINA_VAR_DIR", BASE_DIR / "var"))
 DEBUG = env_bool("DJANGO_DEBUG", False)
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and env_bool("TARINA_REQUIRE_SECRET_KEY", False):
-        raise RuntimeError("DJANGO_SECRET_KEY must be set in production.")
-    # Development only: a fixed key so sessions survive restarts of `make run`.
+    # The key signs sessions and names the public media folders: a key anyone can read in
+    # the repository would let them forge a curator's session. Only a debug run may use it.
+    if not DEBUG or env_bool("TARINA_REQUIRE_SECRET_KEY", False):
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off: it signs sessions and "
+            "names the public media folders. Make one with "
+            '`python -c "import secrets; print(secrets.token_urlsafe(50))"`, '
+            "or set DJANGO_DEBUG=1 on a developer's machine."
+        )
+    # Development only (DJANGO_DEBUG=1): a fixed key so sessions survive restarts of `make run`.
     SECRET_KEY = "tarina-insecure-development-key-do-not-use-in-production"  # noqa: S105
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")

@@ -117,6 +117,7 @@ def test_the_media_origin_is_one_environment_variable(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "TARINA_"))}
     env.update(
         TARINA_VAR_DIR=str(tmp_path),
+        DJANGO_SECRET_KEY="tests-only-" + "k" * 50,
         TARINA_PUBLIC_MEDIA_URL="https://media.example.org/public/",
         TARINA_SERVE_PUBLIC_MEDIA="1",
     )
