@@ -382,9 +382,10 @@ if TARINA_STORAGE == "s3":
             "default_acl": os.environ.get("TARINA_S3_PUBLIC_ACL") or None,
             "querystring_auth": False,
             "custom_domain": os.environ.get("TARINA_S3_PUBLIC_DOMAIN") or None,
-            # As stories/public_media.py; nosniff and the CSP come from the CDN in front.
+            # As stories/public_media.py (PUBLIC_MEDIA_CACHE): a withdrawn file may be kept a
+            # minute, no longer; nosniff and the CSP come from the CDN in front.
             "object_parameters": {
-                "CacheControl": "public, max-age=3600",
+                "CacheControl": "public, max-age=60, must-revalidate",
                 "ContentDisposition": "inline",
             },
         },

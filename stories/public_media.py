@@ -10,18 +10,24 @@ document root is the public store, and Django's ``serve`` refuses paths that lea
 
 from __future__ import annotations
 
+import os
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
+from django.utils._os import safe_join
+from django.utils.cache import get_conditional_response
 from django.utils.http import content_disposition_header
 from django.views.static import serve
 
 # No scripts, styles, frames or requests of any kind; a unique origin if opened directly.
 PUBLIC_MEDIA_CSP = "default-src 'none'; sandbox"
-PUBLIC_MEDIA_CACHE = "public, max-age=3600"
+# A withdrawn voice must not live on in browsers and CDNs: kept a minute at most, then
+# asked for again (ETag / Last-Modified make that a cheap 304 while the file exists, and a
+# 404 once withdrawal deleted it). The same value goes to nginx and S3 (docs/deployment.md).
+PUBLIC_MEDIA_CACHE = "public, max-age=60, must-revalidate"
 
 
 def public_media_headers(response: HttpResponseBase, name: str) -> HttpResponseBase:
@@ -37,9 +43,21 @@ def public_media_headers(response: HttpResponseBase, name: str) -> HttpResponseB
 
 
 def serve_public(request: HttpRequest, path: str) -> HttpResponseBase:
-    """One file from the public store, with ``public_media_headers``."""
-    response = serve(request, path, document_root=str(settings.MEDIA_ROOT / "public"))
+    """One file from the public store, with ``public_media_headers`` and an ``ETag``."""
+    root = str(settings.MEDIA_ROOT / "public")
+    response = serve(request, path, document_root=root)  # 404s, and If-Modified-Since
+    if response.status_code == 200:
+        tag = file_etag(safe_join(root, path))
+        response["ETag"] = tag
+        # If-None-Match: a 304 when the file is unchanged (the same rule nginx follows).
+        response = get_conditional_response(request, etag=tag, response=response) or response
     return public_media_headers(response, path)
+
+
+def file_etag(path: str) -> str:
+    """An entity tag from a file's modification time and size, as nginx writes it."""
+    stat = os.stat(path)
+    return f'"{int(stat.st_mtime):x}-{stat.st_size:x}"'
 
 
 def public_media_route() -> str:
