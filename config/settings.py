@@ -309,6 +309,10 @@ TARINA_THEME_MIN_DECISIONS = env_int("TARINA_THEME_MIN_DECISIONS", 20)
 
 # --- Health checks -----------------------------------------------------------
 TARINA_HEALTH_TIMEOUT_SECONDS = float(os.environ.get("TARINA_HEALTH_TIMEOUT_SECONDS", "2"))
+# /api/v1/health/ answers from a report this many seconds old at most (0: every call), and
+# takes this many calls per client address (stories/api/throttles.py).
+TARINA_HEALTH_CACHE_SECONDS = env_int("TARINA_HEALTH_CACHE_SECONDS", 5)
+TARINA_HEALTH_THROTTLE = os.environ.get("TARINA_HEALTH_THROTTLE", "60/minute")
 
 # --- Storage reliability (docs/reliability.md) ------------------------------------
 # An unowned stored file younger than this may belong to a write not yet committed: the

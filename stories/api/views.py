@@ -27,7 +27,7 @@ from stories.api import serializers as s
 from stories.api.converters import ROW_ID_PATTERN
 from stories.api.exceptions import Conflict
 from stories.api.parsers import API_PARSERS
-from stories.api.throttles import SUBMISSION_THROTTLES, ReceiptThrottle
+from stories.api.throttles import SUBMISSION_THROTTLES, HealthThrottle, ReceiptThrottle
 from stories.domain import (
     consent,
     editing,
@@ -295,24 +295,35 @@ _HEALTH = {
     "type": "object",
     "properties": {
         "status": {"type": "string", "enum": ["ok", "unavailable"]},
-        "checks": {"type": "object", "additionalProperties": _CHECK},
+        "checks": {
+            "type": "object",
+            "additionalProperties": _CHECK,
+            "description": "Curators and admins only.",
+        },
     },
-    "required": ["status", "checks"],
+    "required": ["status"],
 }
 
 
 class HealthView(APIView):
-    """Database, broker and worker reachability: 200 only when all are up."""
+    """Database, broker and worker reachability: 200 only when all are up.
+
+    Everyone learns up or down; curators and admins also read each check. The report is
+    kept a few seconds (``health.cached_report``) and calls are throttled per address.
+    """
 
     permission_classes = [permissions.AllowAny]
-    authentication_classes: list[type] = []
+    throttle_classes = [HealthThrottle]
 
     @extend_schema(
         responses={
             200: OpenApiResponse(_HEALTH, description="Everything is reachable."),
+            429: OpenApiResponse(description="Too many health checks from this address."),
             503: OpenApiResponse(_HEALTH, description="Something is down; see its check."),
         }
     )
     def get(self, request: Request) -> Response:
-        healthy, body = health.report()
+        healthy, body = health.cached_report()
+        if not rules.sees_health_detail(request.user):
+            body = health.status_only(body)
         return Response(body, status=status.HTTP_200_OK if healthy else 503)
