@@ -375,11 +375,47 @@ def test_dashboard_suppresses_small_counts(client, curator):
     # The factory's drives expect Finnish and Swedish; no one has told a story in Swedish.
     assert response.context["drive_columns"] == ["fi", "sv"]
     assert rows["big"] == [
-        {"text": "6", "unheard": False},
+        {"text": "5", "unheard": False},  # 6, rounded to a base of 5
         {"text": "0", "unheard": True},
     ]
     assert rows["small"][0] == {"text": "< 5", "unheard": False}
     assert "not heard" in response.content.decode()
+
+
+def shown_range(text: str) -> tuple[int, int]:
+    """The true values a figure on the dashboard may stand for."""
+    if text == "0":
+        return 0, 0
+    if text == "< 5":
+        return 1, 4
+    value = int(text)
+    assert value % 5 == 0, f"{text} is neither suppressed nor rounded"
+    return value - 2, value + 2
+
+
+def test_no_figure_on_the_dashboard_gives_a_hidden_count_away(client, curator):
+    """A language's total minus the drive cells beside a hidden one must not pin it down."""
+    from tests.factories import DriveFactory
+
+    big, small = DriveFactory(slug="big"), DriveFactory(slug="small")
+    for _ in range(6):
+        StoryFactory(drive=big, language="fi")
+    for _ in range(2):
+        StoryFactory(drive=small, language="fi")  # 2: shown as "< 5"
+    client.force_login(curator)
+    context = client.get("/console/dashboard/").context
+    for chart in ("theme_bars", "language_bars", "week_bars", "status_bars"):
+        for bar in context[chart]:
+            shown_range(bar["n"])  # every bar suppressed or rounded, none exact
+    total = {bar["label"]: shown_range(bar["n"]) for bar in context["language_bars"]}["fi"]
+    cells = {row["drive"]: shown_range(row["cells"][0]["text"]) for row in context["drive_rows"]}
+    others_low, others_high = cells["big"]
+    # What the hidden cell could be, given the total and the other cell (interval arithmetic).
+    low, high = max(1, total[0] - others_high), min(4, total[1] - others_low)
+    assert high > low, "the hidden count of the small drive is given away"
+    all_stories = [shown_range(bar["n"]) for bar in context["status_bars"]]
+    low = max(1, sum(r[0] for r in all_stories) - others_high)
+    assert min(4, sum(r[1] for r in all_stories) - others_low) > low
 
 
 def test_login_page_and_redirect_for_curators(client, curator):
