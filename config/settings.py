@@ -75,6 +75,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy and Permissions-Policy (config/middleware.py); inside the public
+    # page cache, so a kept page keeps the headers it was made with.
+    "config.middleware.SecurityHeadersMiddleware",
     # PostgreSQL cannot compare NUL: refused in API URLs before any lookup (400).
     "stories.api.middleware.RefuseNulInApiUrls",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -324,6 +327,9 @@ TARINA_MIN_FREE_BYTES = env_int("TARINA_MIN_FREE_BYTES", 1024 * 1024 * 1024)
 TARINA_DISK_RESERVE_BYTES = env_int("TARINA_DISK_RESERVE_BYTES", 16 * 1024 * 1024)
 
 # --- Security -----------------------------------------------------------------
+# Pages that record in the browser: their Permissions-Policy lets this origin use the
+# microphone and camera; every other page refuses both (config/middleware.py).
+TARINA_RECORDING_VIEWS = env_list("TARINA_RECORDING_VIEWS", "frontend:drive")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True

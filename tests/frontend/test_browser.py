@@ -11,7 +11,7 @@ from stories.domain import receipts
 from stories.enums import AssetRole, Role, StoryStatus, ThemeSource, ThemeTagState
 from stories.models import Redaction, Story, StoryTheme, Theme, Upload
 from tests.factories import DriveFactory, StoryFactory, UserFactory, transcript_for
-from tests.frontend.conftest import screenshot, sign_in, wav_bytes
+from tests.frontend.conftest import screenshot, sign_in, uncaught_errors, wav_bytes
 from tests.frontend.test_pages import normalised_recording
 from tests.worker import WorkerProcess, database_url_for_workers, wait_for
 
@@ -275,6 +275,7 @@ def test_the_ui_renders_in_finnish_from_the_browser_language(browser, live_serve
     )
     context.set_default_timeout(10_000)
     finnish = context.new_page()
+    errors = uncaught_errors(finnish)
     try:
         drive = DriveFactory(
             slug="kirjasto", title="Kirjastoautot", description="Kerro, miten kirjastoauto palveli."
@@ -290,6 +291,7 @@ def test_the_ui_renders_in_finnish_from_the_browser_language(browser, live_serve
         assert "Kiitos" in finnish.locator("[data-receipt-panel] h2").inner_text()
     finally:
         context.close()
+    assert errors == []
 
 
 def test_curator_selects_words_in_the_transcript_to_redact_them_and_mutes_a_stretch(
