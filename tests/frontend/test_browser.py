@@ -89,12 +89,12 @@ def test_curator_clicks_a_word_and_the_player_seeks(page, live_server):
     transcript_for(story, "the bus never came to our village today", seconds_per_word=0.5)
     sign_in(page, curator, live_server)
     page.goto(f"/console/stories/{story.pk}/")
-    page.wait_for_function("document.querySelector('[data-player]').readyState >= 1")
+    page.wait_for_function("() => document.querySelector('[data-player]').readyState >= 1")
     assert page.evaluate("document.querySelector('[data-player]').currentTime") == 0
     word = page.locator(".words .w").nth(4)  # " to", starting at 2.0 s
     word.click()
     page.wait_for_function(
-        "Math.abs(document.querySelector('[data-player]').currentTime - 2) < 0.05"
+        "() => Math.abs(document.querySelector('[data-player]').currentTime - 2) < 0.05"
     )
     assert "current" in (word.get_attribute("class") or "")
     # With the keyboard: Tab reaches the words, Enter on one seeks there.
@@ -102,7 +102,7 @@ def test_curator_clicks_a_word_and_the_player_seeks(page, live_server):
     page.keyboard.press("Tab")  # " village", at 3.0 s
     page.keyboard.press("Enter")
     page.wait_for_function(
-        "Math.abs(document.querySelector('[data-player]').currentTime - 3) < 0.05"
+        "() => Math.abs(document.querySelector('[data-player]').currentTime - 3) < 0.05"
     )
 
 
@@ -114,13 +114,13 @@ def test_reporter_records_audio_and_sends_it_through_the_drive_link(phone):
     phone.click(f"a[href='/d/{drive.slug}/']")
     phone.check("input[name=kind][value=audio]")
     phone.click("[data-rec-start]")
-    phone.wait_for_function("document.querySelector('[data-timer]').textContent !== '0:00'")
+    phone.wait_for_function("() => document.querySelector('[data-timer]').textContent !== '0:00'")
     level = phone.locator("[data-level]").evaluate("bar => parseFloat(bar.style.width)")
     assert level > 0  # the fake microphone's tone moves the level meter
     phone.click("[data-rec-stop]")
     playback = phone.locator("[data-playback]")
     playback.wait_for(state="visible")
-    phone.wait_for_function("document.querySelector('[data-playback]').readyState >= 1")
+    phone.wait_for_function("() => document.querySelector('[data-playback]').readyState >= 1")
     phone.check("input[name=consent_publish_audio]")
     screenshot(phone, "reporter-recorded")
     phone.click("button[type=submit]")

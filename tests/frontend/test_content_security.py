@@ -51,15 +51,19 @@ def test_every_page_keeps_to_its_policy(watched, live_server):
     for url in ("/", "/stories/", "/themes/", "/collections/", "/r/", "/login/", "/offline/"):
         csp, permissions = policy_of(page.goto(url))
         page.wait_for_load_state("load")
-        assert "frame-ancestors 'none'" in csp and "'unsafe-inline'" not in csp
-        assert "script-src 'self'" in csp and "object-src 'none'" in csp
-        assert "microphone=()" in permissions and "camera=()" in permissions
+        assert "frame-ancestors 'none'" in csp
+        assert "'unsafe-inline'" not in csp
+        assert "script-src 'self'" in csp
+        assert "object-src 'none'" in csp
+        assert "microphone=()" in permissions
+        assert "camera=()" in permissions
     page.goto(f"/stories/{publication.story_id}/")
     page.wait_for_load_state("load")
 
     # The drive page may record: microphone and camera for this origin, and the recorder runs.
     _, permissions = policy_of(page.goto(f"/d/{drive.slug}/"))
-    assert "microphone=(self)" in permissions and "camera=(self)" in permissions
+    assert "microphone=(self)" in permissions
+    assert "camera=(self)" in permissions
     page.check("input[name=kind][value=audio]")
     page.locator("[data-rec-start]").wait_for(state="visible")
 
