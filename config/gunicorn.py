@@ -34,6 +34,8 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
 # The request id the proxy passes (or Django returns) ties access lines to app lines.
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms req=%({x-request-id}o)s ua="%(a)s"'
+# Receipts are secrets: any receipt-shaped string in an access or error line is replaced.
+logger_class = "config.gunicorn_logging.ScrubbingLogger"
 control_socket_disable = True  # gunicorn 24+: no control socket in a read-only image
 
 

@@ -424,6 +424,12 @@ class ReceiptStatusSerializer(serializers.Serializer):
     processing_percent = serializers.IntegerField()
 
 
+class ReceiptLookupSerializer(serializers.Serializer):
+    """A receipt to look up, in the body: never in a URL, where access logs would keep it."""
+
+    receipt = serializers.CharField(max_length=100, error_messages={"invalid": NOT_TEXT})
+
+
 class WithdrawalSerializer(serializers.Serializer):
     receipt = serializers.CharField(
         required=False, max_length=100, error_messages={"invalid": NOT_TEXT}

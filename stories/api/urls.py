@@ -39,6 +39,8 @@ urlpatterns = [
     path("review/", review.ReviewQueueView.as_view(), name="review-queue"),
     path("stories/<rowid:pk>/", include(story_review)),
     path("consent/", review.ConsentView.as_view(), name="consent"),
+    path("receipts/lookup/", views.ReceiptLookupView.as_view(), name="receipt-lookup"),
+    # Deprecated (Sunset header): the receipt in the path. Before it, so "lookup" is no receipt.
     path("receipts/<str:receipt>/", views.ReceiptView.as_view(), name="receipt"),
     path("withdrawals/", views.WithdrawalView.as_view(), name="withdrawal"),
     path("health/", views.HealthView.as_view(), name="health"),
