@@ -2,10 +2,11 @@ from django.urls import include, path, register_converter
 from rest_framework.routers import DefaultRouter
 
 from stories.api import originals, pictures, preview_audio, review, taxonomy, views
-from stories.api.converters import RowIdConverter
+from stories.api.converters import PublicIdConverter, RowIdConverter
 
-# Registered before the included modules below are imported: they use it too.
+# Registered before the included modules below are imported: they use them too.
 register_converter(RowIdConverter, "rowid")
+register_converter(PublicIdConverter, "publicid")
 
 router = DefaultRouter()
 router.register("stories", views.StoryViewSet, basename="story")

@@ -137,12 +137,12 @@ def test_every_page_has_no_serious_or_critical_violations(page, live_server, sit
         "public theme": f"/themes/{site['theme'].slug}/",
         "public collection list": "/collections/",
         "public collection": f"/collections/{site['collection'].slug}/",
-        "public story": f"/stories/{site['publication'].story_id}/",
+        "public story": f"/stories/{site['publication'].public_id}/",
         "status (ask)": "/r/",
         "login": "/login/",
         "drive in Finnish": f"/d/{drive.slug}/?lang=fi",
         "not found": "/stories/999999/",
-        "withdrawn story": f"/stories/{site['withdrawn'].pk}/",
+        "withdrawn story": f"/stories/{site['withdrawn'].public_id}/",
     }
     for label, url in public_pages.items():
         page.goto(url)

@@ -253,7 +253,7 @@ def test_curator_reviews_approves_and_publishes_and_the_public_sees_it_anonymise
     finally:
         worker.stop()
 
-    page.goto(f"/stories/{story.pk}/")
+    page.goto(f"/stories/{story.public_id}/")
     public_text = page.locator(".story-text").inner_text()
     assert "Anna" not in public_text
     assert "Virtanen" not in public_text

@@ -57,7 +57,7 @@ def test_every_page_keeps_to_its_policy(watched, live_server):
         assert "object-src 'none'" in csp
         assert "microphone=()" in permissions
         assert "camera=()" in permissions
-    page.goto(f"/stories/{publication.story_id}/")
+    page.goto(f"/stories/{publication.public_id}/")
     page.wait_for_load_state("load")
 
     # The drive page may record: microphone and camera for this origin, and the recorder runs.

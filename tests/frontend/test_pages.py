@@ -218,7 +218,7 @@ def test_story_page_reads_the_public_copy_only(client):
     publication.title = "Public title"
     publication.text = "[Person 1] said hello"
     publication.save()
-    body = client.get(f"/stories/{publication.story_id}/").content.decode()
+    body = client.get(f"/stories/{publication.public_id}/").content.decode()
     assert "Public title" in body
     assert "[Person 1] said hello" in body
     assert "Anna" not in body
@@ -227,18 +227,32 @@ def test_story_page_reads_the_public_copy_only(client):
 
 def test_story_page_escapes_text(client):
     publication = published_story(story__title=XSS, story__text=XSS)
-    body = client.get(f"/stories/{publication.story_id}/").content.decode()
+    body = client.get(f"/stories/{publication.public_id}/").content.decode()
     assert XSS not in body
 
 
-def test_withdrawn_story_page_is_410(client):
+def test_withdrawn_story_page_is_the_same_404_as_an_unknown_one(client):
     story, _ = story_with_receipt(status=StoryStatus.WITHDRAWN)
-    assert client.get(f"/stories/{story.pk}/").status_code == 410
+    withdrawn = client.get(f"/stories/{story.public_id}/")
+    unknown = client.get("/stories/zzzzzzzzzzzzzzzz/")
+    assert withdrawn.status_code == unknown.status_code == 404
+    assert client.get(f"/stories/{story.pk}/").status_code == 404
+
+
+def test_old_numeric_story_urls_redirect_to_the_public_id_while_public(client):
+    publication = published_story(story__title="The bus")
+    moved = client.get(f"/stories/{publication.story_id}/")
+    assert moved.status_code == 301
+    assert moved["Location"] == f"/stories/{publication.public_id}/"
+    assert client.get(moved["Location"]).status_code == 200
+    listed = client.get("/stories/").content.decode()
+    assert f"/stories/{publication.public_id}/" in listed
+    assert f"/stories/{publication.story_id}/" not in listed
 
 
 def test_unpublished_story_page_is_404(client):
     story = StoryFactory(status=StoryStatus.NEEDS_REVIEW)
-    assert client.get(f"/stories/{story.pk}/").status_code == 404
+    assert client.get(f"/stories/{story.public_id}/").status_code == 404
 
 
 def test_collection_page_and_theme_page_link_feeds(client):

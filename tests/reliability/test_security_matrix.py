@@ -128,7 +128,8 @@ def console(ok: str) -> Callable[[str, S], str]:
 
 
 def public(role: str, state: S) -> str:
-    return {S.PUBLISHED: "200", S.WITHDRAWN: "410"}.get(state, "404")
+    # Withdrawn is a 404 like any story that is not public: no 410 to date a withdrawal.
+    return "200" if state == S.PUBLISHED else "404"
 
 
 def to(target: S, code: str = "200") -> Callable[[S], str]:
@@ -307,12 +308,12 @@ ENDPOINTS = [
     ),
     Endpoint(
         "GET /api/v1/public/stories/{id}/",
-        lambda c, x: c.get(f"/api/v1/public/stories/{x.story.pk}/"),
+        lambda c, x: c.get(f"/api/v1/public/stories/{x.story.public_id}/"),
         public,
     ),
     Endpoint(
         "GET /stories/{id}/ (public page)",
-        lambda c, x: c.get(f"/stories/{x.story.pk}/"),
+        lambda c, x: c.get(f"/stories/{x.story.public_id}/"),
         public,
     ),
 ]
