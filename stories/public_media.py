@@ -48,9 +48,12 @@ def serve_public(request: HttpRequest, path: str) -> HttpResponseBase:
     response = serve(request, path, document_root=root)  # 404s, and If-Modified-Since
     if response.status_code == 200:
         tag = file_etag(safe_join(root, path))
-        response["ETag"] = tag
         # If-None-Match: a 304 when the file is unchanged (the same rule nginx follows).
-        response = get_conditional_response(request, etag=tag, response=response) or response
+        not_modified = get_conditional_response(request, etag=tag)
+        if not_modified is not None:
+            response.close()  # the file serve() opened
+            response = not_modified
+        response["ETag"] = tag
     return public_media_headers(response, path)
 
 
