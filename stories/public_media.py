@@ -11,6 +11,7 @@ document root is the public store, and Django's ``serve`` refuses paths that lea
 from __future__ import annotations
 
 import os
+import posixpath
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
@@ -45,16 +46,17 @@ def public_media_headers(response: HttpResponseBase, name: str) -> HttpResponseB
 def serve_public(request: HttpRequest, path: str) -> HttpResponseBase:
     """One file from the public store, with ``public_media_headers`` and an ``ETag``."""
     root = str(settings.MEDIA_ROOT / "public")
-    response = serve(request, path, document_root=root)  # 404s, and If-Modified-Since
-    if response.status_code == 200:
-        tag = file_etag(safe_join(root, path))
-        # If-None-Match: a 304 when the file is unchanged (the same rule nginx follows).
-        not_modified = get_conditional_response(request, etag=tag)
-        if not_modified is not None:
-            response.close()  # the file serve() opened
-            response = not_modified
-        response["ETag"] = tag
-    return public_media_headers(response, path)
+    # As serve() reads the path; safe_join refuses one that leaves the root (a 400).
+    full = safe_join(root, posixpath.normpath(path).lstrip("/"))
+    tag = file_etag(full) if os.path.isfile(full) else None
+    # If-None-Match: a 304 when the file is unchanged (the same rule nginx follows), before
+    # the file is opened at all.
+    not_modified = get_conditional_response(request, etag=tag) if tag else None
+    # serve() 404s a missing file and answers If-Modified-Since itself.
+    answer: HttpResponseBase = not_modified or serve(request, path, document_root=root)
+    if tag and answer.status_code in (200, 304):
+        answer["ETag"] = tag
+    return public_media_headers(answer, path)
 
 
 def file_etag(path: str) -> str:

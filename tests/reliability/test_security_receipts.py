@@ -163,6 +163,8 @@ def _answers(url: str) -> bool:
         return False
 
 
+# Transactional (the server is another process); the migrated rows come back afterwards.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_submit_look_up_and_withdraw_leave_no_receipt_in_any_log(server, drive):
     base, log_path = server
     status, created, _ = call(
