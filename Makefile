@@ -46,10 +46,12 @@ run: install
 dev: export GUNICORN_RELOAD = 1
 dev: run
 
-# Tests keep their database, broker folders and media apart from `make run`'s.
+# Tests keep their database, broker folders and media apart from `make run`'s. They run
+# with debug off, as production does, so they need a key of their own (never a real one).
+TEST_SECRET_KEY ?= tarina-tests-only-key-never-used-outside-the-test-suite
 test: install
 	TARINA_VAR_DIR=$(CURDIR)/var/test$(TARINA_VAR_DIR_SUFFIX) TARINA_MODELS_DIR=$(CURDIR)/var/models \
-		DJANGO_DEBUG=0 $(PY) -m pytest $(PYTEST_ARGS)
+		DJANGO_DEBUG=0 DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-$(TEST_SECRET_KEY)} $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -36,6 +36,8 @@ errorlog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms req=%({x-request-id}o)s ua="%(a)s"'
 # `make dev`: restart the workers when a source file changes (development only).
 reload = os.environ.get("GUNICORN_RELOAD", "") == "1"
+# Receipts are secrets: any receipt-shaped string in an access or error line is replaced.
+logger_class = "config.gunicorn_logging.ScrubbingLogger"
 control_socket_disable = True  # gunicorn 24+: no control socket in a read-only image
 
 

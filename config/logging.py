@@ -13,6 +13,10 @@ ties the web log line of a submission to every worker line of its processing.
 
 ``TARINA_LOG_FORMAT=json`` switches to one JSON object per line (python-json-logger);
 the default, ``plain``, is for a developer's terminal.
+
+Receipts are secrets that only their holder may know (docs/privacy.md keeps only their
+hash). ``ReceiptFilter`` sits on every handler (ours, runserver's ``django.server``, and
+gunicorn's through ``config/gunicorn_logging.py``) and replaces anything shaped like one.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from __future__ import annotations
 import contextvars
 import inspect
 import logging
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -47,6 +52,56 @@ JSON_FIELDS = (
 )
 
 logger = logging.getLogger("tarina.tasks")
+
+
+# A receipt (stories/domain/receipts.py) is 32 characters in eight groups of four: as issued
+# "7K3M-…" or as typed (any case; dashes, spaces, "+" or "%20" between groups, or nothing).
+# Letters are not limited to the receipt alphabet: typed look-alikes (I, L, O) count too.
+RECEIPT_SHAPE = re.compile(
+    r"(?<![0-9A-Za-z])(?:[0-9A-Za-z]{4}(?:-|\s|\+|%20)?){7}[0-9A-Za-z]{4}(?![0-9A-Za-z])"
+)
+# Our own ids have the same length: request and task ids are lowercase hex (a uuid4, with or
+# without dashes). A receipt written in lowercase hex digits only is a 1 in 2**32 chance.
+_LOWER_HEX = re.compile(r"^[0-9a-f]{32}$")
+RECEIPT_PLACEHOLDER = "[receipt]"
+_STANDARD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+
+
+def _hide(match: re.Match[str]) -> str:
+    found = match.group(0)
+    plain = re.sub(r"-|\s|\+|%20", "", found)
+    return found if _LOWER_HEX.match(plain) else RECEIPT_PLACEHOLDER
+
+
+def scrub_receipts(text: str) -> str:
+    """``text`` with every receipt-shaped string replaced by ``[receipt]``."""
+    return RECEIPT_SHAPE.sub(_hide, text)
+
+
+class ReceiptFilter(logging.Filter):
+    """Replace receipt-shaped strings in a record: its message, traceback and extra fields.
+
+    The message is formatted here (``msg % args``) so that a receipt in an argument (a URL
+    path in an access line) is caught too; the record then carries the finished text.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = scrub_receipts(record.getMessage()), ()
+        if record.exc_info:
+            # A traceback can quote a URL. The text replaces the exception itself, which
+            # formatters (plain and JSON) would otherwise format again, unscrubbed.
+            record.exc_text = record.exc_text or logging.Formatter().formatException(
+                record.exc_info
+            )
+            record.exc_info = None
+        if record.exc_text:
+            record.exc_text = scrub_receipts(record.exc_text)
+        for name, value in list(vars(record).items()):
+            if name in _STANDARD_ATTRIBUTES or value is None or isinstance(value, bool | int):
+                continue
+            # Django's request records carry the request object; its text names the path.
+            record.__dict__[name] = scrub_receipts(value if isinstance(value, str) else str(value))
+        return True
 
 
 class ContextFilter(logging.Filter):
@@ -88,18 +143,23 @@ def build_logging(log_format: str = "plain", level: str = "INFO") -> dict[str, A
                 "()": "config.logging.ContextFilter",
                 # JSON keeps nulls; the plain format prints a dash.
                 "placeholder": None if json_format else "-",
-            }
+            },
+            "receipts": {"()": "config.logging.ReceiptFilter"},
         },
         "formatters": formatters,
         "handlers": {
             "console": {
                 "class": "logging.StreamHandler",
                 "formatter": "json" if json_format else "plain",
-                "filters": ["context"],
+                "filters": ["context", "receipts"],
             }
         },
         "root": {"handlers": ["console"], "level": level},
-        "loggers": {"django.db.backends": {"level": "WARNING"}},
+        "loggers": {
+            "django.db.backends": {"level": "WARNING"},
+            # runserver's access lines: Django's own handler for them has no receipt filter.
+            "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        },
     }
 
 

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -41,9 +42,16 @@ VAR_DIR = Path(os.environ.get("TARINA_VAR_DIR", BASE_DIR / "var"))
 DEBUG = env_bool("DJANGO_DEBUG", False)
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and env_bool("TARINA_REQUIRE_SECRET_KEY", False):
-        raise RuntimeError("DJANGO_SECRET_KEY must be set in production.")
-    # Development only: a fixed key so sessions survive restarts of `make run`.
+    # The key signs sessions and names the public media folders: a key anyone can read in
+    # the repository would let them forge a curator's session. Only a debug run may use it.
+    if not DEBUG or env_bool("TARINA_REQUIRE_SECRET_KEY", False):
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off: it signs sessions and "
+            "names the public media folders. Make one with "
+            '`python -c "import secrets; print(secrets.token_urlsafe(50))"`, '
+            "or set DJANGO_DEBUG=1 on a developer's machine."
+        )
+    # Development only (DJANGO_DEBUG=1): a fixed key so sessions survive restarts of `make run`.
     SECRET_KEY = "tarina-insecure-development-key-do-not-use-in-production"  # noqa: S105
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
@@ -67,6 +75,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy and Permissions-Policy (config/middleware.py); inside the public
+    # page cache, so a kept page keeps the headers it was made with.
+    "config.middleware.SecurityHeadersMiddleware",
     # PostgreSQL cannot compare NUL: refused in API URLs before any lookup (400).
     "stories.api.middleware.RefuseNulInApiUrls",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -187,6 +198,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Every view, also those that name no parsers: bounded size and JSON nesting.
+    "DEFAULT_PARSER_CLASSES": [
+        "stories.api.parsers.BoundedJSONParser",
+        "stories.api.parsers.BoundedMultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
@@ -307,6 +324,10 @@ TARINA_THEME_MIN_DECISIONS = env_int("TARINA_THEME_MIN_DECISIONS", 20)
 
 # --- Health checks -----------------------------------------------------------
 TARINA_HEALTH_TIMEOUT_SECONDS = float(os.environ.get("TARINA_HEALTH_TIMEOUT_SECONDS", "2"))
+# /api/v1/health/ answers from a report this many seconds old at most (0: every call), and
+# takes this many calls per client address (stories/api/throttles.py).
+TARINA_HEALTH_CACHE_SECONDS = env_int("TARINA_HEALTH_CACHE_SECONDS", 5)
+TARINA_HEALTH_THROTTLE = os.environ.get("TARINA_HEALTH_THROTTLE", "60/minute")
 
 # --- Storage reliability (docs/reliability.md) ------------------------------------
 # An unowned stored file younger than this may belong to a write not yet committed: the
@@ -318,6 +339,9 @@ TARINA_MIN_FREE_BYTES = env_int("TARINA_MIN_FREE_BYTES", 1024 * 1024 * 1024)
 TARINA_DISK_RESERVE_BYTES = env_int("TARINA_DISK_RESERVE_BYTES", 16 * 1024 * 1024)
 
 # --- Security -----------------------------------------------------------------
+# Pages that record in the browser: their Permissions-Policy lets this origin use the
+# microphone and camera; every other page refuses both (config/middleware.py).
+TARINA_RECORDING_VIEWS = env_list("TARINA_RECORDING_VIEWS", "frontend:drive")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
@@ -380,9 +404,10 @@ if TARINA_STORAGE == "s3":
             "default_acl": os.environ.get("TARINA_S3_PUBLIC_ACL") or None,
             "querystring_auth": False,
             "custom_domain": os.environ.get("TARINA_S3_PUBLIC_DOMAIN") or None,
-            # As stories/public_media.py; nosniff and the CSP come from the CDN in front.
+            # As stories/public_media.py (PUBLIC_MEDIA_CACHE): a withdrawn file may be kept a
+            # minute, no longer; nosniff and the CSP come from the CDN in front.
             "object_parameters": {
-                "CacheControl": "public, max-age=3600",
+                "CacheControl": "public, max-age=60, must-revalidate",
                 "ContentDisposition": "inline",
             },
         },

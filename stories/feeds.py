@@ -64,7 +64,7 @@ class FeedSource:
             self.language,
             self.title,
             self.description,
-            [(s.story_id, s.updated_at.isoformat()) for s in self.stories],
+            [(s.public_id, s.updated_at.isoformat()) for s in self.stories],
         ]
         return hashlib.sha256(json.dumps(state).encode()).hexdigest()[:32]
 
@@ -121,7 +121,7 @@ def _last_modified(
 
 
 def _story_url(request: HttpRequest, publication: PublishedStory) -> str:
-    return request.build_absolute_uri(reverse("public-story", args=[publication.story_id]))
+    return request.build_absolute_uri(reverse("public-story", args=[publication.public_id]))
 
 
 def _title(publication: PublishedStory) -> str:
