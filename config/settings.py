@@ -182,7 +182,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "stories.api.pagination.StrictLimitOffsetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "stories.api.schema.TarinaAutoSchema",
     "EXCEPTION_HANDLER": "stories.api.exceptions.handle_exception",
@@ -211,6 +211,14 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Community reporting stories: submission, consent, review and publication.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Separate request and response components: a request's file field is binary, its
+    # read-only fields absent, so generated clients build the bodies the server reads.
+    "COMPONENT_SPLIT_REQUEST": True,
+    # tus (headers and raw bytes, HEAD included) is described by hand.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "stories.api.tus_schema.add_tus_operations",
+    ],
     # Self-hosted Swagger UI assets: the docs work with no internet access.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

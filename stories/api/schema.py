@@ -13,6 +13,13 @@ from typing import Any
 
 from drf_spectacular.openapi import AutoSchema
 
+# The API's parsers also read form encodings (a submission's files come as multipart), but
+# each body is documented under one media type, JSON: one schema under three encodings
+# made generated clients send nested objects as form fields, which cannot carry them, and
+# a client generated for a body under two media types (openapi-python-client 0.29) does not
+# even import. Files reach a JSON submission through tus uploads (``uploads``).
+FORM_MEDIA_TYPES = frozenset({"multipart/form-data", "application/x-www-form-urlencoded"})
+
 DETAIL = {
     "type": "object",
     "properties": {"detail": {"type": "string"}},
@@ -38,6 +45,10 @@ class TarinaAutoSchema(AutoSchema):
         ):
             auths = [auth for auth in auths if auth]
         return auths
+
+    def map_parsers(self) -> list[Any]:
+        """The request media types to document: JSON (and tus's own, in ``tus_schema``)."""
+        return [m for m in super().map_parsers() if m not in FORM_MEDIA_TYPES]
 
     def get_operation(self, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
         operation = super().get_operation(*args, **kwargs)

@@ -232,6 +232,14 @@ class StorySubmitSerializer(serializers.Serializer):
         )
 
 
+class StoryJsonSubmitSerializer(StorySubmitSerializer):
+    """A submission as the schema documents it, in JSON: everything but ``files`` (JSON
+    carries no file: files come as tus ``uploads``, or as multipart). Only the schema uses
+    it; the view reads every encoding with ``StorySubmitSerializer``."""
+
+    files = None  # type: ignore[assignment]
+
+
 class ConsentTextSerializer(serializers.ModelSerializer):
     class Meta:
         model = ConsentText
@@ -348,8 +356,9 @@ class StorySerializer(serializers.ModelSerializer):
 class CuratorStorySerializer(StorySerializer):
     """A story as a curator sees it: who sent it and how processing went."""
 
+    # Null for a story told without an account (a light-touch drive).
     reporter: serializers.SlugRelatedField = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
+        slug_field="username", read_only=True, allow_null=True
     )
 
     class Meta(StorySerializer.Meta):

@@ -111,9 +111,13 @@ class StoryViewSet(
         if self.action != "create" and not rules.can_list_stories(request.user):
             raise PermissionDenied("This account reads published stories through the feeds.")
 
-    @extend_schema(responses={201: s.SubmissionResponseSerializer})
+    @extend_schema(
+        request=s.StoryJsonSubmitSerializer,
+        responses={201: s.SubmissionResponseSerializer},
+    )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """Tell a story: JSON for text, multipart (field ``files``) for audio, video and photos."""
+        """Tell a story. Files: upload each with tus (``/api/v1/uploads/``) and list their ids
+        in ``uploads``; a multipart/form-data body with ``files`` fields is read too."""
         incoming = s.StorySubmitSerializer(data=request.data, context={"request": request})
         incoming.is_valid(raise_exception=True)
         result = submission.submit(incoming.to_request(ConsentChannel.API))
