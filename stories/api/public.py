@@ -24,12 +24,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from stories.api import public_cache
+from stories.api.converters import MAX_ROW_ID
+from stories.api.pagination import count_parameter
 from stories.api.serializers import LanguageField
 from stories.domain import publicity
 from stories.languages import reader_language
 from stories.models import Collection, PublishedStory, Theme
 
 PUBLIC_METHODS = ["get", "head", "options"]
+BLANK_FILTER = "Leave this filter out, or give it a value."
 
 
 class Gone(APIException):
@@ -154,6 +157,18 @@ class FeedQuerySerializer(serializers.Serializer):
     )
     lang = serializers.CharField(required=False, help_text="Language of theme labels.")
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """``?theme=`` (blank) is refused as the schema refuses it; DRF reads a blank query
+        parameter as an absent one."""
+        blank = [
+            name
+            for name, field in self.fields.items()
+            if self.initial_data.get(name) == "" and not getattr(field, "allow_blank", False)
+        ]
+        if blank:
+            raise ValidationError({name: [BLANK_FILTER] for name in blank})
+        return attrs
+
 
 # --- Pagination -------------------------------------------------------------------
 
@@ -165,6 +180,11 @@ class FeedPagination(CursorPagination):
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def get_page_size(self, request: Request) -> int:
+        """``page_size`` from 1 up (more than 100 is served as 100); 400 when malformed."""
+        size = count_parameter(request, self.page_size_query_param, 1, MAX_ROW_ID)
+        return self.page_size if size is None else min(size, self.max_page_size)
 
     def decode_cursor(self, request: Request) -> Any:
         try:
@@ -207,7 +227,11 @@ class FeedView(PublicView):
         parameters=[
             FeedQuerySerializer,
             OpenApiParameter("cursor", OpenApiTypes.STR, description="From a previous page."),
-            OpenApiParameter("page_size", OpenApiTypes.INT, description="At most 100."),
+            OpenApiParameter(
+                "page_size",
+                {"type": "integer", "minimum": 1, "maximum": MAX_ROW_ID},
+                description="At least 1; more than 100 is served as 100.",
+            ),
         ],
         responses=PublicStorySerializer(many=True),
     )

@@ -30,13 +30,31 @@ RECEIPT_OR_STORY = gettext_lazy(
 )
 
 
+# A body that names a story either by its receipt or, signed in, by its id: exactly one.
+RECEIPT_OR_STORY_RULES = {"oneOf": [{"required": ["receipt"]}, {"required": ["story"]}]}
+
+
 class TextField(serializers.CharField):
-    """Text a person wrote, without invisible control characters (``stories.domain.text``)."""
+    """Text a person wrote, without invisible control characters (``stories.domain.text``).
+
+    Only a JSON string is text: DRF would turn ``0`` or ``1.5`` into ``"0"``, which the
+    schema's ``type: string`` refuses; and its length is counted as sent.
+    """
 
     default_error_messages = {"invalid": NOT_TEXT}
 
     def to_internal_value(self, data: Any) -> str:
-        return plain_text.clean(super().to_internal_value(data))
+        if not isinstance(data, str):
+            self.fail("invalid")
+        if self.max_length is not None and len(data) > self.max_length:
+            # Measured as sent, as the schema's maxLength is: not after cleaning.
+            self.fail("max_length", max_length=self.max_length)
+        text = plain_text.clean(super().to_internal_value(data))
+        if not text and not self.allow_blank:
+            # Only control characters, which cleaning drops: as blank as "" (the domain
+            # would refuse it with an error, a 500).
+            self.fail("blank")
+        return text
 
 
 class SlugLookupField(serializers.SlugRelatedField):
@@ -48,6 +66,9 @@ class SlugLookupField(serializers.SlugRelatedField):
         return super().to_internal_value(data)
 
 
+@extend_schema_field(
+    {"type": "string", "pattern": "^\\s*([A-Za-z]{2})?\\s*$", "description": "ISO 639-1."}
+)
 class LanguageField(serializers.CharField):
     """An ISO 639-1 code such as ``fi``; case and spaces are forgiven."""
 
@@ -434,6 +455,8 @@ class ReceiptStatusSerializer(serializers.Serializer):
 
 
 class WithdrawalSerializer(serializers.Serializer):
+    request_rules = RECEIPT_OR_STORY_RULES
+
     receipt = serializers.CharField(
         required=False, max_length=100, error_messages={"invalid": NOT_TEXT}
     )

@@ -55,6 +55,15 @@ class StoryFilter(filters.FilterSet):
         model = Story
         fields = ["status", "drive", "language", "kind"]
 
+    def is_valid(self) -> bool:
+        """``?status=`` (blank) is refused like any value outside the schema's enum;
+        django-filter alone reads it as no filter."""
+        valid = super().is_valid()
+        for name in ("status", "kind"):
+            if self.data.get(name) == "":
+                self.form.add_error(name, gettext("Choose one of the listed values."))
+        return valid and not self.form.errors
+
 
 def reader_serializer(user: AnyUser) -> type[s.StorySerializer]:
     """How ``user`` reads a story: curators see more (who sent it, how processing went)."""
