@@ -415,6 +415,9 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool("DATABASE_CONN_HEALTH_CHEC
 # Request ids (X-Request-ID in and out) and request metrics, outermost first; then kept
 # public answers, which skip everything below them.
 MIDDLEWARE = [
+    # CORS and gzip for the public surfaces only; outside the public cache, which keeps
+    # plain answers (stories/api/public_surface.py).
+    "stories.api.public_surface.PublicSurfaceMiddleware",
     "config.middleware.RequestIdMiddleware",
     "config.middleware.MetricsMiddleware",
     "stories.api.public_cache.PublicCacheMiddleware",

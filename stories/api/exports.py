@@ -29,6 +29,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from stories.api import public_surface
 from stories.api.public import PUBLIC_METHODS, absolute, public_file_url
 from stories.domain import publicity
 from stories.models import Collection, PublishedStory
@@ -164,6 +165,10 @@ def _filename(found: Collection, extension: str) -> str:
 class ExportView(APIView):
     permission_classes = [permissions.AllowAny]
     http_method_names = PUBLIC_METHODS
+
+    @classmethod
+    def as_view(cls, **initkwargs: Any) -> Any:
+        return public_surface.public(super().as_view(**initkwargs))
 
     def collection(self, slug: str) -> Collection:
         try:

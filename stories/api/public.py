@@ -23,7 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from stories.api import public_cache
+from stories.api import public_cache, public_surface
 from stories.api.converters import MAX_ROW_ID
 from stories.api.pagination import count_parameter
 from stories.api.serializers import LanguageField
@@ -210,8 +210,9 @@ class PublicView(APIView):
 
     @classmethod
     def as_view(cls, **initkwargs: Any) -> Any:
-        # Anonymous readers are answered from memory while nothing public changes.
-        return public_cache.cached(super().as_view(**initkwargs))
+        # Anonymous readers are answered from memory while nothing public changes; any
+        # site may read it (CORS), compressed.
+        return public_surface.public(public_cache.cached(super().as_view(**initkwargs)))
 
     def public_context(self) -> dict[str, Any]:
         return {"request": self.request, "language": reader_language(self.request)}
