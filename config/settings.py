@@ -7,6 +7,7 @@ filesystem and no external servers. Production sets ``DATABASE_URL``,
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -432,6 +433,8 @@ TARINA_LOG_FORMAT = os.environ.get("TARINA_LOG_FORMAT", "plain")
 from config.logging import build_logging  # noqa: E402
 
 LOGGING = build_logging(TARINA_LOG_FORMAT, os.environ.get("TARINA_LOG_LEVEL", "INFO"))
+# Python's warnings as log lines in that format too (Django no longer routes them).
+logging.captureWarnings(True)
 
 # Readiness (/readyz) needs a worker answering on each of these queues.
 TARINA_READY_QUEUES = env_list("TARINA_READY_QUEUES", "media,transcribe")
