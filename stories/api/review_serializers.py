@@ -12,7 +12,6 @@ from stories.api.converters import MAX_ROW_ID
 from stories.api.serializers import (
     NOT_TEXT,
     RECEIPT_OR_STORY,
-    RECEIPT_OR_STORY_RULES,
     SlugLookupField,
     StoryThemeSerializer,
     TextField,
@@ -258,9 +257,8 @@ class PublishResultSerializer(serializers.Serializer):
 
 
 class ConsentNarrowingSerializer(serializers.Serializer):
-    """Keep some scopes, withdraw the rest: by receipt or, signed in, by story id."""
-
-    request_rules = RECEIPT_OR_STORY_RULES
+    """Keep some scopes, withdraw the rest: by receipt or, signed in, by story id (exactly
+    one of the two)."""
 
     receipt = serializers.CharField(
         required=False, max_length=100, error_messages={"invalid": NOT_TEXT}

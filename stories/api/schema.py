@@ -96,7 +96,9 @@ class TarinaAutoSchema(AutoSchema):
         """A request body's rules across fields, which fields alone cannot say.
 
         A serializer lists them as ``request_rules`` (JSON Schema keywords such as
-        ``oneOf``); its ``required`` fields stay required in a PATCH body.
+        ``additionalProperties``); its ``required`` fields stay required in a PATCH body.
+        Not ``oneOf``/``anyOf`` of required fields ("a receipt or a story id"): generated
+        clients (openapi-python-client 0.29) write code that does not parse for them.
         """
         schema: dict[str, Any] = super()._map_basic_serializer(serializer, direction)
         rules = getattr(serializer, "request_rules", None)

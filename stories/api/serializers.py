@@ -30,10 +30,6 @@ RECEIPT_OR_STORY = gettext_lazy(
 )
 
 
-# A body that names a story either by its receipt or, signed in, by its id: exactly one.
-RECEIPT_OR_STORY_RULES = {"oneOf": [{"required": ["receipt"]}, {"required": ["story"]}]}
-
-
 class TextField(serializers.CharField):
     """Text a person wrote, without invisible control characters (``stories.domain.text``).
 
@@ -455,7 +451,7 @@ class ReceiptStatusSerializer(serializers.Serializer):
 
 
 class WithdrawalSerializer(serializers.Serializer):
-    request_rules = RECEIPT_OR_STORY_RULES
+    """By ``receipt``, or signed in by ``story`` id: exactly one of the two."""
 
     receipt = serializers.CharField(
         required=False, max_length=100, error_messages={"invalid": NOT_TEXT}

@@ -95,11 +95,8 @@ def _check_languages(value: dict[Any, Any]) -> None:
 class ThemeEditSerializer(serializers.Serializer):
     """A curator's change to one theme; languages not mentioned keep their values."""
 
-    # At least one of the editable fields, and nothing else (``validate`` below).
-    request_rules = {
-        "anyOf": [{"required": [name]} for name in theme_tags.EDITABLE_FIELDS],
-        "additionalProperties": False,
-    }
+    # Nothing but these fields (``validate`` below).
+    request_rules = {"additionalProperties": False}
 
     labels = serializers.DictField(
         child=serializers.CharField(max_length=200), required=False, validators=[_check_languages]

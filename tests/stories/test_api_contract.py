@@ -62,8 +62,7 @@ def test_text_patterns_in_the_schema_say_what_the_server_refuses(client_for, db)
     reason = components["RejectionRequest"]["properties"]["reason"]
     assert reason["pattern"] == "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
     assert components["SeenRequest"]["properties"]["fingerprint"]["pattern"] == "^[0-9a-f]{64}$"
-    withdrawal = components["WithdrawalRequest"]
-    assert withdrawal["oneOf"] == [{"required": ["receipt"]}, {"required": ["story"]}]
+    assert components["PatchedThemeEditRequest"]["additionalProperties"] is False
     assert components["PatchedRedactionDecisionRequest"]["required"] == ["redact"]
 
 
