@@ -115,6 +115,7 @@ class ExportLinksSerializer(serializers.Serializer):
     csv = serializers.URLField()
     json = serializers.URLField()
     zip = serializers.URLField()
+    datapackage = serializers.URLField(help_text="Frictionless data package of the CSV.")
 
 
 class PublicCollectionSerializer(serializers.Serializer):
@@ -131,10 +132,12 @@ class PublicCollectionSerializer(serializers.Serializer):
     @extend_schema_field(ExportLinksSerializer)
     def get_exports(self, found: Collection) -> dict[str, str]:
         request = self.context.get("request")
-        return {
+        links = {
             fmt: absolute(request, reverse(f"public-collection-export-{fmt}", args=[found.slug]))
             for fmt in ("csv", "json", "zip")
         }
+        package = reverse("public-collection-datapackage", args=[found.slug])
+        return {**links, "datapackage": absolute(request, package)}
 
     @extend_schema_field(PublicStorySerializer(many=True))
     def get_stories(self, found: Collection) -> Any:
