@@ -247,14 +247,18 @@ class ReceiptView(APIView):
         story = receipts.find_story(receipt)
         if story is None:
             raise NotFound(gettext("No story matches this receipt. Check it for typing errors."))
-        show_reason = story.status in (StoryStatus.REJECTED, StoryStatus.FAILED)
-        return Response(
-            {
-                "status": story.status,
-                "reason": story.status_reason if show_reason else "",
-                "processing_percent": story.processing_percent,
-            }
-        )
+        return Response(receipt_status(story))
+
+
+def receipt_status(story: Story) -> dict[str, Any]:
+    """What a receipt holder may know of ``story``: the look-up's answer, and the
+    withdrawal's (so that the two never disagree)."""
+    show_reason = story.status in (StoryStatus.REJECTED, StoryStatus.FAILED)
+    return {
+        "status": story.status,
+        "reason": story.status_reason if show_reason else "",
+        "processing_percent": story.processing_percent,
+    }
 
 
 class WithdrawalView(APIView):
@@ -277,12 +281,14 @@ class WithdrawalView(APIView):
                 )
             consent.withdraw(story, actor_label="receipt holder")
         else:
-            self._withdraw_by_id(request, incoming.validated_data)
-        # True whether this call withdrew it or found it withdrawn: either way its content
-        # is erased now (a second withdrawal finishes what an earlier one left).
-        return Response({"status": StoryStatus.WITHDRAWN, "reason": "", "processing_percent": 0})
+            story = self._withdraw_by_id(request, incoming.validated_data)
+        # Withdrawn whether this call withdrew it or found it withdrawn: either way its
+        # content is erased now (a second withdrawal finishes what an earlier one left).
+        # The story as stored now, as a look-up of the receipt answers from here on.
+        story.refresh_from_db()
+        return Response(receipt_status(story))
 
-    def _withdraw_by_id(self, request: Request, data: dict[str, Any]) -> None:
+    def _withdraw_by_id(self, request: Request, data: dict[str, Any]) -> Story:
         """The owner, or a curator on the reporter's behalf (who must say why)."""
         if not request.user.is_authenticated:
             raise NotAuthenticated(gettext("Sign in to withdraw by story id, or use your receipt."))
@@ -293,6 +299,7 @@ class WithdrawalView(APIView):
         if rules.withdraws_on_behalf(request.user, story) and not reason:
             raise ValidationError({"reason": [WITHDRAWAL_REASON_REQUIRED]})
         consent.withdraw(story, actor=request.user, reason=reason)
+        return story
 
 
 _CHECK = {
