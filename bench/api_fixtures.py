@@ -206,6 +206,7 @@ def main() -> None:
         publications.append(
             PublishedStory(
                 story=story,
+                public_id=story.public_id,
                 drive=story.drive,
                 kind=story.kind,
                 language=story.language,

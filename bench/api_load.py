@@ -13,7 +13,7 @@ endpoint at a time, for ``--seconds`` each, in ``--rounds`` rounds:
 * ``theme JSON feed``: ``/feeds/themes/<slug>.json`` over all themes (50 stories each);
 * ``search``: ``/api/v1/feed/?q=<words>`` over 60 queries of one or two words drawn from
   the stories' own languages;
-* ``story``: ``/api/v1/public/stories/<id>/`` over 2,000 published stories.
+* ``story``: ``/api/v1/public/stories/<public id>/`` over 2,000 published stories.
 
 ``--servers`` runs several web tiers side by side, each on its own port, taking turns per
 endpoint: ``default`` (config/gunicorn.py as shipped) or ``WxT`` (workers x threads),
@@ -280,7 +280,7 @@ def choose_paths(env: dict[str, str], rng: random.Random) -> list[Endpoint]:
             "from stories.models import PublishedStory, Theme\n"
             "from stories.enums import StoryStatus\n"
             "ids = list(PublishedStory.objects.filter(story__status=StoryStatus.PUBLISHED)"
-            ".values_list('story_id', flat=True))\n"
+            ".values_list('public_id', flat=True))\n"
             "texts = list(PublishedStory.objects.order_by('?')"
             ".values_list('language', 'text')[:600])\n"
             "print(json.dumps({'ids': ids, 'themes': list(Theme.objects.values_list('slug', "

@@ -39,6 +39,8 @@ access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms req=%({x-request-id}o)s u
 # gunicorn's own lines in the application's format (TARINA_LOG_FORMAT=json: JSON lines,
 # an access line with its fields), times in UTC with the offset.
 logconfig_dict = gunicorn_logging(os.environ.get("TARINA_LOG_FORMAT", "plain"))
+# `make dev`: restart the workers when a source file changes (development only).
+reload = os.environ.get("GUNICORN_RELOAD", "") == "1"
 control_socket_disable = True  # gunicorn 24+: no control socket in a read-only image
 
 

@@ -19,6 +19,10 @@ access line has its fields: method, path, status, duration, request id) and Cele
 UTC with the offset (``2026-12-06T21:24:04.123+00:00``), whatever the server's zone.
 A line Django logs after the request (``Not Found: /...``) takes its request id from
 the request itself.
+
+Receipts are secrets that only their holder may know (docs/privacy.md keeps only their
+hash). ``ReceiptFilter`` sits on every handler (ours, runserver's ``django.server``, and
+gunicorn's in ``gunicorn_logging``) and replaces anything shaped like one.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import datetime
 import inspect
 import logging
 import logging.config
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -103,6 +108,64 @@ class JsonFormatter(BaseJsonFormatter):
                     log_data[name] = int(value) if name in ("status", "bytes") else value
 
 
+# A receipt (stories/domain/receipts.py) is 32 characters in eight groups of four: as issued
+# "7K3M-…" or as typed (any case; dashes, spaces, "+" or "%20" between groups, or nothing).
+# Letters are not limited to the receipt alphabet: typed look-alikes (I, L, O) count too.
+RECEIPT_SHAPE = re.compile(
+    r"(?<![0-9A-Za-z])(?:[0-9A-Za-z]{4}(?:-|\s|\+|%20)?){7}[0-9A-Za-z]{4}(?![0-9A-Za-z])"
+)
+# Our own ids have the same length: request and task ids are lowercase hex (a uuid4, with or
+# without dashes). A receipt written in lowercase hex digits only is a 1 in 2**32 chance.
+_LOWER_HEX = re.compile(r"^[0-9a-f]{32}$")
+RECEIPT_PLACEHOLDER = "[receipt]"
+_STANDARD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+
+
+def _hide(match: re.Match[str]) -> str:
+    found = match.group(0)
+    plain = re.sub(r"-|\s|\+|%20", "", found)
+    return found if _LOWER_HEX.match(plain) else RECEIPT_PLACEHOLDER
+
+
+def scrub_receipts(text: str) -> str:
+    """``text`` with every receipt-shaped string replaced by ``[receipt]``."""
+    return RECEIPT_SHAPE.sub(_hide, text)
+
+
+class ReceiptFilter(logging.Filter):
+    """Replace receipt-shaped strings in a record: its message, traceback and extra fields.
+
+    The message is formatted here (``msg % args``) so that a receipt in an argument (a URL
+    path in an access line) is caught too; the record then carries the finished text.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, dict):
+            # gunicorn's access line: its atoms stay a mapping, for the JSON fields.
+            record.args = {
+                key: scrub_receipts(value) if isinstance(value, str) else value
+                for key, value in record.args.items()
+            }
+            record.msg = scrub_receipts(str(record.msg))
+        else:
+            record.msg, record.args = scrub_receipts(record.getMessage()), ()
+        if record.exc_info:
+            # A traceback can quote a URL. The text replaces the exception itself, which
+            # formatters (plain and JSON) would otherwise format again, unscrubbed.
+            record.exc_text = record.exc_text or logging.Formatter().formatException(
+                record.exc_info
+            )
+            record.exc_info = None
+        if record.exc_text:
+            record.exc_text = scrub_receipts(record.exc_text)
+        for name, value in list(vars(record).items()):
+            if name in _STANDARD_ATTRIBUTES or value is None or isinstance(value, bool | int):
+                continue
+            # Django's request records carry the request object; its text names the path.
+            record.__dict__[name] = scrub_receipts(value if isinstance(value, str) else str(value))
+        return True
+
+
 class ContextFilter(logging.Filter):
     """Put the request id, task id and story id (or ``None``/``-``) on every record."""
 
@@ -140,7 +203,11 @@ FORMATTERS: dict[str, Any] = {
 def gunicorn_logging(log_format: str = "plain") -> dict[str, Any]:
     """gunicorn's ``logconfig_dict``: its error and access lines in ``log_format``."""
     formatter = "json" if log_format.strip().lower() == "json" else "plain"
-    handler = {"class": "logging.StreamHandler", "formatter": formatter, "filters": ["context"]}
+    handler = {
+        "class": "logging.StreamHandler",
+        "formatter": formatter,
+        "filters": ["context", "receipts"],
+    }
     return {
         "version": 1,
         "disable_existing_loggers": False,
@@ -148,7 +215,8 @@ def gunicorn_logging(log_format: str = "plain") -> dict[str, Any]:
             "context": {
                 "()": "config.logging.ContextFilter",
                 "placeholder": None if formatter == "json" else "-",
-            }
+            },
+            "receipts": {"()": "config.logging.ReceiptFilter"},
         },
         "formatters": FORMATTERS,
         "handlers": {
@@ -174,18 +242,23 @@ def build_logging(log_format: str = "plain", level: str = "INFO") -> dict[str, A
                 "()": "config.logging.ContextFilter",
                 # JSON keeps nulls; the plain format prints a dash.
                 "placeholder": None if json_format else "-",
-            }
+            },
+            "receipts": {"()": "config.logging.ReceiptFilter"},
         },
         "formatters": FORMATTERS,
         "handlers": {
             "console": {
                 "class": "logging.StreamHandler",
                 "formatter": "json" if json_format else "plain",
-                "filters": ["context"],
+                "filters": ["context", "receipts"],
             }
         },
         "root": {"handlers": ["console"], "level": level},
-        "loggers": {"django.db.backends": {"level": "WARNING"}},
+        "loggers": {
+            "django.db.backends": {"level": "WARNING"},
+            # runserver's access lines: Django's own handler for them has no receipt filter.
+            "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        },
     }
 
 

@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -42,9 +43,16 @@ VAR_DIR = Path(os.environ.get("TARINA_VAR_DIR", BASE_DIR / "var"))
 DEBUG = env_bool("DJANGO_DEBUG", False)
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and env_bool("TARINA_REQUIRE_SECRET_KEY", False):
-        raise RuntimeError("DJANGO_SECRET_KEY must be set in production.")
-    # Development only: a fixed key so sessions survive restarts of `make run`.
+    # The key signs sessions and names the public media folders: a key anyone can read in
+    # the repository would let them forge a curator's session. Only a debug run may use it.
+    if not DEBUG or env_bool("TARINA_REQUIRE_SECRET_KEY", False):
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off: it signs sessions and "
+            "names the public media folders. Make one with "
+            '`python -c "import secrets; print(secrets.token_urlsafe(50))"`, '
+            "or set DJANGO_DEBUG=1 on a developer's machine."
+        )
+    # Development only (DJANGO_DEBUG=1): a fixed key so sessions survive restarts of `make run`.
     SECRET_KEY = "tarina-insecure-development-key-do-not-use-in-production"  # noqa: S105
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
@@ -68,6 +76,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy and Permissions-Policy (config/middleware.py); inside the public
+    # page cache, so a kept page keeps the headers it was made with.
+    "config.middleware.SecurityHeadersMiddleware",
     # PostgreSQL cannot compare NUL: refused in API URLs before any lookup (400).
     "stories.api.middleware.RefuseNulInApiUrls",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -108,9 +119,15 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    # The web server and the worker write to the same file: wait for locks instead
-    # of failing, and take the write lock at the start of a transaction.
-    DATABASES["default"]["OPTIONS"] = {"timeout": 30, "transaction_mode": "IMMEDIATE"}
+    # The web processes and the worker write to the same file: wait for locks instead
+    # of failing, and take the write lock at the start of a transaction. WAL lets readers
+    # go on while one connection writes, so a burst of submissions (a workshop's phones
+    # on one laptop) queues on the write lock instead of failing with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 30,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
     # A file, not memory, so that a worker process can see the test database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-tarina.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -182,6 +199,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Every view, also those that name no parsers: bounded size and JSON nesting.
+    "DEFAULT_PARSER_CLASSES": [
+        "stories.api.parsers.BoundedJSONParser",
+        "stories.api.parsers.BoundedMultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "stories.api.pagination.StrictLimitOffsetPagination",
     "PAGE_SIZE": 50,
@@ -276,7 +299,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "sweep-stuck-stories": {
         "task": "media_pipeline.tasks.sweep_stuck_stories",
-        "schedule": env_int("TARINA_SWEEP_INTERVAL_SECONDS", 300),
+        # Often enough that a story whose worker died mid-step is re-queued within minutes.
+        "schedule": env_int("TARINA_SWEEP_INTERVAL_SECONDS", 60),
     },
     "reconcile-media": {
         "task": "media_pipeline.tasks.reconcile_media",
@@ -287,6 +311,11 @@ CELERY_BEAT_SCHEDULE = {
 # so is one still `submitted` after the shorter delay (its enqueueing was lost).
 TARINA_STUCK_AFTER_SECONDS = env_int("TARINA_STUCK_AFTER_SECONDS", 2 * 60 * 60)
 TARINA_UNQUEUED_AFTER_SECONDS = env_int("TARINA_UNQUEUED_AFTER_SECONDS", 10 * 60)
+# While a pipeline step runs, a background thread stamps the story's heartbeat this often,
+# so a long Whisper run is never taken for a dead one. A story whose running step has not
+# beaten for the stale delay (four missed beats) lost its worker: the sweeper re-queues it.
+TARINA_HEARTBEAT_SECONDS = env_int("TARINA_HEARTBEAT_SECONDS", 30)
+TARINA_HEARTBEAT_STALE_SECONDS = env_int("TARINA_HEARTBEAT_STALE_SECONDS", 120)
 
 # --- Media pipeline and speech models ----------------------------------------
 TARINA_MODELS_DIR = Path(os.environ.get("TARINA_MODELS_DIR", VAR_DIR / "models"))
@@ -304,6 +333,10 @@ TARINA_THEME_MIN_DECISIONS = env_int("TARINA_THEME_MIN_DECISIONS", 20)
 
 # --- Health checks -----------------------------------------------------------
 TARINA_HEALTH_TIMEOUT_SECONDS = float(os.environ.get("TARINA_HEALTH_TIMEOUT_SECONDS", "2"))
+# /api/v1/health/ answers from a report this many seconds old at most (0: every call), and
+# takes this many calls per client address (stories/api/throttles.py).
+TARINA_HEALTH_CACHE_SECONDS = env_int("TARINA_HEALTH_CACHE_SECONDS", 5)
+TARINA_HEALTH_THROTTLE = os.environ.get("TARINA_HEALTH_THROTTLE", "60/minute")
 
 # --- Storage reliability (docs/reliability.md) ------------------------------------
 # An unowned stored file younger than this may belong to a write not yet committed: the
@@ -315,6 +348,9 @@ TARINA_MIN_FREE_BYTES = env_int("TARINA_MIN_FREE_BYTES", 1024 * 1024 * 1024)
 TARINA_DISK_RESERVE_BYTES = env_int("TARINA_DISK_RESERVE_BYTES", 16 * 1024 * 1024)
 
 # --- Security -----------------------------------------------------------------
+# Pages that record in the browser: their Permissions-Policy lets this origin use the
+# microphone and camera; every other page refuses both (config/middleware.py).
+TARINA_RECORDING_VIEWS = env_list("TARINA_RECORDING_VIEWS", "frontend:drive")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
@@ -377,9 +413,10 @@ if TARINA_STORAGE == "s3":
             "default_acl": os.environ.get("TARINA_S3_PUBLIC_ACL") or None,
             "querystring_auth": False,
             "custom_domain": os.environ.get("TARINA_S3_PUBLIC_DOMAIN") or None,
-            # As stories/public_media.py; nosniff and the CSP come from the CDN in front.
+            # As stories/public_media.py (PUBLIC_MEDIA_CACHE): a withdrawn file may be kept a
+            # minute, no longer; nosniff and the CSP come from the CDN in front.
             "object_parameters": {
-                "CacheControl": "public, max-age=3600",
+                "CacheControl": "public, max-age=60, must-revalidate",
                 "ContentDisposition": "inline",
             },
         },

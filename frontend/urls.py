@@ -4,10 +4,11 @@ from django.contrib.auth.views import LogoutView
 from django.urls import path, register_converter
 
 from frontend.views import console, public, reporter
-from stories.api.converters import RowIdConverter
+from stories.api.converters import PublicIdConverter, RowIdConverter
 
-# The API's converter: a longer number than a 64-bit id holds is a 404 here too, not a 500.
+# The API's converters: a longer number than a 64-bit id holds is a 404 here too, not a 500.
 register_converter(RowIdConverter, "id")
+register_converter(PublicIdConverter, "public")
 
 app_name = "frontend"
 
@@ -22,7 +23,9 @@ urlpatterns = [
     path("offline/", reporter.offline, name="offline"),
     # Public story browser.
     path("stories/", public.story_list, name="stories"),
-    path("stories/<id:story_id>/", public.story_detail, name="story"),
+    path("stories/<public:public_id>/", public.story_detail, name="story"),
+    # Old numeric URLs: a 301 to the public id while the story is public, else 404.
+    path("stories/<id:story_id>/", public.story_by_number, name="story-by-number"),
     path("collections/", public.collection_list, name="collections"),
     path("collections/<slug:slug>/", public.collection_detail, name="collection"),
     path("themes/", public.theme_list, name="themes"),

@@ -111,7 +111,7 @@ class FeedSource:
             self.has_next,
             self.title,
             self.description,
-            [(s.story_id, s.updated_at.isoformat()) for s in self.stories],
+            [(s.public_id, s.updated_at.isoformat()) for s in self.stories],
         ]
         return hashlib.sha256(json.dumps(state).encode()).hexdigest()[:32]
 
@@ -205,7 +205,7 @@ def _last_modified(
 
 def _story_url(request: HttpRequest, publication: PublishedStory) -> str:
     """The story's web page (what a feed reader opens), not its JSON."""
-    return request.build_absolute_uri(reverse("frontend:story", args=[publication.story_id]))
+    return request.build_absolute_uri(reverse("frontend:story", args=[publication.public_id]))
 
 
 def _title(publication: PublishedStory) -> str:

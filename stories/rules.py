@@ -74,6 +74,11 @@ def curator_access(user: AnyUser | None) -> CuratorAccess:
     return CuratorAccess.ALLOWED if can_curate(user) else CuratorAccess.REFUSED
 
 
+def sees_health_detail(user: AnyUser | None) -> bool:
+    """Operators (curators, admins) read the health checks' detail: worker names, disk."""
+    return is_curator(user)
+
+
 def sees_all_stories(user: AnyUser | None) -> bool:
     """Curators list every story and read the curators' view of it (reporter, timings)."""
     return is_curator(user)

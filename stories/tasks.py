@@ -27,6 +27,7 @@ from django.conf import settings
 from stories.domain import (
     audio_redactions,
     dispatch,
+    failpoints,
     ingest,
     media_reconciler,
     publication,
@@ -106,7 +107,8 @@ def publish_story(story_id: int) -> None:
         return
     publication.begin(story)
     try:
-        publication.publish(story)
+        with failpoints.at("publish"):
+            publication.publish(story)
     except publication.NotPublishable:
         publication.settle(story)
 
@@ -129,12 +131,19 @@ def retrain_theme_model() -> int | None:
 
 @shared_task(name=dispatch.SWEEP_STUCK_STORIES, **RETRY_OPTIONS)
 def sweep_stuck_stories() -> list[int]:
-    """Re-enqueue stories whose processing was lost or stalled (run by Celery beat)."""
+    """Re-enqueue stories whose processing was lost or stalled (run by Celery beat).
+
+    A story is re-queued when its running step stopped beating (its worker died: within
+    minutes), or when it made no progress at all for ``TARINA_STUCK_AFTER_SECONDS`` (a
+    task lost between steps), or was never queued.
+    """
+    dead = workflow.dead_step_ids(timedelta(seconds=settings.TARINA_HEARTBEAT_STALE_SECONDS))
     stuck = workflow.stuck_story_ids(
         StoryStatus.PROCESSING, timedelta(seconds=settings.TARINA_STUCK_AFTER_SECONDS)
     ) + workflow.stuck_story_ids(
         StoryStatus.SUBMITTED, timedelta(seconds=settings.TARINA_UNQUEUED_AFTER_SECONDS)
     )
+    stuck = list(dict.fromkeys(dead + stuck))
     requeued = []
     for story_id in stuck:
         if workflow.give_up_if_retried_too_often(story_id):

@@ -23,9 +23,17 @@ FLEURS = REPO.parent / "shared" / "speech" / "fleurs"
 MODELS_CACHE = REPO / "var" / "models"
 
 
+LIBRARY_TESTS = REPO / "tests" / "media_pipeline"
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     from django.db import connection
 
+    for item in items:
+        refuse_transactions_without_restore(item)
+        # The processing library has no database: one CI run of it is enough.
+        if item.path.is_relative_to(LIBRARY_TESTS):
+            item.add_marker(pytest.mark.single_run)
     if connection.vendor == "postgresql":
         return
     if REQUIRE_POSTGRES:
@@ -34,6 +42,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+def refuse_transactions_without_restore(item: pytest.Item) -> None:
+    """A transactional test must restore the migrated data (serialized rollback): its
+    flush re-creates content types, and the next restore then collides."""
+    marker = item.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+        raise pytest.UsageError(f"{item.nodeid}: transaction=True needs serialized_rollback=True")
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -100,6 +100,7 @@ class PublishedStoryFactory(factory.django.DjangoModelFactory):
         status=StoryStatus.PUBLISHED,
         consent={"store": True, "publish_text": True, "research": True},
     )
+    public_id = factory.SelfAttribute("story.public_id")
     drive = factory.SelfAttribute("story.drive")
     kind = factory.SelfAttribute("story.kind")
     language = factory.SelfAttribute("story.language")

@@ -37,21 +37,38 @@ def database_url_for_workers() -> str:
 class WorkerProcess:
     """``celery worker`` in a subprocess: started, awaited until it answers a ping, stopped."""
 
-    def __init__(self, database_url: str, log_path: Path, queues: str = "media,transcribe") -> None:
+    def __init__(
+        self,
+        database_url: str,
+        log_path: Path,
+        queues: str = "media,transcribe",
+        *,
+        extra_args: tuple[str, ...] = (),
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.database_url = database_url
         self.log_path = log_path
         self.queues = queues
+        # ``("--beat", "--schedule", path)`` for Celery beat inside the worker, as `make run`.
+        self.extra_args = extra_args
+        # Set for this worker only (a failpoint, say), on top of the test's environment.
+        self.env = env or {}
         self.name = f"tarina-test-{uuid.uuid4().hex[:8]}@localhost"
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 60) -> None:
         """Start the worker, with nothing left over in its queues from earlier runs."""
         celery_app.control.purge()
-        env = {**os.environ, "DATABASE_URL": self.database_url, "PYTHONUNBUFFERED": "1"}
+        env = {
+            **os.environ,
+            "DATABASE_URL": self.database_url,
+            "PYTHONUNBUFFERED": "1",
+            **self.env,
+        }
         command = [
             sys.executable, "-m", "celery", "--app", "config", "worker",
             "--queues", self.queues, "--concurrency", "1", "--hostname", self.name,
-            "--loglevel", "INFO", "--without-gossip", "--without-mingle",
+            "--loglevel", "INFO", "--without-gossip", "--without-mingle", *self.extra_args,
         ]  # fmt: skip
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
@@ -84,6 +101,24 @@ class WorkerProcess:
         self.process.kill()
         self.process.wait(timeout=20)
 
+    def kill_main_process(self) -> list[int]:
+        """SIGKILL the worker's main process only, as the OOM killer would; its pool
+        children's pids (they must die with it: PR_SET_PDEATHSIG)."""
+        assert self.process is not None
+        children = self.children()
+        self.process.kill()
+        self.process.wait(timeout=20)
+        return children
+
+    def children(self) -> list[int]:
+        """The pids of the worker's pool children."""
+        if self.process is None:
+            return []
+        found = subprocess.run(
+            ["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True, check=False
+        )
+        return [int(pid) for pid in found.stdout.split()]
+
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")[-5000:] if self.log_path.exists() else ""
 
@@ -97,3 +132,12 @@ def wait_for(predicate: Callable[[], T], timeout: float = 60, interval: float = 
             return value
         time.sleep(interval)
     raise AssertionError(f"Condition not met within {timeout} s")
+
+
+def alive(pid: int) -> bool:
+    """Whether process ``pid`` exists and is not a zombie (dead, waiting to be reaped)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state != "Z"

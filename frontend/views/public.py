@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
@@ -72,11 +72,10 @@ def story_list(request: HttpRequest) -> HttpResponse:
 
 
 @localised
-def story_detail(request: HttpRequest, story_id: int) -> HttpResponse:
+def story_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    """A published story by its public id; withdrawn and unknown ones are the same 404."""
     try:
-        publication = publicity.story(story_id)
-    except publicity.StoryWithdrawn:
-        return render(request, "frontend/public/gone.html", status=410)
+        publication = publicity.story(public_id)
     except publicity.NotPublished:
         raise Http404 from None
     return render(
@@ -84,6 +83,17 @@ def story_detail(request: HttpRequest, story_id: int) -> HttpResponse:
         "frontend/public/story_detail.html",
         {"story": publication, "language": current_language()},
     )
+
+
+def story_by_number(request: HttpRequest, story_id: int) -> HttpResponse:
+    """An old numeric story URL: moved for good to the public id while the story is public."""
+    try:
+        public_id = publicity.public_id_of(story_id)
+    except publicity.NotPublished:
+        raise Http404 from None
+    target = reverse("frontend:story", args=[public_id])
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponsePermanentRedirect(f"{target}?{query}" if query else target)
 
 
 @localised

@@ -12,6 +12,23 @@ MAX_ROW_ID = 2**63 - 1
 ROW_ID_PATTERN = "[0-9]{1,18}"
 
 
+# A story's public id (stories.models.story.new_public_id): it starts with a letter, so it
+# never matches ROW_ID_PATTERN, and an old numeric public URL is told apart from it.
+PUBLIC_ID_PATTERN = "[a-z][0-9a-z]{15}"
+
+
+class PublicIdConverter:
+    """``<publicid:name>``: a story's public id."""
+
+    regex = PUBLIC_ID_PATTERN
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
 class RowIdConverter:
     """``<rowid:name>``: a primary key that fits 64 bits."""
 

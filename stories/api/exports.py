@@ -57,7 +57,7 @@ def export_stories(found: Collection) -> QuerySet[PublishedStory]:
 def row(publication: PublishedStory, request: Request | None) -> dict[str, Any]:
     """One story as an export row; ``themes`` is a list of slugs here."""
     return {
-        "id": publication.story_id,
+        "id": publication.public_id,
         "published_at": publication.published_at.isoformat(),
         "drive": publication.drive.slug,
         "language": publication.language,

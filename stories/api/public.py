@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpResponsePermanentRedirect
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -16,8 +17,8 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_field,
 )
-from rest_framework import permissions, serializers, status
-from rest_framework.exceptions import APIException, NotFound, ValidationError
+from rest_framework import permissions, serializers
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -35,10 +36,9 @@ PUBLIC_METHODS = ["get", "head", "options"]
 BLANK_FILTER = "Leave this filter out, or give it a value."
 
 
-class Gone(APIException):
-    status_code = status.HTTP_410_GONE
-    default_detail = "This story was withdrawn by the person who told it and is no longer public."
-    default_code = "gone"
+# The one answer for a story that is not public, whatever the reason: withdrawn stories
+# are not told apart from unknown ones (a 410 would date every withdrawal).
+NO_PUBLISHED_STORY = "No published story has this id."
 
 
 def absolute(request: Request | None, url: str) -> str:
@@ -70,7 +70,9 @@ class PublicDriveSerializer(serializers.Serializer):
 class PublicStorySerializer(serializers.Serializer):
     """A published story: its anonymised public copy, nothing of the original."""
 
-    id = serializers.IntegerField(source="story_id", help_text="The story's id.")
+    id = serializers.CharField(
+        source="public_id", help_text="The story's public id (random; not its row id)."
+    )
     url = serializers.SerializerMethodField()
     kind = serializers.CharField()
     language = serializers.CharField()
@@ -90,7 +92,7 @@ class PublicStorySerializer(serializers.Serializer):
         return self.context.get("request")
 
     def get_url(self, publication: PublishedStory) -> str:
-        return absolute(self._request(), reverse("public-story", args=[publication.story_id]))
+        return absolute(self._request(), reverse("public-story", args=[publication.public_id]))
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_audio_url(self, publication: PublishedStory) -> str | None:
@@ -259,28 +261,48 @@ class FeedView(PublicView):
 
 
 class PublicStoryView(PublicView):
-    """One published story; 410 Gone once its teller has withdrawn it."""
+    """One published story, by its public id; 404 for anything else (withdrawn included)."""
 
     @extend_schema(
         operation_id="public_story",
         parameters=[
-            OpenApiParameter("story_id", OpenApiTypes.INT, OpenApiParameter.PATH),
+            OpenApiParameter("public_id", OpenApiTypes.STR, OpenApiParameter.PATH),
             _language_parameter(),
         ],
         responses={
             200: PublicStorySerializer,
             404: OpenApiResponse(description="No published story has this id."),
-            410: OpenApiResponse(description="The story was withdrawn."),
         },
     )
-    def get(self, request: Request, story_id: int) -> Response:
+    def get(self, request: Request, public_id: str) -> Response:
         try:
-            publication = publicity.story(story_id)
-        except publicity.StoryWithdrawn:
-            raise Gone() from None
+            publication = publicity.story(public_id)
         except publicity.NotPublished:
-            raise NotFound("No published story has this id.") from None
+            raise NotFound(NO_PUBLISHED_STORY) from None
         return Response(PublicStorySerializer(publication, context=self.public_context()).data)
+
+
+class LegacyPublicStoryView(PublicView):
+    """The old numeric URL of a published story: a permanent redirect to its public id
+    while it is public, the same 404 as any unknown id otherwise."""
+
+    @extend_schema(
+        operation_id="public_story_by_number",
+        deprecated=True,
+        parameters=[OpenApiParameter("story_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        responses={
+            301: OpenApiResponse(description="Moved to the story's public id."),
+            404: OpenApiResponse(description="No published story has this id."),
+        },
+    )
+    def get(self, request: Request, story_id: int) -> HttpResponsePermanentRedirect:
+        try:
+            public_id = publicity.public_id_of(story_id)
+        except publicity.NotPublished:
+            raise NotFound(NO_PUBLISHED_STORY) from None
+        target = reverse("public-story", args=[public_id])
+        query = request.META.get("QUERY_STRING", "")
+        return HttpResponsePermanentRedirect(f"{target}?{query}" if query else target)
 
 
 class PublicCollectionView(PublicView):

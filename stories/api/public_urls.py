@@ -6,7 +6,17 @@ from stories.api import exports, public
 
 urlpatterns = [
     path("feed/", public.FeedView.as_view(), name="public-feed"),
-    path("public/stories/<rowid:story_id>/", public.PublicStoryView.as_view(), name="public-story"),
+    path(
+        "public/stories/<publicid:public_id>/",
+        public.PublicStoryView.as_view(),
+        name="public-story",
+    ),
+    # Old numeric URLs: redirected (301) while the story is public.
+    path(
+        "public/stories/<rowid:story_id>/",
+        public.LegacyPublicStoryView.as_view(),
+        name="public-story-by-number",
+    ),
     path(
         "public/collections/<slug:slug>/",
         public.PublicCollectionView.as_view(),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.conf import settings
@@ -13,6 +12,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 
 from stories.api.converters import MAX_ROW_ID
+from stories.api.parsers import load_json
 from stories.domain import submission
 from stories.domain import text as plain_text
 from stories.domain import uploads as upload_domain
@@ -133,7 +133,7 @@ class ConsentField(serializers.Field):
     def to_internal_value(self, data: Any) -> dict[str, bool]:
         if isinstance(data, str):
             try:
-                data = json.loads(data)
+                data = load_json(data)
             except ValueError:
                 self.fail("invalid")
         if not isinstance(data, dict):
@@ -448,6 +448,12 @@ class ReceiptStatusSerializer(serializers.Serializer):
     status = serializers.CharField()
     reason = serializers.CharField(allow_blank=True)
     processing_percent = serializers.IntegerField()
+
+
+class ReceiptLookupSerializer(serializers.Serializer):
+    """A receipt to look up, in the body: never in a URL, where access logs would keep it."""
+
+    receipt = serializers.CharField(max_length=100, error_messages={"invalid": NOT_TEXT})
 
 
 class WithdrawalSerializer(serializers.Serializer):

@@ -90,6 +90,16 @@ class SubmissionDriveThrottle(_SettingsRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
+class HealthThrottle(_SettingsRateThrottle):
+    """Health checks per client address, signed in or not (``TARINA_HEALTH_THROTTLE``)."""
+
+    scope = "health"
+    setting = "TARINA_HEALTH_THROTTLE"
+
+    def get_cache_key(self, request: Request, view: Any) -> str | None:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
 SUBMISSION_THROTTLES = [
     SubmissionAccountThrottle,
     SubmissionAddressThrottle,

@@ -65,6 +65,14 @@ def tus_headers(response: Response, upload: Upload | None = None) -> Response:
     return response
 
 
+def is_byte_count(raw: str) -> bool:
+    """True for a plain decimal byte count: ASCII digits only.
+
+    ``str.isdigit`` also accepts "²" or Arabic-Indic digits, which ``int()`` then refuses (a 500).
+    """
+    return raw.isascii() and raw.isdigit()
+
+
 def answer(code: int, detail: str = "", upload: Upload | None = None) -> Response:
     return tus_headers(Response({"detail": detail} if detail else None, status=code), upload)
 
@@ -174,7 +182,7 @@ class UploadCollectionView(TusView):
                 ),
             )
         raw_length = request.headers.get("Upload-Length", "")
-        if not raw_length.isdigit():
+        if not is_byte_count(raw_length):
             return answer(
                 status.HTTP_400_BAD_REQUEST, gettext("Upload-Length (bytes) is required.")
             )
@@ -269,7 +277,7 @@ class UploadDetailView(TusView):
         if uploads.is_expired(upload):
             return answer(status.HTTP_410_GONE, gettext("This upload has expired."))
         raw_offset = request.headers.get("Upload-Offset", "")
-        if not raw_offset.isdigit():
+        if not is_byte_count(raw_offset):
             return answer(
                 status.HTTP_400_BAD_REQUEST, gettext("Upload-Offset (bytes) is required.")
             )

@@ -2,10 +2,11 @@ from django.urls import include, path, register_converter
 from rest_framework.routers import DefaultRouter
 
 from stories.api import originals, pictures, preview_audio, review, taxonomy, views
-from stories.api.converters import RowIdConverter
+from stories.api.converters import PublicIdConverter, RowIdConverter
 
-# Registered before the included modules below are imported: they use it too.
+# Registered before the included modules below are imported: they use them too.
 register_converter(RowIdConverter, "rowid")
+register_converter(PublicIdConverter, "publicid")
 
 router = DefaultRouter()
 router.register("stories", views.StoryViewSet, basename="story")
@@ -39,6 +40,8 @@ urlpatterns = [
     path("review/", review.ReviewQueueView.as_view(), name="review-queue"),
     path("stories/<rowid:pk>/", include(story_review)),
     path("consent/", review.ConsentView.as_view(), name="consent"),
+    path("receipts/lookup/", views.ReceiptLookupView.as_view(), name="receipt-lookup"),
+    # Deprecated (Sunset header): the receipt in the path. Before it, so "lookup" is no receipt.
     path("receipts/<str:receipt>/", views.ReceiptView.as_view(), name="receipt"),
     path("withdrawals/", views.WithdrawalView.as_view(), name="withdrawal"),
     path("health/", views.HealthView.as_view(), name="health"),

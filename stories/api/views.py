@@ -27,7 +27,7 @@ from stories.api import serializers as s
 from stories.api.converters import ROW_ID_PATTERN
 from stories.api.exceptions import Conflict
 from stories.api.parsers import API_PARSERS
-from stories.api.throttles import SUBMISSION_THROTTLES, ReceiptThrottle
+from stories.api.throttles import SUBMISSION_THROTTLES, HealthThrottle, ReceiptThrottle
 from stories.domain import (
     consent,
     editing,
@@ -236,18 +236,18 @@ class DriveViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Drive.objects.prefetch_related("consent_texts").order_by("-created_at")
 
 
-class ReceiptView(APIView):
-    """The status of the story behind a receipt, and nothing else about it."""
+# The receipt in a URL path (GET /api/v1/receipts/<receipt>/) answers until this date, with
+# RFC 9745 / RFC 8594 headers that say so; POST /api/v1/receipts/lookup/ replaces it.
+RECEIPT_PATH_DEPRECATED = "@1796601600"  # 2026-12-07
+RECEIPT_PATH_SUNSET = "Wed, 30 Jun 2027 00:00:00 GMT"
 
-    permission_classes = [permissions.AllowAny]
-    throttle_classes = [ReceiptThrottle]
 
-    @extend_schema(responses=s.ReceiptStatusSerializer)
-    def get(self, request: Request, receipt: str) -> Response:
-        story = receipts.find_story(receipt)
-        if story is None:
-            raise NotFound(gettext("No story matches this receipt. Check it for typing errors."))
-        return Response(receipt_status(story))
+def receipt_answer(receipt: str) -> Response:
+    """The status of the story behind ``receipt``, and nothing else about it; else 404."""
+    story = receipts.find_story(receipt)
+    if story is None:
+        raise NotFound(gettext("No story matches this receipt. Check it for typing errors."))
+    return Response(receipt_status(story))
 
 
 def receipt_status(story: Story) -> dict[str, Any]:
@@ -259,6 +259,36 @@ def receipt_status(story: Story) -> dict[str, Any]:
         "reason": story.status_reason if show_reason else "",
         "processing_percent": story.processing_percent,
     }
+
+
+class ReceiptLookupView(APIView):
+    """The status of the story behind a receipt sent in the body, and nothing else about it."""
+
+    permission_classes = [permissions.AllowAny]
+    throttle_classes = [ReceiptThrottle]
+    parser_classes = API_PARSERS
+
+    @extend_schema(request=s.ReceiptLookupSerializer, responses=s.ReceiptStatusSerializer)
+    def post(self, request: Request) -> Response:
+        incoming = s.ReceiptLookupSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        return receipt_answer(incoming.validated_data["receipt"])
+
+
+class ReceiptView(APIView):
+    """Deprecated: the receipt in the URL path, which access logs would keep (they now
+    scrub it, config/logging.py). Answers as before, saying when it goes."""
+
+    permission_classes = [permissions.AllowAny]
+    throttle_classes = [ReceiptThrottle]
+
+    @extend_schema(responses=s.ReceiptStatusSerializer, deprecated=True)
+    def get(self, request: Request, receipt: str) -> Response:
+        response = receipt_answer(receipt)
+        response["Deprecation"] = RECEIPT_PATH_DEPRECATED
+        response["Sunset"] = RECEIPT_PATH_SUNSET
+        response["Link"] = '</api/v1/receipts/lookup/>; rel="successor-version"'
+        return response
 
 
 class WithdrawalView(APIView):
@@ -315,24 +345,35 @@ _HEALTH = {
     "type": "object",
     "properties": {
         "status": {"type": "string", "enum": ["ok", "unavailable"]},
-        "checks": {"type": "object", "additionalProperties": _CHECK},
+        "checks": {
+            "type": "object",
+            "additionalProperties": _CHECK,
+            "description": "Curators and admins only.",
+        },
     },
-    "required": ["status", "checks"],
+    "required": ["status"],
 }
 
 
 class HealthView(APIView):
-    """Database, broker and worker reachability: 200 only when all are up."""
+    """Database, broker and worker reachability: 200 only when all are up.
+
+    Everyone learns up or down; curators and admins also read each check. The report is
+    kept a few seconds (``health.cached_report``) and calls are throttled per address.
+    """
 
     permission_classes = [permissions.AllowAny]
-    authentication_classes: list[type] = []
+    throttle_classes = [HealthThrottle]
 
     @extend_schema(
         responses={
             200: OpenApiResponse(_HEALTH, description="Everything is reachable."),
+            429: OpenApiResponse(description="Too many health checks from this address."),
             503: OpenApiResponse(_HEALTH, description="Something is down; see its check."),
         }
     )
     def get(self, request: Request) -> Response:
-        healthy, body = health.report()
+        healthy, body = health.cached_report()
+        if not rules.sees_health_detail(request.user):
+            body = health.status_only(body)
         return Response(body, status=status.HTTP_200_OK if healthy else 503)

@@ -1,7 +1,10 @@
 """Who is being heard: counts of stories by theme, language, week, status and drive.
 
 Withdrawn stories are left out of every count but the one by status: they are no longer
-anyone's story to count. Small counts are shown as "< 5" so no one can be singled out.
+anyone's story to count. Small counts are shown as "< 5" so no one can be singled out, and
+every other figure is rounded to a base of 5: the page shows the same stories cut several
+ways (per language, and per drive and language; per status), so an exact total minus the
+cells beside a hidden one would give the hidden one away. Rounded, it cannot.
 """
 
 from __future__ import annotations
@@ -83,9 +86,26 @@ def expected_languages() -> dict[str, list[str]]:
     }
 
 
+def rounded(n: int) -> int:
+    """``n`` to the nearest multiple of ``SMALL_COUNT`` (halves up); 1 to 4 become 0."""
+    return (n + SMALL_COUNT // 2) // SMALL_COUNT * SMALL_COUNT if n >= SMALL_COUNT else 0
+
+
 def suppressed(n: int) -> str:
-    """``n`` as shown to people: below ``SMALL_COUNT`` (but not 0) it is "< 5"."""
-    return f"< {SMALL_COUNT}" if 0 < n < SMALL_COUNT else str(n)
+    """``n`` as shown to people: 0 as "0", 1 to 4 as "< 5", anything else ``rounded``."""
+    if n == 0:
+        return "0"
+    return f"< {SMALL_COUNT}" if n < SMALL_COUNT else str(rounded(n))
+
+
+def chart(rows: Rows) -> list[dict[str, Any]]:
+    """Rows for a bar chart, suppressed as the table is: label, text shown, and the bar's
+    width in percent of the largest (from the rounded figures: a bar is a figure too)."""
+    top = max((rounded(n) for _, n in rows), default=0) or 1
+    return [
+        {"label": label, "n": suppressed(n), "pct": round(100 * rounded(n) / top)}
+        for label, n in rows
+    ]
 
 
 def hearing_table(

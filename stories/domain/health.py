@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 
 from config.celery import app as celery_app
@@ -84,6 +85,31 @@ def report() -> tuple[bool, dict[str, Any]]:
         "status": "ok" if healthy else "unavailable",
         "checks": {name: asdict(check) for name, check in checks.items()},
     }
+
+
+# The last report, shared by every web process through the cache.
+REPORT_CACHE_KEY = "tarina:health:report"
+
+
+def cached_report() -> tuple[bool, dict[str, Any]]:
+    """``report()``, computed at most once per ``TARINA_HEALTH_CACHE_SECONDS``.
+
+    A report waits up to the health timeout on the broker and the workers (seconds): asked
+    for on every call, an anonymous endpoint would let anyone keep web threads busy.
+    """
+    kept = cache.get(REPORT_CACHE_KEY)
+    if kept is not None:
+        return kept[0], kept[1]
+    healthy, body = report()
+    seconds = settings.TARINA_HEALTH_CACHE_SECONDS
+    if seconds > 0:
+        cache.set(REPORT_CACHE_KEY, (healthy, body), seconds)
+    return healthy, body
+
+
+def status_only(body: dict[str, Any]) -> dict[str, Any]:
+    """What anyone may read: up or not. Worker names, queues and disk are for operators."""
+    return {"status": body["status"]}
 
 
 # --- Readiness (/readyz): can this deployment take and process stories? ---------------

@@ -207,6 +207,7 @@ def _record(
         publication, _ = PublishedStory.objects.update_or_create(
             story=story,
             defaults={
+                "public_id": story.public_id,
                 "drive_id": story.drive_id,
                 "kind": story.kind,
                 "language": story.language,

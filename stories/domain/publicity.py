@@ -33,12 +33,12 @@ logger = logging.getLogger(__name__)
 GENERATION_KEY = "tarina:public-generation"
 
 
-class StoryWithdrawn(Exception):
-    """The story was withdrawn by its teller: it is gone for good."""
-
-
 class NotPublished(Exception):
-    """There is no published story (or collection) by that name."""
+    """There is no published story (or collection) by that name.
+
+    Withdrawn, unpublished, never published or unknown: all the same to the public, so that
+    an answer never tells which stories were withdrawn, or when.
+    """
 
 
 def published_collections() -> QuerySet[Collection]:
@@ -92,15 +92,23 @@ def feed(
     return queryset
 
 
-def story(story_id: int) -> PublishedStory:
-    """The published story, or ``StoryWithdrawn`` / ``NotPublished``."""
-    publication = published_stories().filter(story_id=story_id).first()
-    if publication is not None:
-        attach_collections([publication])
-        return publication
-    if Story.objects.filter(pk=story_id, status=StoryStatus.WITHDRAWN).exists():
-        raise StoryWithdrawn(story_id)
-    raise NotPublished(story_id)
+def story(public_id: str) -> PublishedStory:
+    """The published story with this public id, or ``NotPublished``."""
+    publication = published_stories().filter(public_id=public_id).first()
+    if publication is None:
+        raise NotPublished(public_id)
+    attach_collections([publication])
+    return publication
+
+
+def public_id_of(story_id: int) -> str:
+    """The public id of a story published now, found by its old numeric public URL (which
+    redirects while the story is public), or ``NotPublished``."""
+    found = published_stories().filter(story_id=story_id).values_list("public_id", flat=True)
+    public_id = found.first()
+    if public_id is None:
+        raise NotPublished(story_id)
+    return public_id
 
 
 def collection(slug: str) -> Collection:

@@ -12,6 +12,10 @@ how many of them are safely on disk (``offset``). Rules that keep the two consis
 * A chunk with an ``Upload-Checksum`` is all or nothing: on a mismatch (or a cut) the
   file is truncated back and the offset stays where it was.
 
+With object storage (``TARINA_STORAGE=s3``) there is no file to lock or append to: each
+chunk is spooled locally, stored as a piece, and counted by the same conditional UPDATE;
+``stories.domain.upload_objects`` keeps the pieces and joins them at the end.
+
 See docs/uploads.md for the HTTP side and the ownership rules.
 """
 
@@ -26,6 +30,7 @@ import io
 import logging
 import os
 import secrets
+import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -44,7 +49,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from stories import media_checks
-from stories.domain import diskspace
+from stories.domain import diskspace, upload_objects
 from stories.domain.roles import AnyUser
 from stories.enums import AssetRole
 from stories.models import MediaAsset, Story, Upload
@@ -252,16 +257,7 @@ def create(
         expires_at=expiry_from(now),
     )
     upload.path = f"{UPLOAD_DIR}/{upload.pk.hex}"
-    target = storage().path(upload.path)
-    try:
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        with open(target, "xb"):
-            pass
-    except OSError as error:
-        if diskspace.is_full(error):
-            _remove_file(upload.path)
-            raise NoSpace(0) from error
-        raise
+    _create_file(upload.path, length)
     try:
         if length == 0:
             upload.sha256 = hashlib.sha256().hexdigest()
@@ -271,6 +267,25 @@ def create(
         _remove_file(upload.path)
         raise
     return upload, token
+
+
+def _create_file(path: str, length: int) -> None:
+    """The upload's empty file. In object storage only an empty upload gets its (empty)
+    object now; the others get theirs when their pieces are joined."""
+    if upload_objects.is_remote(storage()):
+        if length == 0:
+            storage().save(path, File(io.BytesIO(), name=path))
+        return
+    target = storage().path(path)
+    try:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "xb"):
+            pass
+    except OSError as error:
+        if diskspace.is_full(error):
+            _remove_file(path)
+            raise NoSpace(0) from error
+        raise
 
 
 def tokens_from(header: str | None) -> list[str]:
@@ -387,6 +402,8 @@ def append(
         raise OffsetMismatch(upload.offset)
     if offset + count > upload.length:
         raise TooLarge(gettext("The chunk goes past the declared Upload-Length."))
+    if upload_objects.is_remote(storage()):
+        return _append_piece(upload, offset=offset, stream=stream, count=count, checksum=checksum)
     with _exclusive(storage().path(upload.path)) as handle:
         # Under the lock, the database's offset is the truth: a writer that finished
         # while this request waited for its body has moved it on.
@@ -427,6 +444,81 @@ def append(
     return upload
 
 
+def _append_piece(
+    upload: Upload, *, offset: int, stream: Readable, count: int, checksum: Checksum | None
+) -> Upload:
+    """``append`` for object storage: the chunk becomes a piece, counted if still in turn.
+
+    No lock spans processes here; the conditional UPDATE decides instead. Of two PATCHes
+    at one offset both bodies are stored, the first UPDATE counts its piece, and the
+    other request deletes its own piece and answers 409 with the new offset.
+    """
+    row = Upload.objects.filter(pk=upload.pk).values("offset", "parts").first()
+    if row is None:
+        raise UploadGone(gettext("The upload was removed."))
+    if row["offset"] != offset:
+        raise OffsetMismatch(row["offset"])
+    with tempfile.TemporaryFile() as spool:  # this request's own, never shared
+        written, whole = _spool(stream, spool, offset, count, checksum)
+        pieces, name = list(row["parts"]), None
+        if written:
+            name = upload_objects.put_piece(storage(), upload.path, offset, spool)
+            pieces.append([name, written])
+    new_offset, now = offset + written, timezone.now()
+    moved = Upload.objects.filter(pk=upload.pk, offset=offset).update(
+        offset=new_offset, parts=pieces, expires_at=expiry_from(now)
+    )
+    if not moved:
+        if name is not None:
+            storage().delete(name)
+        raise _lost_race(upload)
+    upload.offset, upload.parts, upload.expires_at = new_offset, pieces, expiry_from(now)
+    if new_offset == upload.length and upload.completed_at is None:
+        _join(upload, now)
+    if not whole:
+        raise BodyInterrupted(new_offset)
+    return upload
+
+
+def _spool(
+    stream: Readable, spool: IO[bytes], offset: int, count: int, checksum: Checksum | None
+) -> tuple[int, bool]:
+    """Receive the body into ``spool``; a chunk with a checksum is all or nothing."""
+    hasher = hashlib.new(checksum.algorithm) if checksum else None
+    try:
+        written, whole = _copy(stream, spool, count, hasher)
+    except OSError as error:
+        if diskspace.is_full(error):  # the web host's temporary folder is full
+            raise NoSpace(offset) from error
+        raise
+    if checksum is not None and hasher is not None:
+        if not whole:
+            raise BodyInterrupted(offset)
+        if not hmac.compare_digest(hasher.digest(), checksum.digest):
+            raise ChecksumMismatch(gettext("The chunk does not match its Upload-Checksum."))
+    return written, whole
+
+
+def _lost_race(upload: Upload) -> UploadError:
+    """Why a counted UPDATE moved nothing: the upload is gone, or another PATCH won."""
+    current = Upload.objects.filter(pk=upload.pk).values_list("offset", flat=True).first()
+    if current is None:
+        return UploadGone(gettext("The upload was removed."))
+    return OffsetMismatch(current)
+
+
+def _join(upload: Upload, now: datetime) -> None:
+    """Join the pieces into the upload's one object, then mark it complete.
+
+    If this is cut short the upload stays incomplete at its full offset; an empty PATCH
+    at that offset joins again.
+    """
+    upload.sha256 = upload_objects.join(storage(), upload.path, upload.parts)
+    upload.completed_at, upload.parts = now, []
+    Upload.objects.filter(pk=upload.pk).update(sha256=upload.sha256, completed_at=now, parts=[])
+    upload_objects.remove_pieces(storage(), upload.path)
+
+
 def _complete(upload: Upload, handle: io.BufferedRandom, now: datetime) -> None:
     """Hash the whole file (streamed, constant memory) and mark the upload complete."""
     handle.seek(0)
@@ -443,6 +535,9 @@ def terminate(upload: Upload) -> None:
 
 
 def _remove_file(name: str) -> None:
+    if upload_objects.is_remote(storage()):
+        upload_objects.remove(storage(), name)
+        return
     with suppress(FileNotFoundError):
         os.remove(storage().path(name))
 
@@ -459,17 +554,31 @@ def remove_expired(now: datetime | None = None) -> int:
         if deleted:
             _remove_file(upload.path)
             removed += 1
+    return removed + _remove_strays(now)
+
+
+def _known_names() -> set[str]:
+    paths = Upload.objects.values_list("path", flat=True).iterator()
+    return {PurePath(path).name for path in paths}
+
+
+def _remove_strays(now: datetime) -> int:
+    """Remove upload files that no row knows of and that are older than the expiry period."""
+    cutoff = now - timedelta(seconds=settings.TARINA_UPLOAD_EXPIRY_SECONDS)
+    if upload_objects.is_remote(storage()):
+        strays = upload_objects.strays(storage(), UPLOAD_DIR, _known_names(), cutoff)
+        for path in strays:
+            _remove_file(path)
+        return len(strays)
+    removed = 0
     folder = storage().path(UPLOAD_DIR)
     if os.path.isdir(folder):
-        cutoff = (now - timedelta(seconds=settings.TARINA_UPLOAD_EXPIRY_SECONDS)).timestamp()
-        known = {
-            PurePath(path).name for path in Upload.objects.values_list("path", flat=True).iterator()
-        }
+        known = _known_names()
         with os.scandir(folder) as entries:
             for entry in entries:
                 if entry.name in known or not entry.is_file():
                     continue
-                if entry.stat().st_mtime < cutoff:
+                if entry.stat().st_mtime < cutoff.timestamp():
                     _remove_file(f"{UPLOAD_DIR}/{entry.name}")
                     removed += 1
     return removed
@@ -511,6 +620,9 @@ def for_submission(
 
 def kind_mismatch(kind: str, upload: Upload) -> str | None:
     """The multipart submission's quick check (``stories.media_checks``), on an upload."""
+    if upload_objects.is_remote(storage()):
+        head = upload_objects.opening(storage(), upload.path, upload.length)
+        return media_checks.kind_mismatch(kind, File(head, name=display_name(upload)))
     with open(storage().path(upload.path), "rb") as handle:
         return media_checks.kind_mismatch(kind, File(handle, name=display_name(upload)))
 
@@ -543,12 +655,15 @@ def attach(upload: Upload, story: Story) -> MediaAsset:
                 gettext("Upload %(id)s is no longer available.") % {"id": upload.pk}
             )
         asset.save()
-    source = storage().path(upload.path)
-    target = storage().path(asset.file.name)
-    transaction.on_commit(partial(_move, source, target))
+    transaction.on_commit(partial(_move, upload.path, asset.file.name))
     return asset
 
 
 def _move(source: str, target: str) -> None:
-    os.makedirs(os.path.dirname(target), exist_ok=True)
-    os.replace(source, target)
+    """The finished upload becomes the asset's file: renamed on disk, copied in a bucket."""
+    if upload_objects.is_remote(storage()):
+        upload_objects.move(storage(), source, target)
+        return
+    source_path, target_path = storage().path(source), storage().path(target)
+    os.makedirs(os.path.dirname(target_path), exist_ok=True)
+    os.replace(source_path, target_path)

@@ -31,6 +31,9 @@ class PublishedStory(models.Model):
     """
 
     story = models.OneToOneField(Story, on_delete=models.CASCADE, related_name="publication")
+    # The story's public id, copied like everything else here: public surfaces name a
+    # story by it and never by its row id (which counts stories).
+    public_id = models.CharField(max_length=16, unique=True)
     drive = models.ForeignKey(Drive, on_delete=models.PROTECT, related_name="publications")
     kind = models.CharField(max_length=10)
     language = models.CharField(max_length=8, blank=True)

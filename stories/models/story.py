@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import secrets
 import uuid
 from pathlib import PurePath
 
@@ -8,6 +9,18 @@ from django.db import models
 
 from stories.enums import AssetRole, StoryKind, StoryStatus
 from stories.models.drive import Drive
+
+# Public ids: 16 characters, lowercase letters and digits with no look-alikes (about 80
+# bits), starting with a letter so that one never reads as an old numeric id.
+PUBLIC_ID_LETTERS = "abcdefghjkmnpqrstuvwxyz"
+PUBLIC_ID_ALPHABET = "23456789" + PUBLIC_ID_LETTERS
+PUBLIC_ID_LENGTH = 16
+
+
+def new_public_id() -> str:
+    """A random public id: public URLs must not count stories or date a withdrawal."""
+    rest = "".join(secrets.choice(PUBLIC_ID_ALPHABET) for _ in range(PUBLIC_ID_LENGTH - 1))
+    return secrets.choice(PUBLIC_ID_LETTERS) + rest
 
 
 class Story(models.Model):
@@ -35,11 +48,19 @@ class Story(models.Model):
     )
     # sha256 of the receipt; the receipt itself is shown to the reporter once and never stored.
     receipt_hash = models.CharField(max_length=64, unique=True)
+    # The id public surfaces use (URLs, feeds, exports): random, where the row id counts.
+    # Kept across unpublishing and publishing again, so a story's public URL stays put.
+    public_id = models.CharField(
+        max_length=PUBLIC_ID_LENGTH, unique=True, default=new_public_id, editable=False
+    )
     # Pipeline progress, so the UI can show a progress bar.
     processing_step = models.CharField(max_length=32, blank=True)
     processing_percent = models.PositiveSmallIntegerField(default=0)
     processing_timings = models.JSONField(default=dict, blank=True)
     processing_attempts = models.PositiveSmallIntegerField(default=0)
+    # Stamped while a pipeline step runs (and every few seconds during it), cleared when it
+    # ends: a stamp that has gone stale means the worker died inside the step.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     # The curator's choice at approval; consent to publish the voice can still rule it out.
     disguise_voice = models.BooleanField(default=False)
@@ -63,10 +84,15 @@ class Story(models.Model):
         return self.title or f"{self.get_kind_display()} story {self.pk}"
 
 
+def story_folder(story_id: int) -> str:
+    """The folder of the private storage that holds every file of one story."""
+    return f"stories/{story_id}"
+
+
 def asset_upload_path(asset: MediaAsset, filename: str) -> str:
     """A path that says nothing about the reporter: the upload's own name is dropped."""
     suffix = PurePath(filename).suffix.lower()[:10]
-    return f"stories/{asset.story_id}/{asset.role}/{uuid.uuid4().hex}{suffix}"
+    return f"{story_folder(asset.story_id)}/{asset.role}/{uuid.uuid4().hex}{suffix}"
 
 
 class MediaAsset(models.Model):

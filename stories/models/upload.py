@@ -32,6 +32,10 @@ class Upload(models.Model):
     metadata = models.JSONField(default=dict, blank=True)
     # Name in the private default storage, "uploads/<uuid hex>".
     path = models.CharField(max_length=255)
+    # Object storage only: the stored pieces that count, ``[name, size]`` in order; their
+    # sizes add up to ``offset``. Advanced with it by one conditional UPDATE; emptied once
+    # the pieces are joined (stories/domain/upload_objects.py). Local files leave it empty.
+    parts = models.JSONField(default=list, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(db_index=True)

@@ -56,10 +56,32 @@ def browser() -> Iterator[object]:
         launched.close()
 
 
+# Run before any page script (and outside the page's CSP): every violation of the
+# Content-Security-Policy is logged as a console error the tests collect.
+CSP_WATCH = """
+document.addEventListener("securitypolicyviolation", function (event) {
+  console.error("CSP violation: " + event.violatedDirective + " blocked " +
+    (event.blockedURI || "inline") + " at " + event.sourceFile + ":" + event.lineNumber);
+}, true);
+"""
+
+
+def is_csp_violation(text: str) -> bool:
+    """Chromium's own report ("... violates the following Content Security Policy ...")
+    or the one ``CSP_WATCH`` writes."""
+    return text.startswith("CSP violation:") or "Content Security Policy" in text
+
+
 def uncaught_errors(page) -> list[str]:
-    """A list that collects every error the page's scripts throw and nobody catches."""
+    """A list that collects every error the page's scripts throw and nobody catches, and
+    every Content-Security-Policy violation on its pages."""
     errors: list[str] = []
+    page.context.add_init_script(CSP_WATCH)
     page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on(
+        "console",
+        lambda message: errors.append(message.text) if is_csp_violation(message.text) else None,
+    )
     return errors
 
 
@@ -72,7 +94,7 @@ def page(browser, live_server):
     errors = uncaught_errors(opened)
     yield opened
     context.close()
-    assert errors == [], "the page's scripts threw"
+    assert errors == [], "the page's scripts threw, or it broke its Content-Security-Policy"
 
 
 @pytest.fixture
@@ -90,7 +112,7 @@ def phone(browser, live_server):
     errors = uncaught_errors(opened)
     yield opened
     context.close()
-    assert errors == [], "the page's scripts threw"
+    assert errors == [], "the page's scripts threw, or it broke its Content-Security-Policy"
 
 
 def sign_in(page, user, live_server) -> None:

@@ -11,7 +11,7 @@ from stories.domain import receipts
 from stories.enums import AssetRole, Role, StoryStatus, ThemeSource, ThemeTagState
 from stories.models import Redaction, Story, StoryTheme, Theme, Upload
 from tests.factories import DriveFactory, StoryFactory, UserFactory, transcript_for
-from tests.frontend.conftest import screenshot, sign_in, wav_bytes
+from tests.frontend.conftest import screenshot, sign_in, uncaught_errors, wav_bytes
 from tests.frontend.test_pages import normalised_recording
 from tests.worker import WorkerProcess, database_url_for_workers, wait_for
 
@@ -89,12 +89,12 @@ def test_curator_clicks_a_word_and_the_player_seeks(page, live_server):
     transcript_for(story, "the bus never came to our village today", seconds_per_word=0.5)
     sign_in(page, curator, live_server)
     page.goto(f"/console/stories/{story.pk}/")
-    page.wait_for_function("document.querySelector('[data-player]').readyState >= 1")
+    page.wait_for_function("() => document.querySelector('[data-player]').readyState >= 1")
     assert page.evaluate("document.querySelector('[data-player]').currentTime") == 0
     word = page.locator(".words .w").nth(4)  # " to", starting at 2.0 s
     word.click()
     page.wait_for_function(
-        "Math.abs(document.querySelector('[data-player]').currentTime - 2) < 0.05"
+        "() => Math.abs(document.querySelector('[data-player]').currentTime - 2) < 0.05"
     )
     assert "current" in (word.get_attribute("class") or "")
     # With the keyboard: Tab reaches the words, Enter on one seeks there.
@@ -102,7 +102,7 @@ def test_curator_clicks_a_word_and_the_player_seeks(page, live_server):
     page.keyboard.press("Tab")  # " village", at 3.0 s
     page.keyboard.press("Enter")
     page.wait_for_function(
-        "Math.abs(document.querySelector('[data-player]').currentTime - 3) < 0.05"
+        "() => Math.abs(document.querySelector('[data-player]').currentTime - 3) < 0.05"
     )
 
 
@@ -114,13 +114,13 @@ def test_reporter_records_audio_and_sends_it_through_the_drive_link(phone):
     phone.click(f"a[href='/d/{drive.slug}/']")
     phone.check("input[name=kind][value=audio]")
     phone.click("[data-rec-start]")
-    phone.wait_for_function("document.querySelector('[data-timer]').textContent !== '0:00'")
+    phone.wait_for_function("() => document.querySelector('[data-timer]').textContent !== '0:00'")
     level = phone.locator("[data-level]").evaluate("bar => parseFloat(bar.style.width)")
     assert level > 0  # the fake microphone's tone moves the level meter
     phone.click("[data-rec-stop]")
     playback = phone.locator("[data-playback]")
     playback.wait_for(state="visible")
-    phone.wait_for_function("document.querySelector('[data-playback]').readyState >= 1")
+    phone.wait_for_function("() => document.querySelector('[data-playback]').readyState >= 1")
     phone.check("input[name=consent_publish_audio]")
     screenshot(phone, "reporter-recorded")
     phone.click("button[type=submit]")
@@ -253,7 +253,7 @@ def test_curator_reviews_approves_and_publishes_and_the_public_sees_it_anonymise
     finally:
         worker.stop()
 
-    page.goto(f"/stories/{story.pk}/")
+    page.goto(f"/stories/{story.public_id}/")
     public_text = page.locator(".story-text").inner_text()
     assert "Anna" not in public_text
     assert "Virtanen" not in public_text
@@ -275,6 +275,7 @@ def test_the_ui_renders_in_finnish_from_the_browser_language(browser, live_serve
     )
     context.set_default_timeout(10_000)
     finnish = context.new_page()
+    errors = uncaught_errors(finnish)
     try:
         drive = DriveFactory(
             slug="kirjasto", title="Kirjastoautot", description="Kerro, miten kirjastoauto palveli."
@@ -290,6 +291,7 @@ def test_the_ui_renders_in_finnish_from_the_browser_language(browser, live_serve
         assert "Kiitos" in finnish.locator("[data-receipt-panel] h2").inner_text()
     finally:
         context.close()
+    assert errors == []
 
 
 def test_curator_selects_words_in_the_transcript_to_redact_them_and_mutes_a_stretch(
@@ -316,12 +318,13 @@ def test_curator_selects_words_in_the_transcript_to_redact_them_and_mutes_a_stre
     form.wait_for(state="visible")
     assert form.locator("[data-selection='text']").inner_text() == "Heikki at"
     form.locator("select[name=type]").select_option("person")
-    form.locator("button[type=submit]").click()
-    wait_for(lambda: Redaction.objects.filter(story=story, field="transcript").exists())
+    # The console reloads the page once the redaction is stored: wait for that reload, or
+    # it would abort the next navigation.
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
     added = Redaction.objects.get(story=story, field="transcript")
     assert (added.text, added.type, added.redact) == ("Heikki at", "person", True)
 
-    page.goto(f"/console/stories/{story.pk}/")
     page.fill("#mute-from", "4")
     page.fill("#mute-to", "4.5")
     page.click("text=Mute this stretch")

@@ -218,7 +218,7 @@ def test_story_page_reads_the_public_copy_only(client):
     publication.title = "Public title"
     publication.text = "[Person 1] said hello"
     publication.save()
-    body = client.get(f"/stories/{publication.story_id}/").content.decode()
+    body = client.get(f"/stories/{publication.public_id}/").content.decode()
     assert "Public title" in body
     assert "[Person 1] said hello" in body
     assert "Anna" not in body
@@ -227,18 +227,32 @@ def test_story_page_reads_the_public_copy_only(client):
 
 def test_story_page_escapes_text(client):
     publication = published_story(story__title=XSS, story__text=XSS)
-    body = client.get(f"/stories/{publication.story_id}/").content.decode()
+    body = client.get(f"/stories/{publication.public_id}/").content.decode()
     assert XSS not in body
 
 
-def test_withdrawn_story_page_is_410(client):
+def test_withdrawn_story_page_is_the_same_404_as_an_unknown_one(client):
     story, _ = story_with_receipt(status=StoryStatus.WITHDRAWN)
-    assert client.get(f"/stories/{story.pk}/").status_code == 410
+    withdrawn = client.get(f"/stories/{story.public_id}/")
+    unknown = client.get("/stories/zzzzzzzzzzzzzzzz/")
+    assert withdrawn.status_code == unknown.status_code == 404
+    assert client.get(f"/stories/{story.pk}/").status_code == 404
+
+
+def test_old_numeric_story_urls_redirect_to_the_public_id_while_public(client):
+    publication = published_story(story__title="The bus")
+    moved = client.get(f"/stories/{publication.story_id}/")
+    assert moved.status_code == 301
+    assert moved["Location"] == f"/stories/{publication.public_id}/"
+    assert client.get(moved["Location"]).status_code == 200
+    listed = client.get("/stories/").content.decode()
+    assert f"/stories/{publication.public_id}/" in listed
+    assert f"/stories/{publication.story_id}/" not in listed
 
 
 def test_unpublished_story_page_is_404(client):
     story = StoryFactory(status=StoryStatus.NEEDS_REVIEW)
-    assert client.get(f"/stories/{story.pk}/").status_code == 404
+    assert client.get(f"/stories/{story.public_id}/").status_code == 404
 
 
 def test_collection_page_and_theme_page_link_feeds(client):
@@ -375,11 +389,47 @@ def test_dashboard_suppresses_small_counts(client, curator):
     # The factory's drives expect Finnish and Swedish; no one has told a story in Swedish.
     assert response.context["drive_columns"] == ["fi", "sv"]
     assert rows["big"] == [
-        {"text": "6", "unheard": False},
+        {"text": "5", "unheard": False},  # 6, rounded to a base of 5
         {"text": "0", "unheard": True},
     ]
     assert rows["small"][0] == {"text": "< 5", "unheard": False}
     assert "not heard" in response.content.decode()
+
+
+def shown_range(text: str) -> tuple[int, int]:
+    """The true values a figure on the dashboard may stand for."""
+    if text == "0":
+        return 0, 0
+    if text == "< 5":
+        return 1, 4
+    value = int(text)
+    assert value % 5 == 0, f"{text} is neither suppressed nor rounded"
+    return value - 2, value + 2
+
+
+def test_no_figure_on_the_dashboard_gives_a_hidden_count_away(client, curator):
+    """A language's total minus the drive cells beside a hidden one must not pin it down."""
+    from tests.factories import DriveFactory
+
+    big, small = DriveFactory(slug="big"), DriveFactory(slug="small")
+    for _ in range(6):
+        StoryFactory(drive=big, language="fi")
+    for _ in range(2):
+        StoryFactory(drive=small, language="fi")  # 2: shown as "< 5"
+    client.force_login(curator)
+    context = client.get("/console/dashboard/").context
+    for chart in ("theme_bars", "language_bars", "week_bars", "status_bars"):
+        for bar in context[chart]:
+            shown_range(bar["n"])  # every bar suppressed or rounded, none exact
+    total = {bar["label"]: shown_range(bar["n"]) for bar in context["language_bars"]}["fi"]
+    cells = {row["drive"]: shown_range(row["cells"][0]["text"]) for row in context["drive_rows"]}
+    others_low, others_high = cells["big"]
+    # What the hidden cell could be, given the total and the other cell (interval arithmetic).
+    low, high = max(1, total[0] - others_high), min(4, total[1] - others_low)
+    assert high > low, "the hidden count of the small drive is given away"
+    all_stories = [shown_range(bar["n"]) for bar in context["status_bars"]]
+    low = max(1, sum(r[0] for r in all_stories) - others_high)
+    assert min(4, sum(r[1] for r in all_stories) - others_low) > low
 
 
 def test_login_page_and_redirect_for_curators(client, curator):

@@ -31,7 +31,9 @@ def form_lookup(client: Client, receipt: str) -> int:
 
 
 def api_lookup(client: Client, receipt: str) -> int:
-    return client.get(f"/api/v1/receipts/{receipt}/").status_code
+    return client.post(
+        "/api/v1/receipts/lookup/", {"receipt": receipt}, content_type="application/json"
+    ).status_code
 
 
 @pytest.mark.parametrize("lookup", [form_lookup, api_lookup], ids=["form", "api"])

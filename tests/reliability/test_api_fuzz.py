@@ -64,7 +64,7 @@ def known(drive, reporter) -> dict[str, dict[str, Any]]:
     return {
         "/api/v1/collections/": {"id": collection.pk, "story_id": public.story_id},
         "/api/v1/public/collections/": {"slug": collection.slug},
-        "/api/v1/public/stories/": {"story_id": public.story_id},
+        "/api/v1/public/stories/": {"public_id": public.public_id, "story_id": public.story_id},
         "/api/v1/receipts/": {"receipt": receipt},
         "/api/v1/drives/": {"slug": drive.slug},
         "/api/v1/themes/": {"slug": "accessibility"},

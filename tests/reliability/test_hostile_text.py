@@ -207,7 +207,7 @@ def test_pages_show_hostile_text_escaped(hostile_everywhere, client, curator):
     queued, drive = hostile_everywhere["queued"], hostile_everywhere["drive"]
     public_pages = [
         "/stories/",
-        f"/stories/{copy.story_id}/",
+        f"/stories/{copy.public_id}/",
         "/collections/",
         f"/collections/{collection.slug}/",
         "/",
@@ -246,6 +246,6 @@ def test_json_feed_and_api_carry_the_text_exactly(hostile_everywhere, client):
     item = json.loads(feed.content)["items"][0]
     assert item["title"].startswith("Title <script>")
     assert "<script>" not in item.get("content_html", "")
-    story = client.get(f"/api/v1/public/stories/{copy.story_id}/").json()
+    story = client.get(f"/api/v1/public/stories/{copy.public_id}/").json()
     assert story["title"] == f"Title {MARKUP}"
     assert client.get(f"/api/v1/public/collections/{collection.slug}/").status_code == 200

@@ -126,8 +126,8 @@ def published(drive, tmp_path) -> tuple[list[str], int]:
     picture_looked_at(photo)
     copy = publication.publish(photo)
     assert copy.image
-    ids = theme.publications.values_list("story_id", flat=True)
-    stories = [f"/api/v1/public/stories/{story_id}/" for story_id in ids]
+    ids = theme.publications.values_list("public_id", flat=True)
+    stories = [f"/api/v1/public/stories/{public_id}/" for public_id in ids]
     urls = [
         "/api/v1/feed/",
         "/api/v1/public/collections/being-heard/",
@@ -135,11 +135,11 @@ def published(drive, tmp_path) -> tuple[list[str], int]:
         *[f"/feeds/collections/being-heard.{fmt}" for fmt in ("atom", "rss", "json")],
         *stories,
     ]
-    return urls, photo.pk
+    return urls, photo
 
 
 def test_a_restored_backup_serves_identical_feeds(published, empty_database, tmp_path):
-    urls, photo_id = published
+    urls, photo = published
     media_root = Path(settings.MEDIA_ROOT)
     before = read_surfaces(database_url_for_workers(), media_root, urls)
     assert all(status == 200 for status, _, _ in before["pages"].values()), before["pages"]
@@ -158,7 +158,7 @@ def test_a_restored_backup_serves_identical_feeds(published, empty_database, tmp
     after = read_surfaces(empty_database, restored_media, urls)
     assert after["pages"] == before["pages"]
     assert after["files"] == before["files"]
-    assert len(before["files"]) >= 2  # the photo's original and its public copy
+    assert len(before["files"]) >= 3  # the photo's original, its derivative and public copy
 
     def on_disk(name: str) -> bool:
         return any((restored_media / store / name).is_file() for store in ("private", "public"))
@@ -168,20 +168,21 @@ def test_a_restored_backup_serves_identical_feeds(published, empty_database, tmp
     # A story withdrawn after the backup was taken is withdrawn again on the restored copy.
     restored_env = {"DATABASE_URL": empty_database, "DJANGO_MEDIA_ROOT": str(restored_media)}
     done = subprocess.run(
-        [sys.executable, "manage.py", "withdraw_stories", str(photo_id)],
+        [sys.executable, "manage.py", "withdraw_stories", str(photo.pk)],
         cwd=ROOT, env={**os.environ, **restored_env}, capture_output=True, timeout=120,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr.decode()
     assert b"Withdrew 1 of 1 stories." in done.stdout
     purged = read_surfaces(empty_database, restored_media, urls)
-    assert purged["pages"][f"/api/v1/public/stories/{photo_id}/"][0] == 410
+    assert purged["pages"][f"/api/v1/public/stories/{photo.public_id}/"][0] == 404
     feed_items = [
         len(json.loads(surfaces["pages"]["/feeds/themes/power.json"][2])["items"])
         for surfaces in (after, purged)
     ]
     assert feed_items == [4, 3]
     gone = set(after["files"]) - set(purged["files"])
-    assert len(gone) == 2  # the photo's original and its public copy
+    # The photo's original, the anonymised picture a curator looked at, and its public copy.
+    assert len(gone) == 3
     assert not [name for name in gone if on_disk(name)]
 
     # Restoring over live data is refused.

@@ -256,19 +256,38 @@ def test_check_deploy_is_clean_with_the_production_settings(tmp_path):
     ]  # fmt: skip
 
 
-def test_production_refuses_to_start_without_a_secret_key(tmp_path):
-    env = production_env(tmp_path)
-    del env["DJANGO_SECRET_KEY"]
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
+def manage_check(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
         timeout=120,
     )
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    env = production_env(tmp_path)
+    del env["DJANGO_SECRET_KEY"]
+    result = manage_check(env)
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_without_debug_no_key_means_no_start_whatever_else_is_set(tmp_path):
+    """The development key in the repository signs nothing outside a debug run."""
+    env = production_env(tmp_path)
+    for name in ("DJANGO_SECRET_KEY", "TARINA_REQUIRE_SECRET_KEY", "TARINA_HTTPS"):
+        del env[name]
+    refused = manage_check(env, "--deploy")
+    assert refused.returncode != 0
+    assert "ImproperlyConfigured" in refused.stderr
+    assert "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off" in refused.stderr
+    # A developer's debug run still starts on the fixed key, and --deploy says so.
+    debug = manage_check({**env, "DJANGO_DEBUG": "1"}, "--deploy")
+    assert debug.returncode == 0, debug.stderr
+    assert "security.W018" in debug.stderr + debug.stdout  # DEBUG on: not for deployment
 
 
 def test_the_api_accepts_session_auth_only_with_csrf():

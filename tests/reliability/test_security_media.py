@@ -74,6 +74,36 @@ def test_public_media_is_not_sniffed_is_sandboxed_and_named(served_public_media)
     assert response["Cache-Control"].startswith("public")
 
 
+def test_public_media_is_kept_a_minute_then_revalidated(served_public_media):
+    """A withdrawn voice must not live on in caches for an hour: short max-age, validators."""
+    storages["public"].save("stories/voice.m4a", ContentFile(b"not really audio"))
+    client = Client()
+    first = client.get("/media/public/stories/voice.m4a")
+    assert first.status_code == 200
+    assert first["Cache-Control"] == "public, max-age=60, must-revalidate"
+    assert first["ETag"].startswith('"')
+    assert first["Last-Modified"]
+    again = client.get("/media/public/stories/voice.m4a", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+    assert again["Cache-Control"] == "public, max-age=60, must-revalidate"
+    since = client.get(
+        "/media/public/stories/voice.m4a", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]
+    )
+    assert since.status_code == 304
+    storages["public"].delete("stories/voice.m4a")  # what withdrawal does
+    gone = client.get("/media/public/stories/voice.m4a", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert gone.status_code == 404
+
+
+def test_the_proxy_and_object_storage_send_the_same_short_cache_lifetime():
+    nginx = (ROOT / "docker" / "nginx" / "tarina.conf.template").read_text()
+    settings_text = (ROOT / "config" / "settings.py").read_text()
+    assert 'add_header Cache-Control "public, max-age=60, must-revalidate" always;' in nginx
+    assert "expires 1h" not in nginx
+    assert '"CacheControl": "public, max-age=60, must-revalidate"' in settings_text
+    assert "max-age=3600" not in nginx + settings_text
+
+
 def test_originals_are_not_under_the_public_media_url(served_public_media, recording):
     original = recording.assets.get(role=AssetRole.ORIGINAL)
     client = Client()
@@ -117,6 +147,7 @@ def test_the_media_origin_is_one_environment_variable(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "TARINA_"))}
     env.update(
         TARINA_VAR_DIR=str(tmp_path),
+        DJANGO_SECRET_KEY="tests-only-" + "k" * 50,
         TARINA_PUBLIC_MEDIA_URL="https://media.example.org/public/",
         TARINA_SERVE_PUBLIC_MEDIA="1",
     )

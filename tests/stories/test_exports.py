@@ -69,7 +69,7 @@ def test_csv_has_only_stories_allowed_for_research(client_for, stories):
     assert [row["title"] for row in rows] == ["Allowed"]
     row = rows[0]
     assert list(row) == COLUMNS
-    assert row["id"] == str(allowed.story_id)
+    assert row["id"] == allowed.public_id
     assert row["drive"] == allowed.drive.slug
     assert row["language"] == "fi"
     assert row["place"] == "Oulu"
@@ -104,7 +104,7 @@ def test_json_export(client_for, stories):
     body = json.loads(content(response))
     assert body["slug"] == "being-heard"
     assert body["columns"] == COLUMNS
-    assert [story["id"] for story in body["stories"]] == [allowed.story_id]
+    assert [story["id"] for story in body["stories"]] == [allowed.public_id]
     assert set(body["stories"][0]["themes"]) == {"power", "empathy"}
     assert list(body["stories"][0]) == COLUMNS
 

@@ -56,7 +56,7 @@ def test_atom_as_a_feed_reader_sees_it(live_server, power):
     # The stories are in Finnish; the reader asked for English labels.
     assert parsed.feed.language == "fi"
     entry = parsed.entries[0]
-    assert entry.link == f"{live_server.url}/stories/{newest.story_id}/"
+    assert entry.link == f"{live_server.url}/stories/{newest.public_id}/"
     assert [(tag.term, tag.label) for tag in entry.tags] == [("power", power.label("en"))]
 
 
@@ -66,7 +66,7 @@ def test_rss_links_to_the_web_pages(live_server, power):
     assert not parsed.bozo, parsed.bozo_exception
     assert parsed.version == "rss20"
     assert parsed.feed.link == f"{live_server.url}/themes/power/"
-    assert parsed.entries[0].link == f"{live_server.url}/stories/{newest.story_id}/"
+    assert parsed.entries[0].link == f"{live_server.url}/stories/{newest.public_id}/"
 
 
 def test_a_feed_of_mixed_languages_declares_none(live_server, power):
@@ -92,7 +92,7 @@ def test_older_stories_are_on_linked_pages(live_server, power, fmt):
 
     second = feedparser.parse(links(first)["next"])
     assert not second.bozo, second.bozo_exception
-    expected = [f"{live_server.url}/stories/{p.story_id}/" for p in published[FEED_SIZE:]]
+    expected = [f"{live_server.url}/stories/{p.public_id}/" for p in published[FEED_SIZE:]]
     assert [entry.link for entry in second.entries] == expected
     assert "next" not in links(second)
     assert links(second)["previous"] == f"{live_server.url}/feeds/themes/power.{fmt}"
@@ -106,7 +106,7 @@ def test_json_feed_pages_and_points_at_the_web(live_server, power):
     assert first["language"] == "fi"
     second = httpx.get(first["next_url"]).json()
     assert [item["url"] for item in second["items"]] == [
-        f"{live_server.url}/stories/{published[-1].story_id}/"
+        f"{live_server.url}/stories/{published[-1].public_id}/"
     ]
     assert "next_url" not in second
     assert httpx.get(f"{live_server.url}/feeds/themes/power.json?page=3").status_code == 404
@@ -117,7 +117,7 @@ def test_json_feed_pages_and_points_at_the_web(live_server, power):
 )
 def test_public_surfaces_are_readable_from_any_origin_and_compressed(live_server, power, path):
     (publication,) = stories_in(power, 1)
-    url = live_server.url + path.format(id=publication.story_id)
+    url = live_server.url + path.format(id=publication.public_id)
     origin = {"Origin": "https://news.example.org"}
     answer = httpx.get(url, headers={**origin, "Accept-Encoding": "gzip"})
     assert answer.status_code == 200

@@ -130,7 +130,8 @@ def test_generated_client_submits_looks_up_and_withdraws(client_package, live_se
     receipt = submitted.parsed.receipt
     assert Story.objects.get(pk=submitted.parsed.id).drive == drive
 
-    looked_up = call(client_package, "v1_receipts_retrieve", client=client, receipt=receipt)
+    lookup = model(client_package, "ReceiptLookupRequest")(receipt=receipt)
+    looked_up = call(client_package, "v1_receipts_lookup_create", client=client, body=lookup)
     assert looked_up.status_code == 200, looked_up.content
     assert looked_up.parsed.status in (StoryStatus.SUBMITTED, StoryStatus.PROCESSING)
 
@@ -139,7 +140,7 @@ def test_generated_client_submits_looks_up_and_withdraws(client_package, live_se
     assert withdrawn.status_code == 200, withdrawn.content
     assert withdrawn.parsed.status == StoryStatus.WITHDRAWN
 
-    after = call(client_package, "v1_receipts_retrieve", client=client, receipt=receipt)
+    after = call(client_package, "v1_receipts_lookup_create", client=client, body=lookup)
     assert after.parsed.status == StoryStatus.WITHDRAWN
     # The withdrawal's answer is what a look-up says from then on.
     assert after.parsed.to_dict() == withdrawn.parsed.to_dict()

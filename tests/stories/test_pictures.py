@@ -68,7 +68,7 @@ def test_publish_image_publishes_the_picture_with_the_face_and_the_name_blurred(
     with Image.open(public) as out:
         assert _detail(out, face) < _detail(scene, face) / 3
     assert copy.faces_blurred == 1
-    body = client_for().get(f"/api/v1/public/stories/{story.pk}/").json()
+    body = client_for().get(f"/api/v1/public/stories/{story.public_id}/").json()
     assert body["image_url"]
     assert body["video_url"] is None
 
@@ -100,12 +100,12 @@ def test_publish_text_alone_never_publishes_a_picture(drive, tmp_path, client, c
     assert copy.text
     assert not copy.image
     assert not copy.video
-    body = client_for().get(f"/api/v1/public/stories/{story.pk}/").json()
+    body = client_for().get(f"/api/v1/public/stories/{story.public_id}/").json()
     assert body["image_url"] is None
     assert body["video_url"] is None
     feed = client_for().get("/api/v1/feed/").json()["results"]
     assert [(s["image_url"], s["video_url"]) for s in feed] == [(None, None)]
-    assert "<img" not in client.get(f"/stories/{story.pk}/").content.decode()
+    assert "<img" not in client.get(f"/stories/{story.public_id}/").content.decode()
     with pytest.raises(FileNotFoundError):
         storages["public"].listdir(media.public_folder(story))
     assert publication.preview(story)["image"] == ""

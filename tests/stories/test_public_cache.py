@@ -59,7 +59,7 @@ def test_a_second_reader_is_answered_without_the_database(client_for, caching):
     urls = [
         FEED,
         f"{FEED}?theme=empathy",
-        f"/api/v1/public/stories/{story.story_id}/",
+        f"/api/v1/public/stories/{story.public_id}/",
         "/feeds/themes/empathy.json",
     ]
     client = client_for()
@@ -126,29 +126,29 @@ def test_a_withdrawn_story_leaves_every_kept_page_at_once(client_for, caching):
     kept = published_story(themes=[empathy])
     withdrawn = published_story(themes=[empathy])
     client = client_for()
-    page = f"/api/v1/public/stories/{withdrawn.story_id}/"
-    assert set(ids(client.get(FEED))) == {kept.story_id, withdrawn.story_id}
+    page = f"/api/v1/public/stories/{withdrawn.public_id}/"
+    assert set(ids(client.get(FEED))) == {kept.public_id, withdrawn.public_id}
     assert client.get(page).status_code == 200
     assert len(client.get("/feeds/themes/empathy.json").json()["items"]) == 2
 
     assert consent.withdraw(withdrawn.story, actor_label="receipt holder")
 
-    assert ids(client.get(FEED)) == [kept.story_id]
-    assert ids(client.get(f"{FEED}?theme=empathy")) == [kept.story_id]
-    assert client.get(page).status_code == 410
+    assert ids(client.get(FEED)) == [kept.public_id]
+    assert ids(client.get(f"{FEED}?theme=empathy")) == [kept.public_id]
+    assert client.get(page).status_code == 404
     items = client.get("/feeds/themes/empathy.json").json()["items"]
-    assert [item["id"] for item in items] == [f"http://testserver/stories/{kept.story_id}/"]
+    assert [item["id"] for item in items] == [f"http://testserver/stories/{kept.public_id}/"]
 
 
 def test_unpublishing_and_publishing_show_at_once(client_for, caching):
     curator = UserFactory(role=Role.CURATOR)
     publication = published_story()
     client = client_for()
-    assert ids(client.get(FEED)) == [publication.story_id]
+    assert ids(client.get(FEED)) == [publication.public_id]
     publishing.unpublish(publication.story, actor=curator)
     assert ids(client.get(FEED)) == []
     publishing.publish(publication.story, actor=curator)
-    assert ids(client.get(FEED)) == [publication.story_id]
+    assert ids(client.get(FEED)) == [publication.public_id]
 
 
 def test_collections_and_theme_words_show_at_once(client_for, caching):

@@ -13,6 +13,7 @@ from django.utils import timezone
 from stories.domain import consent
 from stories.enums import StoryStatus
 from stories.models import Theme
+from stories.models.story import new_public_id
 from tests.factories import (
     CollectionFactory,
     DriveFactory,
@@ -48,12 +49,12 @@ def test_anyone_reads_published_stories_newest_first(client_for, published_colle
     )
     response = client_for().get(FEED)
     assert response.status_code == 200
-    assert ids(response) == [newer.story_id, older.story_id]
+    assert ids(response) == [newer.public_id, older.public_id]
     item = response.json()["results"][0]
     assert item["title"] == "Heard at last"
     assert item["place"] == "Tampere"
     assert item["text"] == newer.text
-    assert item["url"].endswith(f"/api/v1/public/stories/{newer.story_id}/")
+    assert item["url"].endswith(f"/api/v1/public/stories/{newer.public_id}/")
     assert item["themes"] == [{"slug": "empathy", "label": empathy.labels["en"]}]
     assert item["drive"] == {"slug": newer.drive.slug, "title": newer.drive.title}
     assert item["collections"] == ["being-heard"]
@@ -67,17 +68,35 @@ def test_only_published_stories_are_in_the_feed(client_for, drive):
     pending.story.status = StoryStatus.APPROVED
     pending.story.save()
     StoryFactory(drive=drive, status=StoryStatus.NEEDS_REVIEW)
-    assert ids(client_for().get(FEED)) == [shown.story_id]
+    assert ids(client_for().get(FEED)) == [shown.public_id]
 
 
-def test_a_withdrawn_story_leaves_the_feed_and_its_page_says_gone(client_for):
+def test_a_withdrawn_story_leaves_the_feed_and_answers_as_if_it_never_was(client_for):
+    """No 410: which stories were withdrawn, and when, is nobody's business."""
     kept = published_story()
     withdrawn = published_story()
     assert consent.withdraw(withdrawn.story, actor_label="receipt holder")
-    assert ids(client_for().get(FEED)) == [kept.story_id]
-    response = client_for().get(f"/api/v1/public/stories/{withdrawn.story_id}/")
-    assert response.status_code == 410
-    assert "withdrawn" in response.json()["detail"]
+    assert ids(client_for().get(FEED)) == [kept.public_id]
+    response = client_for().get(f"/api/v1/public/stories/{withdrawn.public_id}/")
+    never = client_for().get(f"/api/v1/public/stories/{new_public_id()}/")
+    assert response.status_code == never.status_code == 404
+    assert response.content == never.content
+    by_number = client_for().get(f"/api/v1/public/stories/{withdrawn.story_id}/")
+    assert by_number.status_code == 404
+    assert by_number.content == never.content
+
+
+def test_public_ids_are_random_and_old_numeric_urls_redirect_while_public(client_for):
+    publication = published_story()
+    assert not publication.public_id.isdigit()
+    assert len(publication.public_id) == 16
+    assert publication.public_id == publication.story.public_id
+    moved = client_for().get(f"/api/v1/public/stories/{publication.story_id}/?lang=fi")
+    assert moved.status_code == 301
+    assert moved["Location"] == f"/api/v1/public/stories/{publication.public_id}/?lang=fi"
+    (item,) = client_for().get(FEED).json()["results"]
+    assert item["id"] == publication.public_id
+    assert item["url"].endswith(f"/{publication.public_id}/")
 
 
 def test_a_withdrawn_story_is_gone_even_before_its_public_copy_is_deleted(client_for):
@@ -85,20 +104,20 @@ def test_a_withdrawn_story_is_gone_even_before_its_public_copy_is_deleted(client
     publication.story.status = StoryStatus.WITHDRAWN
     publication.story.save()
     assert ids(client_for().get(FEED)) == []
-    assert client_for().get(f"/api/v1/public/stories/{publication.story_id}/").status_code == 410
+    assert client_for().get(f"/api/v1/public/stories/{publication.public_id}/").status_code == 404
 
 
 def test_a_published_story_page(client_for):
     publication = published_story(title="The library bus", language="en")
-    response = client_for().get(f"/api/v1/public/stories/{publication.story_id}/")
+    response = client_for().get(f"/api/v1/public/stories/{publication.public_id}/")
     assert response.status_code == 200
     assert response.json()["title"] == "The library bus"
-    assert response.json()["id"] == publication.story_id
+    assert response.json()["id"] == publication.public_id
 
 
 def test_a_story_not_published_is_not_found(client_for, drive):
     in_review = StoryFactory(drive=drive, status=StoryStatus.NEEDS_REVIEW, title="Secret draft")
-    response = client_for().get(f"/api/v1/public/stories/{in_review.pk}/")
+    response = client_for().get(f"/api/v1/public/stories/{in_review.public_id}/")
     assert response.status_code == 404
     assert "Secret draft" not in response.content.decode()
     assert client_for().get(f"/api/v1/public/stories/{in_review.pk + 1000}/").status_code == 404
@@ -109,7 +128,7 @@ def test_public_surfaces_are_read_only(client_for, published_collection):
     client = client_for()
     for url in (
         FEED,
-        f"/api/v1/public/stories/{publication.story_id}/",
+        f"/api/v1/public/stories/{publication.public_id}/",
         "/api/v1/public/collections/being-heard/",
     ):
         assert client.post(url, {}, format="json").status_code == 405
@@ -150,9 +169,9 @@ def test_filter_by_theme_drive_and_language(client_for, db):
     by_drive = published_story(story__drive=library)
     in_finnish = published_story(language="fi")
     client = client_for()
-    assert ids(client.get(FEED, {"theme": "power"})) == [by_theme.story_id]
-    assert ids(client.get(FEED, {"drive": "library-week"})) == [by_drive.story_id]
-    assert ids(client.get(FEED, {"language": "fi"})) == [in_finnish.story_id]
+    assert ids(client.get(FEED, {"theme": "power"})) == [by_theme.public_id]
+    assert ids(client.get(FEED, {"drive": "library-week"})) == [by_drive.public_id]
+    assert ids(client.get(FEED, {"language": "fi"})) == [in_finnish.public_id]
     assert ids(client.get(FEED, {"theme": "no-such-theme"})) == []
 
 
@@ -161,7 +180,7 @@ def test_filter_by_collection_only_for_published_collections(client_for, publish
     in_both = published_story(collections=(published_collection, draft))
     published_story()
     client = client_for()
-    assert ids(client.get(FEED, {"collection": "being-heard"})) == [in_both.story_id]
+    assert ids(client.get(FEED, {"collection": "being-heard"})) == [in_both.public_id]
     assert ids(client.get(FEED, {"collection": "draft-collection"})) == []
     # A story's list of collections does not reveal unpublished ones either.
     assert client.get(FEED).json()["results"][-1]["collections"] == ["being-heard"]
@@ -171,7 +190,7 @@ def test_filter_since(client_for, db):
     recent = published_story(published_at=ago(hours=2))
     published_story(published_at=ago(days=10))
     since = ago(days=1).isoformat()
-    assert ids(client_for().get(FEED, {"since": since})) == [recent.story_id]
+    assert ids(client_for().get(FEED, {"since": since})) == [recent.public_id]
     a_date_alone = client_for().get(FEED, {"since": ago(days=30).strftime("%Y-%m-%d")})
     assert a_date_alone.status_code == 200
     assert len(ids(a_date_alone)) == 2
@@ -197,7 +216,7 @@ def test_bad_filters_are_a_clear_400(client_for, db, params):
 def test_search_in_the_feed(client_for, db):
     bus = published_story(title="The library bus", text="It stops by our village.")
     published_story(title="Health centre", text="The nurse listened.")
-    assert ids(client_for().get(FEED, {"q": "library"})) == [bus.story_id]
+    assert ids(client_for().get(FEED, {"q": "library"})) == [bus.public_id]
 
 
 # --- Pagination ----------------------------------------------------------------------
@@ -220,7 +239,7 @@ def test_cursor_pagination_walks_every_story_once(client_for, db):
     assert pages == 3
     assert len(seen) == len(set(seen)) == 7
     expected = sorted(stories, key=lambda p: (p.published_at, p.pk), reverse=True)
-    assert seen == [p.story_id for p in expected]
+    assert seen == [p.public_id for p in expected]
 
 
 def test_page_size_is_capped(client_for, db):
@@ -260,7 +279,7 @@ def test_a_published_collection_lists_its_published_stories_in_order(
     assert response.status_code == 200
     body = response.json()
     assert body["title"] == published_collection.title
-    assert [s["id"] for s in body["stories"]] == [first.story_id, second.story_id]
+    assert [s["id"] for s in body["stories"]] == [first.public_id, second.public_id]
     assert body["themes"][0]["slug"] == "power"
     assert body["exports"]["csv"].endswith("/api/v1/public/collections/being-heard/export.csv")
 
@@ -363,9 +382,9 @@ def test_story_page_queries_do_not_grow_with_its_themes_and_collections(client_f
         collections=tuple(CollectionFactory(published_at=ago(days=1)) for _ in range(4)),
     )
     client = client_for()
-    body = client.get(f"/api/v1/public/stories/{tagged.story_id}/").json()
+    body = client.get(f"/api/v1/public/stories/{tagged.public_id}/").json()
     assert len(body["themes"]) == 6
     assert len(body["collections"]) == 4
-    few = _queries(client, f"/api/v1/public/stories/{plain.story_id}/")
-    assert few == _queries(client, f"/api/v1/public/stories/{tagged.story_id}/")
+    few = _queries(client, f"/api/v1/public/stories/{plain.public_id}/")
+    assert few == _queries(client, f"/api/v1/public/stories/{tagged.public_id}/")
     assert few <= FEW

@@ -33,7 +33,7 @@ def test_search_through_the_feed_keeps_to_published_stories(client_for, db):
     hidden.story.status = StoryStatus.APPROVED
     hidden.story.save()
     results = client_for().get(FEED, {"q": "library"}).json()["results"]
-    assert [item["id"] for item in results] == [shown.story_id]
+    assert [item["id"] for item in results] == [shown.public_id]
 
 
 @pytest.mark.postgres
@@ -60,7 +60,7 @@ def test_finnish_stories_are_found_by_the_base_form(client_for, db):
     published_story(language="fi", title="Terveysasemalla", text="Hoitaja ymmärsi minua.")
     assert found("kirjasto") == ["Kävin kirjastossa"]
     results = client_for().get(FEED, {"q": "kirjasto"}).json()["results"]
-    assert [item["id"] for item in results] == [library.story_id]
+    assert [item["id"] for item in results] == [library.public_id]
 
 
 @pytest.mark.postgres

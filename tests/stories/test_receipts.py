@@ -13,9 +13,14 @@ from tests.factories import story_with_receipt
 from tests.stories.test_submission import wav_upload
 
 
+def look_up(client, receipt: str):
+    """``POST /api/v1/receipts/lookup/``: the receipt in the body, never in a URL."""
+    return client.post("/api/v1/receipts/lookup/", {"receipt": receipt}, format="json")
+
+
 def test_receipt_shows_status_and_nothing_else(client_for, drive):
     _story, receipt = story_with_receipt(drive=drive, title="Secret title")
-    response = client_for().get(f"/api/v1/receipts/{receipt}/")
+    response = look_up(client_for(), receipt)
     assert response.status_code == 200
     assert response.json() == {"status": "submitted", "reason": "", "processing_percent": 0}
 
@@ -23,14 +28,14 @@ def test_receipt_shows_status_and_nothing_else(client_for, drive):
 def test_receipt_is_forgiving_about_case_and_dashes(client_for, drive):
     _story, receipt = story_with_receipt(drive=drive)
     typed = receipt.replace("-", " ").lower()
-    assert client_for().get(f"/api/v1/receipts/{typed}/").status_code == 200
+    assert look_up(client_for(), typed).status_code == 200
 
 
 def test_rejected_story_shows_the_reason_to_its_reporter(client_for, drive):
     _story, receipt = story_with_receipt(
         drive=drive, status=StoryStatus.REJECTED, status_reason="It names a neighbour."
     )
-    body = client_for().get(f"/api/v1/receipts/{receipt}/").json()
+    body = look_up(client_for(), receipt).json()
     assert body["status"] == "rejected"
     assert body["reason"] == "It names a neighbour."
 
@@ -38,7 +43,7 @@ def test_rejected_story_shows_the_reason_to_its_reporter(client_for, drive):
 @pytest.mark.parametrize("wrong", ["nonsense", "0000-0000-0000-0000-0000-0000-0000-0000", "x" * 90])
 def test_wrong_receipt_is_not_found(client_for, drive, wrong):
     story_with_receipt(drive=drive)
-    response = client_for().get(f"/api/v1/receipts/{wrong}/")
+    response = look_up(client_for(), wrong)
     assert response.status_code == 404
     assert "receipt" in response.json()["detail"]
 
@@ -64,7 +69,7 @@ def test_withdrawal_by_receipt_erases_the_story_and_keeps_the_consent_proof(clie
     assert not MediaAsset.objects.filter(story_id=story_id).exists()
     record = ConsentRecord.objects.get(story_id=story_id)
     assert record.withdrawn_at is not None
-    assert client_for().get(f"/api/v1/receipts/{receipt}/").json()["status"] == "withdrawn"
+    assert look_up(client_for(), receipt).json()["status"] == "withdrawn"
     assert (
         AuditEvent.objects.filter(action="consent.withdrawn", target_id=str(story_id)).count() == 1
     )

@@ -44,8 +44,8 @@ def test_submitted_text_story_reaches_review_through_the_worker(client_for, driv
     assert story.language == "fi"  # detected, since the reporter gave none
 
 
-def test_health_is_200_when_a_worker_answers(client_for, worker, settings):
+def test_health_is_200_when_a_worker_answers(client_for, worker, settings, curator):
     settings.TARINA_HEALTH_TIMEOUT_SECONDS = 3
-    response = client_for().get("/api/v1/health/")
+    response = client_for(curator).get("/api/v1/health/")
     assert response.status_code == 200, response.json()
     assert worker.name in response.json()["checks"]["workers"]["extra"]["workers"]
