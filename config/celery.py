@@ -34,13 +34,16 @@ def die_with_the_worker(**_: Any) -> None:
     beat that ``--beat`` embeds (as in `make run`) got nothing: it lived on as an orphan,
     queueing sweeps beside the next worker's beat.
     """
-    if not sys.platform.startswith("linux"):
+    # billiard keeps the parent's pid on a child's process object (untyped); the main
+    # process has none. The solo pool sends this signal in the main process itself,
+    # which has no worker to die with.
+    parent = getattr(current_process(), "_parent_pid", None)
+    if parent is None or not sys.platform.startswith("linux"):
         return
     libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
     if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
         logger.warning("prctl(PR_SET_PDEATHSIG) failed: errno %s", ctypes.get_errno())
         return
     # The parent may have died between the fork and the prctl: then nobody signals us.
-    # (billiard keeps the parent's pid on the child's process object, untyped.)
-    if os.getppid() != getattr(current_process(), "_parent_pid", os.getppid()):
+    if os.getppid() != parent:
         os.kill(os.getpid(), signal.SIGKILL)
