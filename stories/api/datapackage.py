@@ -19,7 +19,11 @@ RESOURCE_NAME = "stories"
 DIALECT = {"delimiter": ",", "doubleQuote": True, "lineTerminator": "\r\n", "header": True}
 
 FIELDS: list[dict[str, Any]] = [
-    {"name": "id", "type": "integer", "description": "Story id (as in the API)."},
+    {
+        "name": "id",
+        "type": "string",
+        "description": "Public story id (as in the API and the story page).",
+    },
     {"name": "published_at", "type": "datetime", "description": "When it was published."},
     {"name": "drive", "type": "string", "description": "Slug of the story drive."},
     {"name": "language", "type": "string", "description": "ISO 639-1 code."},
