@@ -9,6 +9,8 @@ import multiprocessing
 import os
 from typing import Any
 
+from config.logging import gunicorn_logging
+
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 # One process per core, each with threads: requests are short and mostly wait on the
 # database or Redis, and uploads stream to disk. More processes than cores cost more CPU
@@ -34,10 +36,11 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
 # The request id the proxy passes (or Django returns) ties access lines to app lines.
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms req=%({x-request-id}o)s ua="%(a)s"'
+# gunicorn's own lines in the application's format (TARINA_LOG_FORMAT=json: JSON lines,
+# an access line with its fields), times in UTC with the offset.
+logconfig_dict = gunicorn_logging(os.environ.get("TARINA_LOG_FORMAT", "plain"))
 # `make dev`: restart the workers when a source file changes (development only).
 reload = os.environ.get("GUNICORN_RELOAD", "") == "1"
-# Receipts are secrets: any receipt-shaped string in an access or error line is replaced.
-logger_class = "config.gunicorn_logging.ScrubbingLogger"
 control_socket_disable = True  # gunicorn 24+: no control socket in a read-only image
 
 

@@ -12,24 +12,35 @@ current request id and story id into the message headers, ``task_prerun`` binds 
 ties the web log line of a submission to every worker line of its processing.
 
 ``TARINA_LOG_FORMAT=json`` switches to one JSON object per line (python-json-logger);
-the default, ``plain``, is for a developer's terminal.
+the default, ``plain``, is for a developer's terminal. Every process writes the same
+lines: Django's, gunicorn's (``gunicorn_logging``, which ``config/gunicorn.py`` uses; an
+access line has its fields: method, path, status, duration, request id) and Celery's own
+(``setup_logging`` below keeps Celery from installing its format). Times are ISO 8601 in
+UTC with the offset (``2026-12-06T21:24:04.123+00:00``), whatever the server's zone.
+A line Django logs after the request (``Not Found: /...``) takes its request id from
+the request itself.
 
 Receipts are secrets that only their holder may know (docs/privacy.md keeps only their
 hash). ``ReceiptFilter`` sits on every handler (ours, runserver's ``django.server``, and
-gunicorn's through ``config/gunicorn_logging.py``) and replaces anything shaped like one.
+gunicorn's in ``gunicorn_logging``) and replaces anything shaped like one.
 """
 
 from __future__ import annotations
 
 import contextvars
+import datetime
 import inspect
 import logging
+import logging.config
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from celery import signals
+from celery.apps import worker as celery_worker
+from django.conf import settings
+from pythonjsonlogger.json import JsonFormatter as BaseJsonFormatter
 
 request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "tarina_request_id", default=None
@@ -51,7 +62,50 @@ JSON_FIELDS = (
     "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(task_id)s %(story_id)s"
 )
 
+# gunicorn's access-log atoms kept as fields of a JSON access line.
+ACCESS_FIELDS = {
+    "h": "remote_addr",
+    "m": "method",
+    "U": "path",
+    "q": "query",
+    "s": "status",
+    "B": "bytes",
+    "M": "duration_ms",
+    "a": "user_agent",
+    "{x-request-id}o": "request_id",
+}
+
 logger = logging.getLogger("tarina.tasks")
+
+
+def iso_time(record: logging.LogRecord) -> str:
+    """The record's time in UTC, ISO 8601 with the offset, to the millisecond."""
+    moment = datetime.datetime.fromtimestamp(record.created, tz=datetime.UTC)
+    return moment.isoformat(timespec="milliseconds")
+
+
+class PlainFormatter(logging.Formatter):
+    """The plain format, with an ISO 8601 UTC time."""
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        return iso_time(record)
+
+
+class JsonFormatter(BaseJsonFormatter):
+    """One JSON object per line; a gunicorn access line also gets its fields."""
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        return iso_time(record)
+
+    def add_fields(
+        self, log_data: dict[str, Any], record: logging.LogRecord, message_dict: dict[str, Any]
+    ) -> None:
+        super().add_fields(log_data, record, message_dict)
+        if record.name == "gunicorn.access" and isinstance(record.args, dict):
+            for atom, name in ACCESS_FIELDS.items():
+                value = record.args.get(atom)
+                if value not in (None, "-"):
+                    log_data[name] = int(value) if name in ("status", "bytes") else value
 
 
 # A receipt (stories/domain/receipts.py) is 32 characters in eight groups of four: as issued
@@ -86,7 +140,15 @@ class ReceiptFilter(logging.Filter):
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg, record.args = scrub_receipts(record.getMessage()), ()
+        if isinstance(record.args, dict):
+            # gunicorn's access line: its atoms stay a mapping, for the JSON fields.
+            record.args = {
+                key: scrub_receipts(value) if isinstance(value, str) else value
+                for key, value in record.args.items()
+            }
+            record.msg = scrub_receipts(str(record.msg))
+        else:
+            record.msg, record.args = scrub_receipts(record.getMessage()), ()
         if record.exc_info:
             # A traceback can quote a URL. The text replaces the exception itself, which
             # formatters (plain and JSON) would otherwise format again, unscrubbed.
@@ -112,6 +174,10 @@ class ContextFilter(logging.Filter):
         self.placeholder = placeholder
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "request_id", None) is None:
+            # Django logs a 4xx/5xx after the middleware has unbound the id: the request
+            # it logs about still carries it.
+            record.request_id = getattr(getattr(record, "request", None), "request_id", None)
         for attribute, var in (
             ("request_id", request_id),
             ("task_id", task_id),
@@ -123,18 +189,51 @@ class ContextFilter(logging.Filter):
         return True
 
 
+FORMATTERS: dict[str, Any] = {
+    "plain": {"()": "config.logging.PlainFormatter", "fmt": PLAIN_FORMAT},
+    "json": {
+        "()": "config.logging.JsonFormatter",
+        "fmt": JSON_FIELDS,
+        "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        "timestamp": False,
+    },
+}
+
+
+def gunicorn_logging(log_format: str = "plain") -> dict[str, Any]:
+    """gunicorn's ``logconfig_dict``: its error and access lines in ``log_format``."""
+    formatter = "json" if log_format.strip().lower() == "json" else "plain"
+    handler = {
+        "class": "logging.StreamHandler",
+        "formatter": formatter,
+        "filters": ["context", "receipts"],
+    }
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {
+            "context": {
+                "()": "config.logging.ContextFilter",
+                "placeholder": None if formatter == "json" else "-",
+            },
+            "receipts": {"()": "config.logging.ReceiptFilter"},
+        },
+        "formatters": FORMATTERS,
+        "handlers": {
+            "access": {**handler, "stream": "ext://sys.stdout"},
+            "error": {**handler, "stream": "ext://sys.stderr"},
+        },
+        "root": {"level": "INFO", "handlers": ["error"]},
+        "loggers": {
+            "gunicorn.error": {"level": "INFO", "handlers": ["error"], "propagate": False},
+            "gunicorn.access": {"level": "INFO", "handlers": ["access"], "propagate": False},
+        },
+    }
+
+
 def build_logging(log_format: str = "plain", level: str = "INFO") -> dict[str, Any]:
     """The ``LOGGING`` dict for ``log_format`` ``plain`` or ``json``."""
     json_format = log_format.strip().lower() == "json"
-    formatters: dict[str, Any] = {
-        "plain": {"format": PLAIN_FORMAT},
-        "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": JSON_FIELDS,
-            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
-            "timestamp": False,
-        },
-    }
     return {
         "version": 1,
         "disable_existing_loggers": False,
@@ -146,7 +245,7 @@ def build_logging(log_format: str = "plain", level: str = "INFO") -> dict[str, A
             },
             "receipts": {"()": "config.logging.ReceiptFilter"},
         },
-        "formatters": formatters,
+        "formatters": FORMATTERS,
         "handlers": {
             "console": {
                 "class": "logging.StreamHandler",
@@ -199,6 +298,48 @@ def _story_argument(task: Any, args: Any, kwargs: Any) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+@signals.setup_logging.connect(weak=False)
+def _keep_django_logging(**_: Any) -> None:
+    """Celery's own lines in Tarina's format: with a receiver here, Celery installs none
+    of its own handlers or format, and the worker logs through ``settings.LOGGING``."""
+    logging.config.dictConfig(settings.LOGGING)
+
+
+def _json_lines() -> bool:
+    return str(getattr(settings, "TARINA_LOG_FORMAT", "")).strip().lower() == "json"
+
+
+# In JSON, what a Celery worker prints as plain text (its start banner, its shutdown
+# notice) is logged instead: every line a worker writes can then be parsed.
+worker_logger = logging.getLogger("celery.apps.worker")
+
+
+@signals.celeryd_after_setup.connect(weak=False)
+def _banner_as_a_log_line(sender: str = "", instance: Any = None, **_: Any) -> None:
+    if not _json_lines():
+        return
+    instance.quiet = True
+    queues = sorted(instance.app.amqp.queues.consume_from)
+    worker_logger.info(
+        "%s starting: queues %s, concurrency %s", sender, ",".join(queues), instance.concurrency
+    )
+
+
+@signals.worker_ready.connect(weak=False)
+def _quiet_shutdown_notice(sender: Any = None, **_: Any) -> None:
+    """SIGTERM's handler, installed again without its printed notice (logged below)."""
+    worker = getattr(sender, "controller", None)
+    if _json_lines() and worker is not None:
+        # Not in celery-types' stubs; celery.apps.worker has it since 5.0.
+        celery_worker.install_worker_term_handler(worker, verbose=False)  # type: ignore[attr-defined]
+
+
+@signals.worker_shutting_down.connect(weak=False)
+def _shutdown_as_a_log_line(sender: str = "", sig: str = "", how: str = "", **_: Any) -> None:
+    if _json_lines():
+        worker_logger.info("%s: %s shutdown (%s)", sender, how, sig)
 
 
 @signals.before_task_publish.connect(weak=False)

@@ -7,6 +7,7 @@ filesystem and no external servers. Production sets ``DATABASE_URL``,
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -205,7 +206,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "stories.api.pagination.StrictLimitOffsetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "stories.api.schema.TarinaAutoSchema",
     "EXCEPTION_HANDLER": "stories.api.exceptions.handle_exception",
@@ -234,6 +235,14 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Community reporting stories: submission, consent, review and publication.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Separate request and response components: a request's file field is binary, its
+    # read-only fields absent, so generated clients build the bodies the server reads.
+    "COMPONENT_SPLIT_REQUEST": True,
+    # tus (headers and raw bytes, HEAD included) is described by hand.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "stories.api.tus_schema.add_tus_operations",
+    ],
     # Self-hosted Swagger UI assets: the docs work with no internet access.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -444,6 +453,9 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool("DATABASE_CONN_HEALTH_CHEC
 # Request ids (X-Request-ID in and out) and request metrics, outermost first; then kept
 # public answers, which skip everything below them.
 MIDDLEWARE = [
+    # CORS and gzip for the public surfaces only; outside the public cache, which keeps
+    # plain answers (stories/api/public_surface.py).
+    "stories.api.public_surface.PublicSurfaceMiddleware",
     "config.middleware.RequestIdMiddleware",
     "config.middleware.MetricsMiddleware",
     "stories.api.public_cache.PublicCacheMiddleware",
@@ -458,6 +470,8 @@ TARINA_LOG_FORMAT = os.environ.get("TARINA_LOG_FORMAT", "plain")
 from config.logging import build_logging  # noqa: E402
 
 LOGGING = build_logging(TARINA_LOG_FORMAT, os.environ.get("TARINA_LOG_LEVEL", "INFO"))
+# Python's warnings as log lines in that format too (Django no longer routes them).
+logging.captureWarnings(True)
 
 # Readiness (/readyz) needs a worker answering on each of these queues.
 TARINA_READY_QUEUES = env_list("TARINA_READY_QUEUES", "media,transcribe")

@@ -3,6 +3,13 @@
 Atom and RSS come from Django's ``feedgenerator`` (which escapes everything it writes);
 JSON Feed 1.1 is built by hand. Each feed holds the latest 50 published stories and
 answers conditional requests (ETag, Last-Modified) with 304 Not Modified.
+
+Links lead to the web pages people read (a story's, a theme's, a collection's page), not
+to the JSON API. Older stories are on further pages (``?page=2``): RFC 5005 paged feeds,
+linked with ``first``/``next``/``previous`` (Atom, and RSS through atom:link) and
+``next_url`` (JSON Feed). An Atom category carries the theme's slug as ``term`` and its
+label as ``label``. The feed's language is its stories' language when they share one, and
+is left out when they do not (labels follow the reader's, ``Accept-Language``).
 """
 
 from __future__ import annotations
@@ -22,23 +29,47 @@ from django.utils.html import linebreaks
 from django.utils.text import Truncator
 from django.views.decorators.http import condition, require_safe
 
-from stories.api import public_cache
+from stories.api import public_cache, public_surface
 from stories.domain import publicity
 from stories.domain import text as plain_text
 from stories.languages import reader_language
 from stories.models import PublishedStory, Theme
 
 FEED_SIZE = 50
+PAGE_PARAMETER = "page"
+MAX_PAGE = 100_000  # far past any feed; keeps the offset a small number
 FORMATS = ("atom", "rss", "json")
 CONTENT_TYPES = {
     "atom": "application/atom+xml; charset=utf-8",
     "rss": "application/rss+xml; charset=utf-8",
     "json": "application/feed+json; charset=utf-8",
 }
-GENERATORS: dict[str, type[feedgenerator.SyndicationFeed]] = {
-    "atom": feedgenerator.Atom1Feed,
-    "rss": feedgenerator.Rss201rev2Feed,
-}
+
+
+class AtomFeed(feedgenerator.Atom1Feed):
+    """Atom with RFC 5005 paging links, and categories with a term and a label."""
+
+    def add_root_elements(self, handler: Any) -> None:
+        super().add_root_elements(handler)
+        for rel, href in self.feed.get("paging", {}).items():
+            handler.addQuickElement("link", "", {"rel": rel, "href": href})
+
+    def add_item_elements(self, handler: Any, item: dict[str, Any]) -> None:
+        super().add_item_elements(handler, {**item, "categories": ()})
+        for term, label in item.get("themes", ()):
+            handler.addQuickElement("category", "", {"term": term, "label": label})
+
+
+class RssFeed(feedgenerator.Rss201rev2Feed):
+    """RSS 2.0 with RFC 5005 paging links as atom:link (RSS has no paging of its own)."""
+
+    def add_root_elements(self, handler: Any) -> None:
+        super().add_root_elements(handler)
+        for rel, href in self.feed.get("paging", {}).items():
+            handler.addQuickElement("atom:link", None, {"rel": rel, "href": href})
+
+
+GENERATORS: dict[str, type[feedgenerator.SyndicationFeed]] = {"atom": AtomFeed, "rss": RssFeed}
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 
 
@@ -49,9 +80,23 @@ class FeedSource:
     title: str
     description: str
     link: str
+    # The reader's language, for theme labels; ``content_language`` is the stories'.
     language: str
     stories: list[PublishedStory]
     changed: list[datetime.datetime] = field(default_factory=list)
+    page: int = 1
+    has_next: bool = False
+
+    @property
+    def content_languages(self) -> list[str]:
+        """The languages of the stories here, as they say them."""
+        return sorted({s.language for s in self.stories if s.language})
+
+    @property
+    def content_language(self) -> str | None:
+        """The language every story here is in, or None when they differ or say none."""
+        said = {s.language for s in self.stories}
+        return said.pop() if len(said) == 1 and "" not in said else None
 
     @property
     def last_modified(self) -> datetime.datetime | None:
@@ -62,6 +107,8 @@ class FeedSource:
         state = [
             fmt,
             self.language,
+            self.page,
+            self.has_next,
             self.title,
             self.description,
             [(s.public_id, s.updated_at.isoformat()) for s in self.stories],
@@ -75,19 +122,20 @@ def _source(request: HttpRequest, kind: str, slug: str) -> FeedSource:
     if cached is not None:
         return cached
     language = reader_language(request)
+    page = _page(request)
     removed = publicity.last_removal()
     if kind == "themes":
         theme = Theme.objects.filter(slug=slug).first()
         if theme is None:
             raise Http404("No theme has this slug.")
-        stories = publicity.feed(theme=slug)
         source = FeedSource(
             title=f"Tarina: {theme.label(language)}",
             description=theme.description(language),
-            link=request.build_absolute_uri(f"{reverse('public-feed')}?theme={theme.slug}"),
+            link=request.build_absolute_uri(reverse("frontend:theme", args=[theme.slug])),
             language=language,
-            stories=list(stories[:FEED_SIZE]),
+            stories=[],
         )
+        stories = publicity.feed(theme=slug)
     else:
         try:
             collection = publicity.collection(slug)
@@ -96,15 +144,50 @@ def _source(request: HttpRequest, kind: str, slug: str) -> FeedSource:
         source = FeedSource(
             title=f"Tarina: {collection.title}",
             description=collection.description,
-            link=request.build_absolute_uri(reverse("public-collection", args=[collection.slug])),
+            link=request.build_absolute_uri(reverse("frontend:collection", args=[collection.slug])),
             language=language,
-            stories=list(publicity.feed(collection=slug)[:FEED_SIZE]),
+            stories=[],
             changed=[collection.updated_at],
         )
+        stories = publicity.feed(collection=slug)
+    # One story more than a page tells whether a next page exists.
+    start = (page - 1) * FEED_SIZE
+    window = list(stories[start : start + FEED_SIZE + 1])
+    if page > 1 and not window:
+        raise Http404("This feed has no page this far back.")
+    source.stories, source.page, source.has_next = window[:FEED_SIZE], page, len(window) > FEED_SIZE
     if removed is not None:
         source.changed.append(removed)
     request._tarina_feed_source = source  # type: ignore[attr-defined]
     return source
+
+
+def _page(request: HttpRequest) -> int:
+    """``?page=`` (1 when absent); anything but a whole number from 1 is a 404: no such page."""
+    raw = request.GET.get(PAGE_PARAMETER, "1")
+    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+        raise Http404("No such page of this feed.")
+    return int(raw)
+
+
+def _page_url(request: HttpRequest, page: int) -> str:
+    """This feed's URL at ``page`` (the first page has no parameter)."""
+    query = request.GET.copy()
+    query.pop(PAGE_PARAMETER, None)
+    if page > 1:
+        query[PAGE_PARAMETER] = str(page)
+    encoded = query.urlencode()
+    return request.build_absolute_uri(request.path + (f"?{encoded}" if encoded else ""))
+
+
+def _paging(request: HttpRequest, source: FeedSource) -> dict[str, str]:
+    """RFC 5005 paging links of ``source``'s page: first, and next/previous where they exist."""
+    links = {"first": _page_url(request, 1)}
+    if source.has_next:
+        links["next"] = _page_url(request, source.page + 1)
+    if source.page > 1:
+        links["previous"] = _page_url(request, source.page - 1)
+    return links
 
 
 def _etag(request: HttpRequest, kind: str, slug: str, fmt: str) -> str:
@@ -121,7 +204,8 @@ def _last_modified(
 
 
 def _story_url(request: HttpRequest, publication: PublishedStory) -> str:
-    return request.build_absolute_uri(reverse("public-story", args=[publication.public_id]))
+    """The story's web page (what a feed reader opens), not its JSON."""
+    return request.build_absolute_uri(reverse("frontend:story", args=[publication.public_id]))
 
 
 def _title(publication: PublishedStory) -> str:
@@ -153,9 +237,10 @@ def _xml_feed(request: HttpRequest, source: FeedSource, fmt: str) -> str:
         title=clean(source.title),
         link=source.link,
         description=clean(source.description or source.title),
-        language=source.language,
+        language=source.content_language,
         feed_url=request.build_absolute_uri(),
         author_name="Tarina",
+        paging=_paging(request, source),
     )
     for publication in source.stories:
         media = _media(request, publication)
@@ -165,6 +250,7 @@ def _xml_feed(request: HttpRequest, source: FeedSource, fmt: str) -> str:
             else None
         )
         url = _story_url(request, publication)
+        themes = [(t.slug, clean(t.label(source.language))) for t in publication.themes.all()]
         generator.add_item(
             title=clean(_title(publication)),
             link=url,
@@ -173,7 +259,9 @@ def _xml_feed(request: HttpRequest, source: FeedSource, fmt: str) -> str:
             description=linebreaks(clean(publication.text), autoescape=True),
             pubdate=publication.published_at,
             updateddate=publication.updated_at,
-            categories=[clean(theme.label(source.language)) for theme in publication.themes.all()],
+            # RSS names a category by its label; Atom by slug and label (``themes``).
+            categories=[label for _, label in themes],
+            themes=themes,
             enclosures=enclosures,
         )
     return generator.writeString("utf-8")
@@ -210,14 +298,18 @@ def _json_feed(request: HttpRequest, source: FeedSource) -> str:
         "home_page_url": source.link,
         "feed_url": request.build_absolute_uri(),
         "description": source.description,
-        "language": source.language,
         "items": items,
     }
+    if source.content_language:
+        body["language"] = source.content_language
+    if source.has_next:
+        body["next_url"] = _paging(request, source)["next"]
     text = json.dumps(body, ensure_ascii=False, indent=1)
     # Still valid JSON; and safe even if something ever served it as HTML.
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+@public_surface.public
 @public_cache.cached
 @require_safe
 @condition(etag_func=_etag, last_modified_func=_last_modified)
@@ -226,5 +318,8 @@ def story_feed(request: HttpRequest, kind: str, slug: str, fmt: str) -> HttpResp
     source = _source(request, kind, slug)
     body = _json_feed(request, source) if fmt == "json" else _xml_feed(request, source, fmt)
     response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
+    if source.content_languages:
+        # The stories' languages, not the interface's (LocaleMiddleware's default).
+        response.headers["Content-Language"] = ", ".join(source.content_languages)
     patch_vary_headers(response, ["Accept-Language"])
     return response

@@ -25,29 +25,18 @@ from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from stories.api import datapackage, public_surface
 from stories.api.public import PUBLIC_METHODS, absolute, public_file_url
 from stories.domain import publicity
 from stories.models import Collection, PublishedStory
 
-COLUMNS = [
-    "id",
-    "published_at",
-    "drive",
-    "language",
-    "kind",
-    "title",
-    "text",
-    "themes",
-    "place",
-    "duration",
-    "audio_url",
-    "image_url",
-    "video_url",
-]
+# The columns, typed and described in the data package (``datapackage``).
+COLUMNS = datapackage.COLUMNS
 # A cell a spreadsheet would run as a formula (or a DDE command) starts with one of these.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 200
@@ -96,9 +85,11 @@ class _Echo:
         return value
 
 
-def csv_lines(items: Iterable[dict[str, Any]]) -> Iterator[str]:
+def csv_lines(items: Iterable[dict[str, Any]], bom: bool = False) -> Iterator[str]:
+    """The CSV, line by line; ``bom`` puts a UTF-8 byte order mark first, which spreadsheet
+    programs (Excel) need to read the file as UTF-8 rather than a local code page."""
     writer = csv.writer(_Echo())
-    yield writer.writerow(COLUMNS)
+    yield ("\ufeff" if bom else "") + writer.writerow(COLUMNS)
     for item in items:
         cells = {**item, "themes": ";".join(item["themes"])}
         yield writer.writerow(
@@ -127,6 +118,18 @@ def json_chunks(
     yield "]}"
 
 
+def package_descriptor(found: Collection, request: Request | None, csv_path: str) -> dict[str, Any]:
+    """The collection's export as a Frictionless data package whose table is at ``csv_path``."""
+    return datapackage.descriptor(
+        name=f"tarina-{found.slug}".lower(),
+        title=found.title,
+        description=found.description,
+        homepage=absolute(request, reverse("frontend:collection", args=[found.slug])),
+        created=found.published_at.isoformat() if found.published_at else "",
+        csv_path=csv_path,
+    )
+
+
 def media_files(found: Collection) -> Iterator[Any]:
     """The public audio, image and video files of the exported stories."""
     for publication in export_stories(found).iterator(chunk_size=CHUNK):
@@ -134,12 +137,15 @@ def media_files(found: Collection) -> Iterator[Any]:
 
 
 def build_zip(found: Collection, request: Request | None) -> Any:
-    """stories.csv, stories.json and media/<file name> in a temporary file, rewound."""
+    """stories.csv, its datapackage.json, stories.json and media/<file name> in a
+    temporary file, rewound."""
     archive = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
     with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zipped:
         with zipped.open("stories.csv", "w") as out:
             for line in csv_lines(rows(found, request)):
                 out.write(line.encode())
+        descriptor = package_descriptor(found, request, csv_path="stories.csv")
+        zipped.writestr("datapackage.json", json.dumps(descriptor, ensure_ascii=False, indent=1))
         with zipped.open("stories.json", "w") as out:
             for chunk in json_chunks(found, rows(found, request), request):
                 out.write(chunk.encode())
@@ -165,6 +171,10 @@ class ExportView(APIView):
     permission_classes = [permissions.AllowAny]
     http_method_names = PUBLIC_METHODS
 
+    @classmethod
+    def as_view(cls, **initkwargs: Any) -> Any:
+        return public_surface.public(super().as_view(**initkwargs))
+
     def collection(self, slug: str) -> Collection:
         try:
             return publicity.collection(slug)
@@ -172,11 +182,14 @@ class ExportView(APIView):
             raise NotFound("No published collection has this slug.") from None
 
 
-def _schema(media_type: str, what: str) -> Any:
+def _schema(media_type: str, what: str, parameters: tuple[OpenApiParameter, ...] = ()) -> Any:
     return extend_schema(
         operation_id=f"public_collection_export_{media_type.split('/')[-1]}",
         summary=f"Research export of a published collection as {what}",
-        parameters=[OpenApiParameter("slug", OpenApiTypes.STR, OpenApiParameter.PATH)],
+        parameters=[
+            OpenApiParameter("slug", OpenApiTypes.STR, OpenApiParameter.PATH),
+            *parameters,
+        ],
         responses={
             # JSON is a document clients parse; CSV and ZIP are files to save.
             (200, media_type): (
@@ -187,14 +200,31 @@ def _schema(media_type: str, what: str) -> Any:
     )
 
 
-class CsvExportView(ExportView):
-    """Stories allowed for research, one row each (UTF-8 CSV, formula-safe)."""
+BOM_PARAMETER = OpenApiParameter(
+    "bom",
+    {"type": "string", "enum": ["0", "1"]},
+    description="1: start with a UTF-8 byte order mark, for spreadsheet programs.",
+)
 
-    @_schema("text/csv", "CSV")
+
+def wants_bom(request: Request) -> bool:
+    """``?bom=1`` (0 or absent: none); anything else is a 400 naming the parameter."""
+    value = request.query_params.get("bom", "0")
+    if value not in ("0", "1"):
+        raise ValidationError({"bom": ["Send 1 for a byte order mark, or 0."]})
+    return value == "1"
+
+
+class CsvExportView(ExportView):
+    """Stories allowed for research, one row each (UTF-8 CSV, formula-safe); described by
+    ``datapackage.json`` beside it."""
+
+    @_schema("text/csv", "CSV", parameters=(BOM_PARAMETER,))
     def get(self, request: Request, slug: str) -> StreamingHttpResponse:
         found = self.collection(slug)
         response = StreamingHttpResponse(
-            csv_lines(rows(found, request)), content_type="text/csv; charset=utf-8"
+            csv_lines(rows(found, request), bom=wants_bom(request)),
+            content_type="text/csv; charset=utf-8",
         )
         response["Content-Disposition"] = content_disposition_header(
             as_attachment=True, filename=_filename(found, "csv")
@@ -216,6 +246,25 @@ class JsonExportView(ExportView):
             as_attachment=True, filename=_filename(found, "json")
         )
         return response
+
+
+class DataPackageView(ExportView):
+    """The CSV export as a Frictionless Tabular Data Package: its columns' types and
+    meanings, so that standard tools read it as it is."""
+
+    @extend_schema(
+        operation_id="public_collection_datapackage",
+        summary="Frictionless data package describing the CSV export",
+        parameters=[OpenApiParameter("slug", OpenApiTypes.STR, OpenApiParameter.PATH)],
+        responses={
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            404: OpenApiResponse(description="No published collection has this slug."),
+        },
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        found = self.collection(slug)
+        csv_url = absolute(request, reverse("public-collection-export-csv", args=[found.slug]))
+        return Response(package_descriptor(found, request, csv_path=csv_url))
 
 
 class ZipExportView(ExportView):

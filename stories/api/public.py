@@ -24,13 +24,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from stories.api import public_cache
+from stories.api import public_cache, public_surface
+from stories.api.converters import MAX_ROW_ID
+from stories.api.pagination import count_parameter
 from stories.api.serializers import LanguageField
 from stories.domain import publicity
 from stories.languages import reader_language
 from stories.models import Collection, PublishedStory, Theme
 
 PUBLIC_METHODS = ["get", "head", "options"]
+BLANK_FILTER = "Leave this filter out, or give it a value."
 
 
 # The one answer for a story that is not public, whatever the reason: withdrawn stories
@@ -114,6 +117,7 @@ class ExportLinksSerializer(serializers.Serializer):
     csv = serializers.URLField()
     json = serializers.URLField()
     zip = serializers.URLField()
+    datapackage = serializers.URLField(help_text="Frictionless data package of the CSV.")
 
 
 class PublicCollectionSerializer(serializers.Serializer):
@@ -130,10 +134,12 @@ class PublicCollectionSerializer(serializers.Serializer):
     @extend_schema_field(ExportLinksSerializer)
     def get_exports(self, found: Collection) -> dict[str, str]:
         request = self.context.get("request")
-        return {
+        links = {
             fmt: absolute(request, reverse(f"public-collection-export-{fmt}", args=[found.slug]))
             for fmt in ("csv", "json", "zip")
         }
+        package = reverse("public-collection-datapackage", args=[found.slug])
+        return {**links, "datapackage": absolute(request, package)}
 
     @extend_schema_field(PublicStorySerializer(many=True))
     def get_stories(self, found: Collection) -> Any:
@@ -156,6 +162,18 @@ class FeedQuerySerializer(serializers.Serializer):
     )
     lang = serializers.CharField(required=False, help_text="Language of theme labels.")
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """``?theme=`` (blank) is refused as the schema refuses it; DRF reads a blank query
+        parameter as an absent one."""
+        blank = [
+            name
+            for name, field in self.fields.items()
+            if self.initial_data.get(name) == "" and not getattr(field, "allow_blank", False)
+        ]
+        if blank:
+            raise ValidationError({name: [BLANK_FILTER] for name in blank})
+        return attrs
+
 
 # --- Pagination -------------------------------------------------------------------
 
@@ -167,6 +185,11 @@ class FeedPagination(CursorPagination):
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def get_page_size(self, request: Request) -> int:
+        """``page_size`` from 1 up (more than 100 is served as 100); 400 when malformed."""
+        size = count_parameter(request, self.page_size_query_param, 1, MAX_ROW_ID)
+        return self.page_size if size is None else min(size, self.max_page_size)
 
     def decode_cursor(self, request: Request) -> Any:
         try:
@@ -192,8 +215,9 @@ class PublicView(APIView):
 
     @classmethod
     def as_view(cls, **initkwargs: Any) -> Any:
-        # Anonymous readers are answered from memory while nothing public changes.
-        return public_cache.cached(super().as_view(**initkwargs))
+        # Anonymous readers are answered from memory while nothing public changes; any
+        # site may read it (CORS), compressed.
+        return public_surface.public(public_cache.cached(super().as_view(**initkwargs)))
 
     def public_context(self) -> dict[str, Any]:
         return {"request": self.request, "language": reader_language(self.request)}
@@ -209,7 +233,11 @@ class FeedView(PublicView):
         parameters=[
             FeedQuerySerializer,
             OpenApiParameter("cursor", OpenApiTypes.STR, description="From a previous page."),
-            OpenApiParameter("page_size", OpenApiTypes.INT, description="At most 100."),
+            OpenApiParameter(
+                "page_size",
+                {"type": "integer", "minimum": 1, "maximum": MAX_ROW_ID},
+                description="At least 1; more than 100 is served as 100.",
+            ),
         ],
         responses=PublicStorySerializer(many=True),
     )

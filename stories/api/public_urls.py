@@ -33,6 +33,11 @@ urlpatterns = [
         name="public-collection-export-json",
     ),
     path(
+        "public/collections/<slug:slug>/datapackage.json",
+        exports.DataPackageView.as_view(),
+        name="public-collection-datapackage",
+    ),
+    path(
         "public/collections/<slug:slug>/export.zip",
         exports.ZipExportView.as_view(),
         name="public-collection-export-zip",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
@@ -17,6 +18,8 @@ from stories.api.serializers import (
 )
 from stories.enums import ConsentScope, RedactionField
 from stories.models import Collection, Redaction, Story, Theme, Transcript, TranscriptRevision
+
+NOT_A_LIST = gettext_lazy("Send a list of theme slugs.")
 
 
 class RedactionSerializer(serializers.ModelSerializer):
@@ -78,6 +81,9 @@ class RedactionAddSerializer(serializers.Serializer):
 
 
 class RedactionDecisionSerializer(serializers.Serializer):
+    # Required in the PATCH that sends it too: the decision is the whole body.
+    request_rules = {"required": ["redact"]}
+
     redact = serializers.BooleanField(help_text="false lifts the redaction: the span is published.")
 
 
@@ -231,6 +237,12 @@ class CollectionSerializer(serializers.ModelSerializer):
         fields = ["id", "slug", "title", "description", "themes", "stories", "published_at"]
         read_only_fields = ["id", "slug", "published_at"]
 
+    def to_internal_value(self, data: Any) -> Any:
+        # A JSON object is iterable, so DRF would read ``"themes": {}`` as no themes.
+        if isinstance(data, dict) and "themes" in data and not isinstance(data["themes"], list):
+            raise serializers.ValidationError({"themes": [NOT_A_LIST]})
+        return super().to_internal_value(data)
+
     def get_stories(self, collection: Collection) -> list[int]:
         return [entry.story_id for entry in collection.entries.all()]
 
@@ -245,7 +257,8 @@ class PublishResultSerializer(serializers.Serializer):
 
 
 class ConsentNarrowingSerializer(serializers.Serializer):
-    """Keep some scopes, withdraw the rest: by receipt or, signed in, by story id."""
+    """Keep some scopes, withdraw the rest: by receipt or, signed in, by story id (exactly
+    one of the two)."""
 
     receipt = serializers.CharField(
         required=False, max_length=100, error_messages={"invalid": NOT_TEXT}

@@ -31,12 +31,26 @@ RECEIPT_OR_STORY = gettext_lazy(
 
 
 class TextField(serializers.CharField):
-    """Text a person wrote, without invisible control characters (``stories.domain.text``)."""
+    """Text a person wrote, without invisible control characters (``stories.domain.text``).
+
+    Only a JSON string is text: DRF would turn ``0`` or ``1.5`` into ``"0"``, which the
+    schema's ``type: string`` refuses; and its length is counted as sent.
+    """
 
     default_error_messages = {"invalid": NOT_TEXT}
 
     def to_internal_value(self, data: Any) -> str:
-        return plain_text.clean(super().to_internal_value(data))
+        if not isinstance(data, str):
+            self.fail("invalid")
+        if self.max_length is not None and len(data) > self.max_length:
+            # Measured as sent, as the schema's maxLength is: not after cleaning.
+            self.fail("max_length", max_length=self.max_length)
+        text = plain_text.clean(super().to_internal_value(data))
+        if not text and not self.allow_blank:
+            # Only control characters, which cleaning drops: as blank as "" (the domain
+            # would refuse it with an error, a 500).
+            self.fail("blank")
+        return text
 
 
 class SlugLookupField(serializers.SlugRelatedField):
@@ -48,6 +62,9 @@ class SlugLookupField(serializers.SlugRelatedField):
         return super().to_internal_value(data)
 
 
+@extend_schema_field(
+    {"type": "string", "pattern": "^\\s*([A-Za-z]{2})?\\s*$", "description": "ISO 639-1."}
+)
 class LanguageField(serializers.CharField):
     """An ISO 639-1 code such as ``fi``; case and spaces are forgiven."""
 
@@ -232,6 +249,14 @@ class StorySubmitSerializer(serializers.Serializer):
         )
 
 
+class StoryJsonSubmitSerializer(StorySubmitSerializer):
+    """A submission as the schema documents it, in JSON: everything but ``files`` (JSON
+    carries no file: files come as tus ``uploads``, or as multipart). Only the schema uses
+    it; the view reads every encoding with ``StorySubmitSerializer``."""
+
+    files = None  # type: ignore[assignment]
+
+
 class ConsentTextSerializer(serializers.ModelSerializer):
     class Meta:
         model = ConsentText
@@ -348,8 +373,9 @@ class StorySerializer(serializers.ModelSerializer):
 class CuratorStorySerializer(StorySerializer):
     """A story as a curator sees it: who sent it and how processing went."""
 
+    # Null for a story told without an account (a light-touch drive).
     reporter: serializers.SlugRelatedField = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
+        slug_field="username", read_only=True, allow_null=True
     )
 
     class Meta(StorySerializer.Meta):
@@ -431,6 +457,8 @@ class ReceiptLookupSerializer(serializers.Serializer):
 
 
 class WithdrawalSerializer(serializers.Serializer):
+    """By ``receipt``, or signed in by ``story`` id: exactly one of the two."""
+
     receipt = serializers.CharField(
         required=False, max_length=100, error_messages={"invalid": NOT_TEXT}
     )

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from media_pipeline.themes.taxonomy import TaxonomyError
 from stories.api import views
 from stories.api.permissions import require_curator
+from stories.api.serializers import TextField
 from stories.domain import themes as theme_tags
 from stories.models import Theme
 
@@ -94,6 +95,9 @@ def _check_languages(value: dict[Any, Any]) -> None:
 class ThemeEditSerializer(serializers.Serializer):
     """A curator's change to one theme; languages not mentioned keep their values."""
 
+    # Nothing but these fields (``validate`` below).
+    request_rules = {"additionalProperties": False}
+
     labels = serializers.DictField(
         child=serializers.CharField(max_length=200), required=False, validators=[_check_languages]
     )
@@ -108,7 +112,7 @@ class ThemeEditSerializer(serializers.Serializer):
         validators=[_check_languages],
         help_text="Per language, the full new list of signal words and phrases.",
     )
-    note = serializers.CharField(
+    note = TextField(
         max_length=200, required=False, allow_blank=True, help_text="Why (kept with the version)."
     )
 

@@ -171,6 +171,16 @@ class UploadCollectionView(TusView):
             return answer(
                 status.HTTP_400_BAD_REQUEST, gettext("Upload-Defer-Length is not supported.")
             )
+        if "Upload-Concat" in request.headers:
+            # Said before anything else: a final upload has no Upload-Length, and "length
+            # required" would send the client looking for the wrong mistake.
+            return answer(
+                status.HTTP_400_BAD_REQUEST,
+                gettext(
+                    "Concatenation (Upload-Concat) is not supported: send each file as one "
+                    "upload, in as many PATCH requests as you like."
+                ),
+            )
         raw_length = request.headers.get("Upload-Length", "")
         if not is_byte_count(raw_length):
             return answer(

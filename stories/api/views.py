@@ -55,6 +55,15 @@ class StoryFilter(filters.FilterSet):
         model = Story
         fields = ["status", "drive", "language", "kind"]
 
+    def is_valid(self) -> bool:
+        """``?status=`` (blank) is refused like any value outside the schema's enum;
+        django-filter alone reads it as no filter."""
+        valid = super().is_valid()
+        for name in ("status", "kind"):
+            if self.data.get(name) == "":
+                self.form.add_error(name, gettext("Choose one of the listed values."))
+        return valid and not self.form.errors
+
 
 def reader_serializer(user: AnyUser) -> type[s.StorySerializer]:
     """How ``user`` reads a story: curators see more (who sent it, how processing went)."""
@@ -111,9 +120,13 @@ class StoryViewSet(
         if self.action != "create" and not rules.can_list_stories(request.user):
             raise PermissionDenied("This account reads published stories through the feeds.")
 
-    @extend_schema(responses={201: s.SubmissionResponseSerializer})
+    @extend_schema(
+        request=s.StoryJsonSubmitSerializer,
+        responses={201: s.SubmissionResponseSerializer},
+    )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """Tell a story: JSON for text, multipart (field ``files``) for audio, video and photos."""
+        """Tell a story. Files: upload each with tus (``/api/v1/uploads/``) and list their ids
+        in ``uploads``; a multipart/form-data body with ``files`` fields is read too."""
         incoming = s.StorySubmitSerializer(data=request.data, context={"request": request})
         incoming.is_valid(raise_exception=True)
         result = submission.submit(incoming.to_request(ConsentChannel.API))
@@ -229,19 +242,23 @@ RECEIPT_PATH_DEPRECATED = "@1796601600"  # 2026-12-07
 RECEIPT_PATH_SUNSET = "Wed, 30 Jun 2027 00:00:00 GMT"
 
 
-def receipt_status(receipt: str) -> Response:
+def receipt_answer(receipt: str) -> Response:
     """The status of the story behind ``receipt``, and nothing else about it; else 404."""
     story = receipts.find_story(receipt)
     if story is None:
         raise NotFound(gettext("No story matches this receipt. Check it for typing errors."))
+    return Response(receipt_status(story))
+
+
+def receipt_status(story: Story) -> dict[str, Any]:
+    """What a receipt holder may know of ``story``: the look-up's answer, and the
+    withdrawal's (so that the two never disagree)."""
     show_reason = story.status in (StoryStatus.REJECTED, StoryStatus.FAILED)
-    return Response(
-        {
-            "status": story.status,
-            "reason": story.status_reason if show_reason else "",
-            "processing_percent": story.processing_percent,
-        }
-    )
+    return {
+        "status": story.status,
+        "reason": story.status_reason if show_reason else "",
+        "processing_percent": story.processing_percent,
+    }
 
 
 class ReceiptLookupView(APIView):
@@ -255,7 +272,7 @@ class ReceiptLookupView(APIView):
     def post(self, request: Request) -> Response:
         incoming = s.ReceiptLookupSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        return receipt_status(incoming.validated_data["receipt"])
+        return receipt_answer(incoming.validated_data["receipt"])
 
 
 class ReceiptView(APIView):
@@ -267,7 +284,7 @@ class ReceiptView(APIView):
 
     @extend_schema(responses=s.ReceiptStatusSerializer, deprecated=True)
     def get(self, request: Request, receipt: str) -> Response:
-        response = receipt_status(receipt)
+        response = receipt_answer(receipt)
         response["Deprecation"] = RECEIPT_PATH_DEPRECATED
         response["Sunset"] = RECEIPT_PATH_SUNSET
         response["Link"] = '</api/v1/receipts/lookup/>; rel="successor-version"'
@@ -294,12 +311,14 @@ class WithdrawalView(APIView):
                 )
             consent.withdraw(story, actor_label="receipt holder")
         else:
-            self._withdraw_by_id(request, incoming.validated_data)
-        # True whether this call withdrew it or found it withdrawn: either way its content
-        # is erased now (a second withdrawal finishes what an earlier one left).
-        return Response({"status": StoryStatus.WITHDRAWN, "reason": "", "processing_percent": 0})
+            story = self._withdraw_by_id(request, incoming.validated_data)
+        # Withdrawn whether this call withdrew it or found it withdrawn: either way its
+        # content is erased now (a second withdrawal finishes what an earlier one left).
+        # The story as stored now, as a look-up of the receipt answers from here on.
+        story.refresh_from_db()
+        return Response(receipt_status(story))
 
-    def _withdraw_by_id(self, request: Request, data: dict[str, Any]) -> None:
+    def _withdraw_by_id(self, request: Request, data: dict[str, Any]) -> Story:
         """The owner, or a curator on the reporter's behalf (who must say why)."""
         if not request.user.is_authenticated:
             raise NotAuthenticated(gettext("Sign in to withdraw by story id, or use your receipt."))
@@ -310,6 +329,7 @@ class WithdrawalView(APIView):
         if rules.withdraws_on_behalf(request.user, story) and not reason:
             raise ValidationError({"reason": [WITHDRAWAL_REASON_REQUIRED]})
         consent.withdraw(story, actor=request.user, reason=reason)
+        return story
 
 
 _CHECK = {

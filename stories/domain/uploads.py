@@ -170,12 +170,7 @@ def parse_metadata(header: str | None) -> dict[str, str]:
             raise BadRequest(gettext("Upload-Metadata names '%(key)s' twice.") % {"key": key})
         value = ""
         if len(parts) == 2:
-            try:
-                value = base64.b64decode(parts[1], validate=True).decode("utf-8")
-            except (binascii.Error, ValueError):
-                raise BadRequest(
-                    gettext("Upload-Metadata value of '%(key)s' is not base64 text.") % {"key": key}
-                ) from None
+            value = _metadata_value(key, parts[1])
         if "\x00" in key or "\x00" in value:
             # Stored as JSON in the database, where PostgreSQL refuses NUL (a 500 before).
             raise BadRequest(gettext("Upload-Metadata may not contain NUL characters."))
@@ -183,6 +178,26 @@ def parse_metadata(header: str | None) -> dict[str, str]:
         if len(metadata) > _MAX_METADATA_KEYS:
             raise BadRequest(gettext("Upload-Metadata has too many keys."))
     return metadata
+
+
+def _metadata_value(key: str, encoded: str) -> str:
+    """One Upload-Metadata value: base64 of UTF-8 text; the refusal says which it is not."""
+    try:
+        raw = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        raise BadRequest(
+            gettext("Upload-Metadata value of '%(key)s' is not valid base64.") % {"key": key}
+        ) from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadRequest(
+            gettext(
+                "Upload-Metadata value of '%(key)s' is base64 of bytes that are not UTF-8 "
+                "text: encode the text as UTF-8 before base64."
+            )
+            % {"key": key}
+        ) from None
 
 
 def encode_metadata(metadata: Mapping[str, str]) -> str:

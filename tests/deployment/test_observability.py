@@ -12,7 +12,6 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from pythonjsonlogger.json import JsonFormatter
 
 from config import logging as tarina_logging
 from stories.domain import health
@@ -118,12 +117,11 @@ def _emit(log_format: str) -> str:
     """One record through the handler set-up that ``build_logging(log_format)`` describes."""
     config = tarina_logging.build_logging(log_format)
     formatter_config = dict(config["formatters"][config["handlers"]["console"]["formatter"]])
-    if "()" in formatter_config:
-        factory = formatter_config.pop("()")
-        assert factory == "pythonjsonlogger.json.JsonFormatter"
-        formatter: logging.Formatter = JsonFormatter(**formatter_config)
-    else:
-        formatter = logging.Formatter(formatter_config["format"])
+    factory = formatter_config.pop("()")
+    formatter: logging.Formatter = {
+        "config.logging.JsonFormatter": tarina_logging.JsonFormatter,
+        "config.logging.PlainFormatter": tarina_logging.PlainFormatter,
+    }[factory](**formatter_config)
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.setFormatter(formatter)
@@ -287,3 +285,8 @@ def test_sentry_is_initialised_only_with_a_dsn_and_without_personal_data():
     assert report["pii"] is False
     assert report["body"] == "never"
     assert {"django", "celery"} <= set(report["integrations"])
+
+
+def test_log_times_are_utc_with_the_offset():
+    assert json.loads(_emit("json"))["time"].endswith("+00:00")
+    assert _emit("plain").split(" ", 1)[0].endswith("+00:00")

@@ -36,7 +36,9 @@ from schemathesis.specs.openapi.checks import (
 
 from stories.enums import StoryStatus
 from tests.factories import CollectionFactory, published_story, story_with_receipt
+from tests.reliability.schemathesis import hooks as schemathesis_hooks
 
+assert schemathesis_hooks  # registers how tus chunks (raw bytes) are sent
 EXAMPLES = int(os.environ.get("TARINA_FUZZ_EXAMPLES", "10"))
 CHECKS = [status_code_conformance, content_type_conformance, response_schema_conformance]
 

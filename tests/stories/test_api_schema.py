@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
+from tests.factories import StoryFactory
+
 
 def test_schema_lists_the_story_routes(client_for, db):
     response = client_for().get("/api/schema/", HTTP_ACCEPT="application/json")
@@ -25,3 +29,49 @@ def test_docs_page_loads_its_assets_from_this_server(client_for, db):
     sources = re.findall(r'(?:src|href)="([^"]+)"', html)
     assert sources
     assert all(not s.startswith(("http://", "https://", "//")) for s in sources), sources
+
+
+def _schema(client_for) -> dict:
+    return client_for().get("/api/schema/", HTTP_ACCEPT="application/json").json()
+
+
+def test_each_request_body_is_documented_under_one_media_type(client_for, db):
+    """One schema under JSON, multipart and form encodings broke generated clients."""
+    for path, operations in _schema(client_for)["paths"].items():
+        for method, operation in operations.items():
+            content = operation.get("requestBody", {}).get("content", {})
+            if content:
+                expected = ["application/offset+octet-stream"] if "uploads" in path else None
+                assert list(content) == (expected or ["application/json"]), (method, path)
+
+
+def test_tus_operations_are_in_the_schema(client_for, db):
+    paths = _schema(client_for)["paths"]
+    assert "post" in paths["/api/v1/uploads/"]
+    detail = paths["/api/v1/uploads/{upload_id}/"]
+    assert {"head", "patch", "delete"} <= set(detail)
+    headers = {p["name"] for p in detail["patch"]["parameters"] if p["in"] == "header"}
+    assert {"Tus-Resumable", "Upload-Offset", "Upload-Checksum", "Upload-Token"} <= headers
+
+
+def test_a_story_told_without_an_account_has_a_null_reporter(client_for, curator, drive):
+    story = StoryFactory(drive=drive, reporter=None)
+    body = client_for(curator).get(f"/api/v1/stories/{story.pk}/").json()
+    assert body["reporter"] is None
+    reporter = _schema(client_for)["components"]["schemas"]["CuratorStory"]["properties"]
+    assert reporter["reporter"]["nullable"] is True
+
+
+@pytest.mark.parametrize("query", ["limit=", "limit=null", "offset=null", "offset=", "limit=0"])
+def test_limit_and_offset_that_the_schema_refuses_are_refused(client_for, curator, query):
+    response = client_for(curator).get(f"/api/v1/stories/?{query}")
+    assert response.status_code == 400
+    assert query.split("=")[0] in response.json()
+
+
+def test_limit_and_offset_say_their_minimum_in_the_schema(client_for, curator):
+    parameters = _schema(client_for)["paths"]["/api/v1/stories/"]["get"]["parameters"]
+    minimum = {p["name"]: p["schema"].get("minimum") for p in parameters}
+    assert minimum["limit"] == 1
+    assert minimum["offset"] == 0
+    assert client_for(curator).get("/api/v1/stories/?limit=1&offset=0").status_code == 200

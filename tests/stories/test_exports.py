@@ -114,7 +114,7 @@ def test_an_empty_export_is_still_well_formed(client_for, collection):
     assert csv_rows(client_for().get(f"{BASE}/export.csv")) == []
 
 
-def test_zip_holds_csv_json_and_the_public_media(client_for, collection):
+def test_zip_holds_csv_its_data_package_json_and_the_public_media(client_for, collection):
     allowed = published_story(kind="audio", title="Voice", collections=(collection,))
     refused = published_story(
         kind="audio", title="No research", research_allowed=False, collections=(collection,)
@@ -130,7 +130,13 @@ def test_zip_holds_csv_json_and_the_public_media(client_for, collection):
         audio_name = allowed.audio.name.rsplit("/", 1)[-1]
         image_name = allowed.image.name.rsplit("/", 1)[-1]
         assert sorted(archive.namelist()) == sorted(
-            ["stories.csv", "stories.json", f"media/{audio_name}", f"media/{image_name}"]
+            [
+                "datapackage.json",
+                "stories.csv",
+                "stories.json",
+                f"media/{audio_name}",
+                f"media/{image_name}",
+            ]
         )
         assert archive.read(f"media/{audio_name}") == b"ID3 allowed audio"
         rows = list(csv.DictReader(io.StringIO(archive.read("stories.csv").decode())))

@@ -125,7 +125,8 @@ def test_the_json_feed_is_json_feed_1_1_and_escaped(client_for, power):
     assert item["content_text"] == "Said & done"
     assert item["language"] == "fi"
     assert item["url"] == item["id"]
-    assert item["url"].endswith(f"/api/v1/public/stories/{publication.public_id}/")
+    assert item["url"].endswith(f"/stories/{publication.public_id}/")
+    assert "/api/" not in item["url"]
     assert item["tags"] == [Theme.objects.get(slug="power").labels["fi"]]
 
 
