@@ -200,6 +200,18 @@ FORMATTERS: dict[str, Any] = {
 }
 
 
+def filters(*, json_format: bool) -> dict[str, Any]:
+    """The filters every handler carries: the work's context ids, and receipts scrubbed."""
+    return {
+        # JSON keeps nulls; the plain format prints a dash.
+        "context": {
+            "()": "config.logging.ContextFilter",
+            "placeholder": None if json_format else "-",
+        },
+        "receipts": {"()": "config.logging.ReceiptFilter"},
+    }
+
+
 def gunicorn_logging(log_format: str = "plain") -> dict[str, Any]:
     """gunicorn's ``logconfig_dict``: its error and access lines in ``log_format``."""
     formatter = "json" if log_format.strip().lower() == "json" else "plain"
@@ -211,13 +223,7 @@ def gunicorn_logging(log_format: str = "plain") -> dict[str, Any]:
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {
-            "context": {
-                "()": "config.logging.ContextFilter",
-                "placeholder": None if formatter == "json" else "-",
-            },
-            "receipts": {"()": "config.logging.ReceiptFilter"},
-        },
+        "filters": filters(json_format=formatter == "json"),
         "formatters": FORMATTERS,
         "handlers": {
             "access": {**handler, "stream": "ext://sys.stdout"},
@@ -237,14 +243,7 @@ def build_logging(log_format: str = "plain", level: str = "INFO") -> dict[str, A
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {
-            "context": {
-                "()": "config.logging.ContextFilter",
-                # JSON keeps nulls; the plain format prints a dash.
-                "placeholder": None if json_format else "-",
-            },
-            "receipts": {"()": "config.logging.ReceiptFilter"},
-        },
+        "filters": filters(json_format=json_format),
         "formatters": FORMATTERS,
         "handlers": {
             "console": {
