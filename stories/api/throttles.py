@@ -132,6 +132,9 @@ def _wait(request: HttpRequest, throttles: Sequence[type[BaseThrottle]], view: A
     request (its form fields are already parsed; nothing is read twice).
     """
     wrapped = Request(request, parsers=[FormParser(), MultiPartParser()])
+    # The page's session user: a Request with no authenticators sees everyone as anonymous,
+    # and a signed-in reporter would be limited per address instead of per account.
+    wrapped.user = request.user
     waits = []
     for throttle_class in throttles:
         throttle = throttle_class()
