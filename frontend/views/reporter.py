@@ -337,7 +337,7 @@ def status_page(request: HttpRequest) -> HttpResponse:
     elif step == "narrow":
         context.update(
             step="confirm-narrow",
-            keep_rows=scope_rows(keep, only=granted),
+            keep_rows=scope_rows(keep, only=keep),
             dropped=scope_rows(set(), only=granted - keep),
         )
         if ConsentScope.STORE.value not in keep:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
+from frontend.views.reporter import SCOPE_HELP
 from stories.domain import consent, receipts
 from stories.enums import AssetRole, ConsentScope, StoryStatus
 from stories.models import ConsentRecord, MediaAsset, Story, Theme
@@ -178,6 +181,24 @@ def test_narrow_consent_with_confirmation(client):
     assert set(consent.current(story).scopes) == {"store", "publish_text", "research"}
     client.post("/r/", {"receipt": receipt, "step": "narrow-confirmed", "keep": keep})
     assert set(consent.current(story).scopes) == {"store", "publish_text"}
+
+
+@pytest.mark.parametrize("language", ["en", "fi", "sv", "de"])
+def test_narrowing_lists_what_is_taken_back_only_under_take_back(client, language):
+    _, receipt = story_with_receipt(consent={"store": True, "publish_text": True, "research": True})
+    asking = client.post(
+        "/r/",
+        {"receipt": receipt, "step": "narrow", "keep": ["store", "publish_text"]},
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    page = asking.content.decode()
+    with translation.override(language):
+        kept = [gettext(SCOPE_HELP[scope][0]) for scope in ("store", "publish_text")]
+        taken_back, keep_heading = gettext(SCOPE_HELP["research"][0]), gettext("You take back:")
+    keep_part, back_part = page.split(keep_heading)
+    assert all(title in keep_part for title in kept)
+    assert taken_back not in keep_part
+    assert taken_back in back_part
 
 
 def test_narrowing_never_widens(client):
