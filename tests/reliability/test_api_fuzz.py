@@ -101,7 +101,11 @@ def test_every_operation_answers_within_its_schema(
     wsgi_app, known, reporter, curator, role
 ) -> None:
     user = {"anonymous": None, "reporter": reporter, "curator": curator}[role]
-    headers = {"Authorization": f"Token {Token.objects.create(user=user).key}"} if user else {}
+    # The in-process WSGI transport does not undo a Content-Encoding; gzip on the public
+    # answers is tested over HTTP with real clients (test_feed_interop).
+    headers = {"Accept-Encoding": "identity"}
+    if user:
+        headers["Authorization"] = f"Token {Token.objects.create(user=user).key}"
     schema = schemathesis.openapi.from_wsgi("/api/schema/", wsgi_app)
     problems: list[str] = []
     calls = 0
