@@ -193,8 +193,12 @@ def test_narrowing_lists_what_is_taken_back_only_under_take_back(client, languag
     )
     page = asking.content.decode()
     with translation.override(language):
-        kept = [gettext(SCOPE_HELP[scope][0]) for scope in ("store", "publish_text")]
-        taken_back, keep_heading = gettext(SCOPE_HELP["research"][0]), gettext("You take back:")
+        kept = [
+            gettext(SCOPE_HELP[scope][0])
+            for scope in (ConsentScope.STORE, ConsentScope.PUBLISH_TEXT)
+        ]
+        taken_back = gettext(SCOPE_HELP[ConsentScope.RESEARCH][0])
+        keep_heading = gettext("You take back:")
     keep_part, back_part = page.split(keep_heading)
     assert all(title in keep_part for title in kept)
     assert taken_back not in keep_part
