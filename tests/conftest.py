@@ -10,6 +10,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from media_pipeline.speech.weights import provision
+from stories.domain.themes import install_default_taxonomy
 from stories.enums import Role
 from tests.factories import DriveFactory, UserFactory
 from tests.worker import WorkerProcess, database_url_for_workers
@@ -150,3 +151,10 @@ def fleurs_dir() -> Path:
     if not any(FLEURS.glob("fleurs-*.ogg")):
         pytest.skip(f"FLEURS clips not found at {FLEURS} (shared/speech/fleurs next to the repo)")
     return FLEURS
+
+
+@pytest.fixture
+def shipped_themes(db) -> None:
+    """The taxonomy shipped with Tarina, for tests that name its themes. Migrations install
+    it; a transactional test run after one that flushed the tables finds it again here."""
+    install_default_taxonomy()

@@ -17,6 +17,7 @@ import frictionless
 import pytest
 from django.utils import timezone
 
+from stories.domain.themes import install_default_taxonomy
 from stories.models import Theme
 from tests.factories import CollectionFactory, published_story
 
@@ -24,6 +25,7 @@ BASE = "/api/v1/public/collections/being-heard"
 
 
 def publish_two(collection) -> None:
+    install_default_taxonomy()  # the themes it names; idempotent
     published_story(
         title="=SUM(A1)",
         text="Kirjasto on kylän sydän.",

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture
-def power():
+def power(shipped_themes):
     return Theme.objects.get(slug="power")
 
 
