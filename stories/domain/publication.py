@@ -367,7 +367,7 @@ def preview(story: Story) -> dict[str, object]:
         "title": texts.get("title", ""),
         "text": _public_text(story, texts),
         "audio": audio,
-        "redacted_ranges": [list(r) for r in media.muted_ranges(story, transcript)]
+        "redacted_ranges": [list(r) for r in media.redacted_ranges(story, transcript)]
         if audio and transcript
         else [],
         "release_check": release_check.summary(story, _fingerprint(story, record))

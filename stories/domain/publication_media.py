@@ -99,10 +99,10 @@ def _audio(
         return None
     if check:
         audio_redactions.ensure_aligned(transcript)
-    muted = muted_ranges(story, transcript)
+    redacted = redacted_ranges(story, transcript)
     with local_path(transcript.asset.file) as source:
         result = anonymise.anonymise_audio(
-            source, workdir / "audio.m4a", muted, disguise_voice=story.disguise_voice
+            source, workdir / "audio.m4a", redacted, disguise_voice=story.disguise_voice
         )
     if check:
         # Listen where the text says redacted values are said, worked out afresh, and
@@ -114,7 +114,7 @@ def _audio(
     return result.path, result
 
 
-def muted_ranges(story: Story, transcript: Transcript) -> list[tuple[float, float]]:
+def redacted_ranges(story: Story, transcript: Transcript) -> list[tuple[float, float]]:
     """The stretches of the recording the published audio tones out."""
     return audio_redactions.ranges(story, transcript)
 

@@ -255,13 +255,13 @@ def test_the_release_check_refuses_a_planted_leak_and_the_console_says_why(
         "on Sundays.",
     )
     name = spans[1]
-    honest = publication_media.muted_ranges
+    honest = publication_media.redacted_ranges
 
     def leaving_the_name(story, transcript):
         # The planted fault: the muting forgets the stretch where the name is said.
         return [r for r in honest(story, transcript) if r[1] <= name[0] or r[0] >= name[1]]
 
-    monkeypatch.setattr(publication_media, "muted_ranges", leaving_the_name)
+    monkeypatch.setattr(publication_media, "redacted_ranges", leaving_the_name)
 
     tasks.publish_story(story.pk)
 
@@ -278,7 +278,7 @@ def test_the_release_check_refuses_a_planted_leak_and_the_console_says_why(
     assert "still lets a redacted value be heard" in page
 
     # Fixed (the honest muting again), the same story is published and the check passes.
-    monkeypatch.setattr(publication_media, "muted_ranges", honest)
+    monkeypatch.setattr(publication_media, "redacted_ranges", honest)
     publication.enqueue(story)
     tasks.publish_story(story.pk)
     story.refresh_from_db()
