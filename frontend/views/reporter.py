@@ -69,13 +69,13 @@ SCOPE_HELP = {
 
 STATUS_WORDS = {
     StoryStatus.DRAFT: gettext_noop("Not sent yet."),
-    StoryStatus.SUBMITTED: gettext_noop("Received. It is waiting to be processed."),
-    StoryStatus.PROCESSING: gettext_noop("Being processed."),
+    StoryStatus.SUBMITTED: gettext_noop("Received. We will get it ready for a curator soon."),
+    StoryStatus.PROCESSING: gettext_noop("We are getting it ready for a curator to read."),
     StoryStatus.NEEDS_REVIEW: gettext_noop("Waiting for a curator to read it."),
     StoryStatus.APPROVED: gettext_noop("Approved by a curator."),
     StoryStatus.PUBLISHED: gettext_noop("Published."),
     StoryStatus.REJECTED: gettext_noop("Not accepted."),
-    StoryStatus.FAILED: gettext_noop("Something went wrong while processing it."),
+    StoryStatus.FAILED: gettext_noop("Something went wrong on our side while getting it ready."),
     StoryStatus.WITHDRAWN: gettext_noop("Withdrawn. Everything you sent has been deleted."),
 }
 

@@ -70,6 +70,7 @@ def test_speak_is_record_first_and_keyboard_focus_stays_on_the_recorder(phone):
     assert state.inner_text() == "Recorded"
     assert phone.evaluate("document.activeElement.hasAttribute('data-rec-again')")
     phone.check("input[name=consent_publish_audio]")
+    phone.evaluate("document.querySelector('.story-form').scrollIntoView()")
     screenshot(phone, "reporter-recorded", full_page=False)
 
     # An unsent recording: leaving the page asks first.
@@ -100,6 +101,7 @@ def test_two_stories_queued_offline_keep_both_receipts(phone):
         "() => document.querySelectorAll('[data-my-stories] [data-receipt-code]').length === 2"
     )
     kept = kept_receipts(phone)
+    assert phone.locator("[data-my-stories] [data-copy]").nth(1).is_visible()
     assert all(RECEIPT.match(code) for code in kept), kept
     texts = {receipts.find_story(code).text for code in kept}
     assert texts == {"The first bus never came.", "The second bus was full."}

@@ -57,6 +57,7 @@
       entries.forEach(function (entry) {
         var item = row.content.firstElementChild.cloneNode(true);
         item.setAttribute("data-receipt", entry.receipt);
+        $$("[hidden]", item).forEach(function (b) { b.hidden = false; });  // this script is here to work them
         $("[data-receipt-slot]", item).replaceWith(receiptCode(entry.receipt));
         var when = new Date(entry.sent || Date.now());
         $("[data-receipt-when]", item).textContent = when.toLocaleString(document.documentElement.lang || undefined,
