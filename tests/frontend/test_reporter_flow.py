@@ -90,9 +90,12 @@ def test_two_stories_queued_offline_keep_both_receipts(phone):
     for text in ("The first bus never came.", "The second bus was full."):
         phone.fill("#id_text", text)
         send.click()
-        phone.locator("[data-queued]").wait_for(state="visible")
-        assert send.is_enabled()  # ready for the next story
-        assert phone.input_value("#id_text") == ""  # this one is safe in the outbox
+        # Safe in the outbox: the form is empty and Send is ready for the next story.
+        phone.wait_for_function(
+            "() => !document.querySelector('#id_text').value"
+            " && !document.querySelector('button[type=submit]').disabled"
+        )
+        assert phone.locator("[data-queued]").is_visible()
     assert not Story.objects.exists()
 
     phone.context.set_offline(False)
@@ -131,6 +134,22 @@ def test_two_stories_queued_offline_keep_both_receipts(phone):
     phone.click("[data-tell-another]")
     phone.locator("#id_text").wait_for(state="visible")
     assert Story.objects.count() == 2
+
+    # The form posted as it is (no outbox): the receipt page after the redirect keeps its
+    # receipt in the list too, and so does a reload, which shows the receipt no more.
+    phone.fill("#id_text", "The third one, posted as a plain form.")
+    phone.evaluate(f"localStorage.removeItem('tarina-draft:{drive.slug}')")  # leave unasked
+    phone.evaluate("document.querySelector('form[data-story-form]').submit()")
+    phone.wait_for_url(f"**/d/{drive.slug}/sent/")
+    third = phone.locator(".receipt [data-receipt-code]").inner_text().strip()
+    assert groups_stay_on_one_line(phone, ".receipt [data-receipt-code]")
+    assert kept_receipts(phone) == [third, *kept]
+    no_axe_violations(phone, "receipt page without the outbox")
+    phone.reload()
+    assert third not in phone.locator(".receipt").inner_text()
+    assert kept_receipts(phone) == [third, *kept]
+    no_axe_violations(phone, "receipt page, reloaded")
+    assert Story.objects.count() == 3
 
 
 def test_a_draft_survives_a_language_switch(phone):
