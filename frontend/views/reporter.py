@@ -242,8 +242,8 @@ def submitted(
     scopes: dict[str, bool],
     themes: list[str],
 ) -> HttpResponse:
-    """Store the form's story and show its receipt; raises ``InvalidSubmission`` if it breaks
-    a rule. The rules are the API's (``stories.domain.submission``)."""
+    """Store the form's story and redirect to its receipt; raises ``InvalidSubmission`` if it
+    breaks a rule. The rules are the API's (``stories.domain.submission``)."""
     form = submission.FormInput(
         drive=drive,
         kind=values["kind"],

@@ -15,7 +15,9 @@
 
   var strings = document.getElementById("tarina-strings");
   if (strings) { try { window.tarinaStrings = JSON.parse(strings.textContent); } catch (e) { /* ignore */ } }
-  window.tarinaDescribe = function (data) { return window.TarinaSender ? TarinaSender.describe(data) : ""; };
+  window.tarinaDescribe = function (data) {
+    return window.TarinaSender ? TarinaSender.describe(data) : String((data && data.detail) || "");
+  };
 
   // --- Receipts: cut into short groups that stay on one line --------------------------
   function receiptCode(receipt) {

@@ -243,6 +243,7 @@
   });
   document.addEventListener("tarina:queued", showQueued);
   document.addEventListener("tarina:sent", function (e) {
+    if (e.detail.drive !== form.dataset.drive) return;  // another drive's: app.js says so
     e.preventDefault();  // this page shows it
     queuedBox.hidden = true; progressBox.hidden = true; submitButton.disabled = false;
     showReceipt(e.detail.receipt);
