@@ -9,7 +9,7 @@ import pytest
 
 from stories.domain import receipts
 from stories.models import Story
-from tests.factories import DriveFactory
+from tests.factories import DriveFactory, story_with_receipt
 from tests.frontend.conftest import AXE, screenshot
 from tests.frontend.test_accessibility import blocking_violations, load_axe
 
@@ -164,6 +164,16 @@ def test_a_draft_survives_a_language_switch(phone):
     assert phone.input_value("#id_title") == "Night bus"
     assert phone.is_checked("input[name=consent_publish_text]")
     screenshot(phone, "reporter-fi", full_page=False)
+
+    # The status page after a look-up: the other language's page has the receipt ready.
+    _, receipt = story_with_receipt(drive=drive)
+    phone.goto("/r/")
+    phone.fill("#id_receipt", receipt)
+    phone.click("button[type=submit]")
+    phone.locator("[data-status]").wait_for()
+    phone.click("nav.langs a[hreflang=sv]")
+    phone.wait_for_function("() => document.documentElement.lang === 'sv'")
+    assert phone.input_value("#id_receipt") == receipt
 
 
 def test_the_form_without_javascript_redirects_so_a_reload_sends_nothing_twice(

@@ -116,11 +116,15 @@
   });
 
   // --- A language switch keeps the page: its query and fragment; drafts are on the phone --
+  // On the status page after a look-up, the receipt goes along in the fragment (never sent
+  // to the server), so the page in the other language has it in its form.
+  var held = $("form input[type=hidden][name=receipt]");
+  var fragment = location.hash || (held && held.value ? "#" + encodeURIComponent(held.value) : "");
   $$("nav.langs a[hreflang]").forEach(function (link) {
     var params = new URLSearchParams(location.search);
     params.set("lang", link.getAttribute("hreflang"));
     link.search = "?" + params.toString();
-    link.hash = location.hash;
+    link.hash = fragment;
     link.addEventListener("click", function () { window.tarinaLanguageSwitch = true; });
   });
 
