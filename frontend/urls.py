@@ -16,6 +16,7 @@ urlpatterns = [
     # Reporter app (a PWA: the manifest and service worker live at the root scope).
     path("", reporter.home, name="home"),
     path("d/<slug:slug>/", reporter.drive_page, name="drive"),
+    path("d/<slug:slug>/sent/", reporter.sent_page, name="drive-sent"),
     path("r/", reporter.status_page, name="status"),
     path("receipt-qr/", reporter.receipt_qr, name="receipt-qr"),
     path("manifest.webmanifest", reporter.manifest, name="manifest"),

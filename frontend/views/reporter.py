@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -69,13 +69,13 @@ SCOPE_HELP = {
 
 STATUS_WORDS = {
     StoryStatus.DRAFT: gettext_noop("Not sent yet."),
-    StoryStatus.SUBMITTED: gettext_noop("Received. It is waiting to be processed."),
-    StoryStatus.PROCESSING: gettext_noop("Being processed."),
+    StoryStatus.SUBMITTED: gettext_noop("Received. We will get it ready for a curator soon."),
+    StoryStatus.PROCESSING: gettext_noop("We are getting it ready for a curator to read."),
     StoryStatus.NEEDS_REVIEW: gettext_noop("Waiting for a curator to read it."),
     StoryStatus.APPROVED: gettext_noop("Approved by a curator."),
     StoryStatus.PUBLISHED: gettext_noop("Published."),
     StoryStatus.REJECTED: gettext_noop("Not accepted."),
-    StoryStatus.FAILED: gettext_noop("Something went wrong while processing it."),
+    StoryStatus.FAILED: gettext_noop("Something went wrong on our side while getting it ready."),
     StoryStatus.WITHDRAWN: gettext_noop("Withdrawn. Everything you sent has been deleted."),
 }
 
@@ -126,6 +126,9 @@ def js_strings() -> dict[str, Any]:
         "resume": _("Resume"),
         "stop": _("Stop"),
         "rerecord": _("Record again"),
+        "recording": _("Recording…"),
+        "paused": _("Paused"),
+        "recorded": _("Recorded"),
         "nomic": _("The microphone cannot be used. You can choose a file instead."),
         "needfile": _("Record something or choose a file first."),
         "statuses": {status.value: _(words) for status, words in STATUS_WORDS.items()},
@@ -239,8 +242,8 @@ def submitted(
     scopes: dict[str, bool],
     themes: list[str],
 ) -> HttpResponse:
-    """Store the form's story and show its receipt; raises ``InvalidSubmission`` if it breaks
-    a rule. The rules are the API's (``stories.domain.submission``)."""
+    """Store the form's story and redirect to its receipt; raises ``InvalidSubmission`` if it
+    breaks a rule. The rules are the API's (``stories.domain.submission``)."""
     form = submission.FormInput(
         drive=drive,
         kind=values["kind"],
@@ -259,7 +262,36 @@ def submitted(
     except submission.SubmissionRefused as refused:
         raise PermissionDenied(str(refused)) from None
     result = submission.submit(incoming)
-    return receipt_page(request, drive, result.receipt, result.story)
+    # POST/redirect/GET: a reload of the receipt page must not send the story again. The
+    # receipt waits in the session (never in the URL, so never in access logs) for one GET.
+    request.session[RECEIPT_SESSION_KEY] = {"receipt": result.receipt, "story": result.story.pk}
+    see_other = redirect("frontend:drive-sent", slug=drive.slug)
+    see_other.status_code = 303  # See Other: the browser GETs the receipt page
+    return see_other
+
+
+RECEIPT_SESSION_KEY = "tarina_receipt_once"
+
+
+@never_cache
+@localised
+@require_http_methods(["GET"])
+def sent_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """The no-JS form's receipt, shown once after the redirect, then dropped from the session."""
+    drive = get_object_or_404(Drive, slug=slug)
+    kept = request.session.pop(RECEIPT_SESSION_KEY, None)
+    story = Story.objects.filter(pk=kept["story"]).first() if isinstance(kept, dict) else None
+    if story is None or not receipts.looks_valid(str(kept.get("receipt", ""))):
+        response = render(request, "frontend/reporter/receipt.html", {"drive": drive})
+        response["Cache-Control"] = "no-store"
+        return response
+    return receipt_page(request, drive, str(kept["receipt"]), story)
+
+
+def receipt_groups(receipt: str) -> list[str]:
+    """The receipt cut into short pieces (two blocks each) that the page keeps on one line."""
+    blocks = receipt.split("-")
+    return ["-".join(blocks[i : i + 2]) for i in range(0, len(blocks), 2)]
 
 
 def too_many_stories(wait: float) -> str:
@@ -278,6 +310,7 @@ def receipt_page(request: HttpRequest, drive: Drive, receipt: str, story: Story)
         {
             "drive": drive,
             "receipt": receipt,
+            "receipt_groups": receipt_groups(receipt),
             "status_text": status_words(story.status),
             "status_link": link,
             "qr": qr_svg(link, title=_("QR code of your receipt")),

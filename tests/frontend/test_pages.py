@@ -84,6 +84,10 @@ def test_no_js_text_submission_gives_a_receipt(client, drive):
             "themes": [theme.slug] if theme else [],
         },
     )
+    # POST/redirect/GET: the receipt is shown by the GET, never in the URL.
+    assert response.status_code == 303
+    assert response["Location"] == f"/d/{drive.slug}/sent/"
+    response = client.get(response["Location"])
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     receipt = response.context["receipt"]
@@ -95,7 +99,13 @@ def test_no_js_text_submission_gives_a_receipt(client, drive):
     assert set(record.scopes) == {"store", "publish_text"}
     assert record.channel == "web"
     assert record.consent_version == 1
-    assert receipt in response.content.decode()
+    assert "-".join(response.context["receipt_groups"]) == receipt
+    assert response.context["receipt_groups"][0] in response.content.decode()
+    # A reload shows the receipt no more, and sends nothing again.
+    again = client.get(f"/d/{drive.slug}/sent/")
+    assert again.status_code == 200
+    assert response.context["receipt_groups"][0] not in again.content.decode()
+    assert Story.objects.count() == 1
     if theme:
         assert story.theme_tags.filter(theme=theme, source="reporter").exists()
 
@@ -114,6 +124,7 @@ def test_no_js_audio_submission_with_a_file(client, drive):
     response = client.post(
         f"/d/{drive.slug}/",
         {"kind": "audio", "consent_store": "on", "files": upload},
+        follow=True,
     )
     assert response.status_code == 200, response.context.get("errors")
     story = receipts.find_story(response.context["receipt"])

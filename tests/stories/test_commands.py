@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from stories.domain.roles import roles_of
 from stories.enums import Role
-from stories.models import Drive
+from stories.models import ConsentText, Drive
 
 
 def test_create_account_prints_a_token_that_works(client_for, db):
@@ -76,3 +76,7 @@ def test_load_demo_creates_an_open_light_touch_drive_and_is_repeatable(client_fo
         format="json",
     )
     assert response.status_code == 201
+    # The demo's consent text promises only what holds beside every box, voice and face too.
+    for text in ConsentText.objects.filter(drive=demo):
+        assert "identify you" not in text.text
+        assert "tunnistaa, ei julkaista" not in text.text

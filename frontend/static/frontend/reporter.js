@@ -1,12 +1,13 @@
-/* The reporter's story form, enhanced: recording with a level meter, resumable uploads,
- * an offline outbox and a receipt screen. Without this script the form posts as is. */
+/* The reporter's story form, enhanced: record-first Speak mode with a level meter, a draft
+ * kept on the phone, resumable uploads through the outbox (app.js sends it) and a receipt
+ * screen. Without this script the form posts as is. */
 (function () {
   "use strict";
   var form = document.querySelector("form[data-story-form]");
-  if (!form || !window.TarinaTus || !window.indexedDB || !window.fetch) return;
+  if (!form || !window.TarinaTus || !window.TarinaApp || !window.indexedDB || !window.fetch) return;
   var S = {};
   try { S = JSON.parse(document.getElementById("tarina-strings").textContent); } catch (e) { /* English */ }
-  var Tus = window.TarinaTus, Outbox = window.TarinaOutbox;
+  var Outbox = window.TarinaOutbox, App = window.TarinaApp;
   var $ = function (sel, root) { return (root || document).querySelector(sel); };
   var fileInput = $("[data-file]", form);
   var submitButton = $("button[type=submit]", form);
@@ -14,7 +15,7 @@
       progressBar = $("[data-progress-bar]", form), queuedBox = $("[data-queued]", form);
   var panel = $("[data-receipt-panel]");
   var recorderSupported = !!(navigator.mediaDevices && navigator.mediaDevices.getUserMedia && window.MediaRecorder);
-  var flushing = false;
+  var DRAFT = "tarina-draft:" + form.dataset.drive, SHOWN = "tarina-receipt-screen:" + form.dataset.drive;
 
   function csrf() { var i = $("input[name=csrfmiddlewaretoken]"); return i ? i.value : ""; }
   function newId() { return window.crypto && crypto.randomUUID ? crypto.randomUUID() : Date.now() + "-" + Math.random().toString(16).slice(2); }
@@ -26,6 +27,7 @@
   function showParts() {
     var k = kind();
     part("file").hidden = k === "text";
+    // Speak is record-first: the recorder sits right under the choice.
     part("recorder").hidden = !(k === "audio" && recorderSupported);
     fileInput.accept = ACCEPT[k] || "audio/*,video/*,image/*";
     if (k === "photo") fileInput.setAttribute("capture", "environment");
@@ -40,7 +42,11 @@
   var btnStart = $("[data-rec-start]", form), btnPause = $("[data-rec-pause]", form),
       btnStop = $("[data-rec-stop]", form), btnAgain = $("[data-rec-again]", form),
       level = $("[data-level]", form), timer = $("[data-timer]", form),
-      playback = $("[data-playback]", form), recMessage = $("[data-rec-message]", form);
+      playback = $("[data-playback]", form), recMessage = $("[data-rec-message]", form),
+      recState = $("[data-rec-state]", form);
+
+  // "Recording…" / "Paused" / "Recorded" beside the length; read out only when it changes.
+  function sayState(key) { recState.textContent = key ? (S[key] || key) : ""; recState.setAttribute("data-state", key || ""); }
 
   function clock(seconds) { var s = Math.floor(seconds); return Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0"); }
   function tick() {
@@ -82,29 +88,77 @@
         playback.src = URL.createObjectURL(rec.blob); playback.hidden = false;
         btnAgain.hidden = false; btnStart.hidden = true;
         btnPause.disabled = btnStop.disabled = true;
-        release(); tick();
+        release(); tick(); sayState("recorded");
+        btnAgain.focus();  // the control that was pressed is gone: focus stays on the recorder
       };
       rec.media.start(1000);
       meter(stream);
       rec.timer = setInterval(tick, 250);
       btnStart.disabled = true; btnPause.disabled = btnStop.disabled = false; playback.hidden = true;
       btnPause.textContent = S.pause || "Pause";
+      sayState("recording");
+      btnStop.focus();  // Record is disabled now; keyboard focus must not fall to the page
     }, function () { recMessage.textContent = S.nomic || "The microphone cannot be used."; });
   }
   if (recorderSupported) {
     btnStart.addEventListener("click", startRecording);
     btnPause.addEventListener("click", function () {
       if (!rec.media) return;
-      if (rec.media.state === "recording") { tick(); rec.media.pause(); btnPause.textContent = S.resume || "Resume"; }
-      else if (rec.media.state === "paused") { rec.last = Date.now(); rec.media.resume(); btnPause.textContent = S.pause || "Pause"; }
+      if (rec.media.state === "recording") { tick(); rec.media.pause(); btnPause.textContent = S.resume || "Resume"; sayState("paused"); }
+      else if (rec.media.state === "paused") { rec.last = Date.now(); rec.media.resume(); btnPause.textContent = S.pause || "Pause"; sayState("recording"); }
     });
     btnStop.addEventListener("click", function () { if (rec.media && rec.media.state !== "inactive") { tick(); rec.media.stop(); } });
     btnAgain.addEventListener("click", function () {
       rec.blob = null; playback.hidden = true; playback.removeAttribute("src");
       btnAgain.hidden = true; btnStart.hidden = false; btnStart.disabled = false; rec.elapsed = 0; tick();
+      sayState(""); btnStart.focus();
       startRecording();
     });
   }
+
+
+  // --- The draft: kept on this phone while it is written ---------------------------------
+  var DRAFT_FIELDS = ["title", "text", "place"];
+  function draftNow() {
+    var draft = { kind: kind(), consent: {}, themes: [] };
+    DRAFT_FIELDS.forEach(function (name) { var el = form.elements[name]; draft[name] = el ? el.value : ""; });
+    form.querySelectorAll("input[name^=consent_]").forEach(function (box) { draft.consent[box.name] = box.checked; });
+    form.querySelectorAll("input[name=themes]:checked").forEach(function (box) { draft.themes.push(box.value); });
+    return draft;
+  }
+  function hasWords() { return DRAFT_FIELDS.some(function (name) { var el = form.elements[name]; return el && el.value.trim(); }); }
+  function saveDraft() {
+    try { if (hasWords()) localStorage.setItem(DRAFT, JSON.stringify(draftNow())); else localStorage.removeItem(DRAFT); }
+    catch (e) { /* storage full or off: the page still holds it */ }
+  }
+  function restoreDraft() {
+    var draft;
+    try { draft = JSON.parse(localStorage.getItem(DRAFT) || "null"); } catch (e) { draft = null; }
+    if (!draft || hasWords()) return;  // the server's copy (a form sent back with errors) wins
+    DRAFT_FIELDS.forEach(function (name) { var el = form.elements[name]; if (el && draft[name]) el.value = draft[name]; });
+    var choice = form.querySelector('input[name=kind][value="' + draft.kind + '"]');
+    if (choice) choice.checked = true;
+    form.querySelectorAll("input[name^=consent_]").forEach(function (box) {
+      if (box.name in (draft.consent || {})) box.checked = !!draft.consent[box.name];
+    });
+    form.querySelectorAll("input[name=themes]").forEach(function (box) { box.checked = (draft.themes || []).indexOf(box.value) >= 0; });
+    showParts();
+  }
+  function clearDraft() { try { localStorage.removeItem(DRAFT); } catch (e) { /* nothing kept */ } }
+  form.addEventListener("input", saveDraft);
+  form.addEventListener("change", saveDraft);
+  restoreDraft();
+
+  // Leaving with words or a recording that were not sent: the browser asks first. A
+  // language switch keeps the words (they are on the phone), but not a recording.
+  function recordingAtRisk() { return !!(rec.blob || (rec.media && rec.media.state !== "inactive")); }
+  window.addEventListener("beforeunload", function (event) {
+    if (recordingAtRisk() || (hasWords() && !window.tarinaLanguageSwitch)) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+    window.tarinaLanguageSwitch = false;
+  });
 
   // --- Progress and messages --------------------------------------------------------
   function progress(label, percent) {
@@ -114,6 +168,7 @@
   function showQueued() {
     queuedBox.hidden = false; queuedBox.textContent = S.queued || "Queued.";
     progressBox.hidden = true;
+    submitButton.disabled = false;
   }
   function showFailure(error) {
     progressBox.hidden = true; submitButton.disabled = false;
@@ -123,14 +178,25 @@
     if (!box.parentNode) form.parentNode.insertBefore(box, form);
     box.scrollIntoView({ block: "center" });
   }
+  // A story is safe in the outbox: the form is empty again for the next one.
+  function resetForm() {
+    form.reset();
+    clearDraft();
+    rec.blob = null; rec.elapsed = 0; tick(); sayState("");
+    playback.hidden = true; playback.removeAttribute("src");
+    btnAgain.hidden = true; btnStart.hidden = false; btnStart.disabled = false;
+    if (fileInput) fileInput.value = "";
+    showParts();
+  }
 
-  // --- Receipt screen -------------------------------------------------------------------
+  // --- Receipt screen: the newest receipt; all of them are in "My stories on this phone" --
   function showReceipt(receipt) {
     form.hidden = true;
     var old = $("#form-errors"); if (old) old.remove();
     panel.hidden = false;
-    $("[data-receipt-code]", panel).textContent = receipt;
+    $("[data-receipt-code]", panel).replaceWith(App.receiptCode(receipt));
     $("[data-receipt-link]", panel).href = "/r/#" + encodeURIComponent(receipt);
+    try { sessionStorage.setItem(SHOWN, receipt); } catch (e) { /* not kept over a reload */ }
     var body = new FormData(); body.append("receipt", receipt);
     fetch("/receipt-qr/", { method: "POST", body: body, headers: { "X-CSRFToken": csrf() }, credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.text() : ""; })
@@ -139,9 +205,11 @@
     panel.scrollIntoView({ block: "start" });
     poll(receipt);
   }
+  var polling = 0;
   function poll(receipt) {
-    var label = $("[data-status-label]", panel), bar = $("[data-status-bar]", panel), rounds = 0;
+    var label = $("[data-status-label]", panel), bar = $("[data-status-bar]", panel), rounds = 0, mine = ++polling;
     var loop = function () {
+      if (mine !== polling) return;  // a newer receipt is on screen
       // The receipt goes in the body: a URL would write it into access logs.
       fetch("/api/v1/receipts/lookup/", {
         method: "POST", body: JSON.stringify({ receipt: receipt }), credentials: "same-origin", cache: "no-store",
@@ -149,7 +217,7 @@
       })
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (d) {
-          if (!d) return true;
+          if (!d || mine !== polling) return true;
           var words = (S.statuses && S.statuses[d.status]) || d.status;
           label.textContent = words + " (" + d.processing_percent + "%)";
           bar.value = d.processing_percent;
@@ -159,54 +227,45 @@
     };
     loop();
   }
+  $("[data-tell-another]", panel).addEventListener("click", function () {
+    polling++;
+    try { sessionStorage.removeItem(SHOWN); } catch (e) { /* nothing kept */ }
+    panel.hidden = true; form.hidden = false; queuedBox.hidden = true; progressBox.hidden = true;
+    submitButton.disabled = false;
+    resetForm();
+    form.querySelector("input[name=kind]:checked").focus();
+  });
 
-  // --- Sending: everything goes through the outbox ----------------------------------
-  async function send(item) {
-    progress(S.sending || "Sending…", null);
-    var body = Object.assign({}, item.payload);
-    var headers = { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf() };
-    if (item.blob) {
-      var state = await Tus.upload(item.blob, {
-        endpoint: "/api/v1/uploads/",
-        metadata: { filename: item.filename || "story", filetype: item.type || "application/octet-stream", drive: item.payload.drive },
-        csrf: csrf(),
-        state: item.upload,
-        onState: function (s) { item.upload = s; return Outbox.put(item); },
-        onProgress: function (done, total) { progress(S.uploading || "Uploading", total ? Math.round(100 * done / total) : 100); },
-        onRetry: function () { progress(S.retrying || "Trying again…", null); },
-      });
-      body.uploads = [Tus.uploadId(state)];
-      if (state.token) headers["Upload-Token"] = state.token;
+  // --- Sending: everything goes through the outbox, which app.js sends from any page ------
+  document.addEventListener("tarina:progress", function (e) {
+    var step = e.detail.step;
+    progress(S[step] || step, e.detail.percent);
+  });
+  document.addEventListener("tarina:queued", showQueued);
+  document.addEventListener("tarina:sent", function (e) {
+    if (e.detail.drive !== form.dataset.drive) return;  // another drive's: app.js says so
+    e.preventDefault();  // this page shows it
+    queuedBox.hidden = true; progressBox.hidden = true; submitButton.disabled = false;
+    showReceipt(e.detail.receipt);
+  });
+  document.addEventListener("tarina:refused", function (e) {
+    e.preventDefault();
+    refill(e.detail.item);  // refused: the form gets the story back, and says why
+    showFailure(e.detail.error);
+  });
+  function refill(item) {
+    var p = item.payload || {};
+    panel.hidden = true; form.hidden = false;
+    DRAFT_FIELDS.forEach(function (name) { var el = form.elements[name]; if (el) el.value = p[name] || ""; });
+    var choice = form.querySelector('input[name=kind][value="' + p.kind + '"]');
+    if (choice) choice.checked = true;
+    form.querySelectorAll("input[name^=consent_]").forEach(function (box) { box.checked = !!(p.consent || {})[box.name.slice(8)]; });
+    form.querySelectorAll("input[name=themes]").forEach(function (box) { box.checked = (p.themes || []).indexOf(box.value) >= 0; });
+    if (item.blob && p.kind === "audio") {
+      rec.blob = item.blob; playback.src = URL.createObjectURL(item.blob); playback.hidden = false;
+      btnAgain.hidden = false; btnStart.hidden = true;
     }
-    var response;
-    try {
-      response = await fetch("/api/v1/stories/", { method: "POST", headers: headers, body: JSON.stringify(body), credentials: "same-origin" });
-    } catch (e) { throw new Tus.NetworkError("offline"); }
-    if (response.status >= 500) throw new Tus.NetworkError("server " + response.status);
-    var data = await response.json().catch(function () { return {}; });
-    if (response.status !== 201) throw new Tus.HttpError(response.status, window.tarinaDescribe(data));
-    return data.receipt;
-  }
-
-  async function flush() {
-    if (flushing) return;
-    flushing = true;
-    try {
-      var items = (await Outbox.all()).sort(function (a, b) { return a.created - b.created; });
-      for (var i = 0; i < items.length; i++) {
-        var item = items[i];
-        try {
-          var receipt = await send(item);
-          await Outbox.remove(item.id);
-          queuedBox.hidden = true;
-          showReceipt(receipt);
-        } catch (error) {
-          if (error instanceof Tus.NetworkError) { showQueued(); break; }
-          await Outbox.remove(item.id);  // refused: say why, the form still holds the story
-          showFailure(error);
-        }
-      }
-    } finally { flushing = false; }
+    showParts(); saveDraft();
   }
 
   function extension(type) {
@@ -237,11 +296,14 @@
     submitButton.disabled = true;
     try { await Outbox.put(item); }
     catch (e) { submitButton.disabled = false; form.submit(); return; }  // no IndexedDB: plain post
-    flush();
+    resetForm();  // the story is safe in the outbox now
+    if (navigator.onLine === false) { showQueued(); App.syncLater(); }
+    else App.flush();
   });
 
-  window.addEventListener("online", flush);
-  // Stories left from an earlier visit (a closed tab, a lost connection) are sent now.
-  Outbox.all().then(function (items) { if (items.length) { if (navigator.onLine) flush(); else showQueued(); } });
-  setInterval(function () { if (navigator.onLine && !flushing) Outbox.all().then(function (items) { if (items.length) flush(); }); }, 20000);
+  // A reload keeps the receipt screen that was showing.
+  var shown = null;
+  try { shown = sessionStorage.getItem(SHOWN); } catch (e) { /* none */ }
+  if (shown) showReceipt(shown);
+  else Outbox.all().then(function (items) { if (items.length && navigator.onLine === false) showQueued(); });
 })();

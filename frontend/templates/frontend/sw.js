@@ -1,12 +1,15 @@
-{% load static %}/* Tarina service worker: keeps the app shell for offline use. Served from "/". */
+{% load static %}/* Tarina service worker: keeps the app shell for offline use, and sends the outbox by
+   Background Sync where the browser has it. Served from "/". */
 "use strict";
-const CACHE = "tarina-v1";
+importScripts("{% static 'frontend/tus.js' %}", "{% static 'frontend/outbox.js' %}");
+const CACHE = "tarina-v2";
 const SHELL = [
   "{% url 'frontend:offline' %}",
   "{% static 'frontend/app.css' %}",
   "{% static 'frontend/app.js' %}",
   "{% static 'frontend/reporter.js' %}",
   "{% static 'frontend/tus.js' %}",
+  "{% static 'frontend/outbox.js' %}",
   "{% static 'frontend/icon.svg' %}",
 ];
 self.addEventListener("install", (event) => {
@@ -28,7 +31,8 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(caches.match(request).then((hit) => hit || fetch(request)));
     return;
   }
-  if (request.mode === "navigate" && url.pathname.startsWith("/d/")) {
+  // A receipt page is never kept: its receipt is shown once.
+  if (request.mode === "navigate" && url.pathname.startsWith("/d/") && !url.pathname.endsWith("/sent/")) {
     // Drive pages: network first, the last copy when offline, so a story can be queued.
     event.respondWith(
       fetch(request).then((response) => {
@@ -44,4 +48,17 @@ self.addEventListener("fetch", (event) => {
   if (request.mode === "navigate") {
     event.respondWith(fetch(request).catch(() => caches.match("{% url 'frontend:offline' %}")));
   }
+});
+// Background Sync: stories queued offline go when the connection is back, tab open or not.
+// Their receipts wait in IndexedDB until a page lists them under "My stories on this phone".
+self.addEventListener("sync", (event) => {
+  if (event.tag !== "tarina-outbox" || !self.TarinaSender) return;
+  event.waitUntil(
+    self.TarinaSender.flush().then((online) =>
+      self.clients.matchAll().then((clients) => {
+        clients.forEach((client) => client.postMessage("tarina:received"));
+        if (!online) throw new Error("still offline");  // the browser tries again later
+      })
+    )
+  );
 });

@@ -12,23 +12,33 @@ from stories.domain import roles
 from stories.enums import Role
 from stories.models import ConsentText, Drive
 
+# Version 2: version 1 said "Nothing that could identify you is published" beside boxes
+# that publish a recognisable voice or face. Only a promise that holds for every box.
+CONSENT_VERSION = 2
 CONSENT_TEXTS = {
     "en": (
-        "We keep your story safely. Nothing that could identify you is published. "
-        "Choose what may be published. You can withdraw at any time with your receipt."
+        "We keep your story safely. Only what you allow below is published, and a curator "
+        "reads it first. We remove names and other personal details from published words, "
+        "but a voice, a face or a photo can be recognised. You can withdraw at any time with "
+        "your receipt."
     ),
     "fi": (
-        "Säilytämme tarinasi turvallisesti. Mitään, mistä sinut voisi tunnistaa, ei julkaista. "
-        "Valitse, mitä saa julkaista. Voit perua suostumuksesi milloin tahansa kuitillasi."
+        "Säilytämme tarinasi turvallisesti. Vain se, minkä sallit alla, julkaistaan, ja "
+        "kuraattori lukee sen ensin. Poistamme julkaistavista sanoista nimet ja muut "
+        "henkilötiedot, mutta äänen, kasvot tai kuvan voi tunnistaa. Voit perua milloin "
+        "tahansa kuitillasi."
     ),
     "sv": (
-        "Vi förvarar din berättelse tryggt. Inget som kan identifiera dig publiceras. "
-        "Välj vad som får publiceras. Du kan återkalla när som helst med ditt kvitto."
+        "Vi förvarar din berättelse tryggt. Bara det du tillåter nedan publiceras, och en "
+        "kurator läser det först. Vi tar bort namn och andra personuppgifter ur publicerade "
+        "ord, men en röst, ett ansikte eller ett foto kan kännas igen. Du kan återkalla när "
+        "som helst med ditt kvitto."
     ),
     "de": (
-        "Wir bewahren deine Geschichte sicher auf. Nichts, was dich erkennbar macht, wird "
-        "veröffentlicht. Wähle, was veröffentlicht werden darf. Du kannst jederzeit mit "
-        "deiner Quittung widerrufen."
+        "Wir bewahren deine Geschichte sicher auf. Nur was du unten erlaubst, wird "
+        "veröffentlicht, und die Redaktion liest es vorher. Aus veröffentlichten Worten "
+        "entfernen wir Namen und andere persönliche Angaben, aber eine Stimme, ein Gesicht "
+        "oder ein Foto kann man erkennen. Du kannst jederzeit mit deiner Quittung widerrufen."
     ),
 }
 
@@ -65,7 +75,7 @@ class Command(BaseCommand):
         )
         for language, text in CONSENT_TEXTS.items():
             ConsentText.objects.get_or_create(
-                drive=drive, version=1, language=language, defaults={"text": text}
+                drive=drive, version=CONSENT_VERSION, language=language, defaults={"text": text}
             )
         self.stdout.write("Demo drive: http://127.0.0.1:8000/api/v1/drives/demo/")
         if options["no_accounts"]:
