@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from stories.domain import dispatch, file_journal, publication_media, uploads
 from stories.enums import StoryStatus
-from stories.models import MediaAsset, MediaCheckRun, PublishedStory, StoredFileIntent, Story
+from stories.models import Clip, MediaAsset, MediaCheckRun, PublishedStory, StoredFileIntent, Story
 
 logger = logging.getLogger(__name__)
 
@@ -104,6 +104,7 @@ def _public_view() -> tuple[str, dict[str, int], _StoryOf]:
     owned: dict[str, int] = {}
     for row in PublishedStory.objects.values("story_id", *_PUBLIC_FIELDS):
         owned.update({row[f]: row["story_id"] for f in _PUBLIC_FIELDS if row[f]})
+    owned.update(dict(Clip.objects.exclude(audio="").values_list("audio", "story_id")))
     # Public folders are HMACs of the story (publication_media.public_folder).
     folders = {publication_media.public_folder(s): s.pk for s in Story.objects.only("created_at")}
 
