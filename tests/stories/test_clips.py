@@ -131,3 +131,24 @@ def test_withdrawal_erases_clips_and_the_reconciler_keeps_live_ones(
     assert kept.quote == ""
     assert not Redaction.objects.filter(story=spoken).exists()
     assert SAID not in str(list(Clip.objects.values()))
+
+
+def test_the_console_form_makes_a_clip_without_javascript(spoken, client, curator):
+    client.force_login(curator)
+    page = client.get(f"/console/stories/{spoken.pk}/")
+    assert b'action="/console/stories/' in page.content
+    made = client.post(
+        f"/console/stories/{spoken.pk}/clips/", {"start": "0:01", "end": "3", "title": "Wait"}
+    )
+    assert made.status_code == 302
+    clip = Clip.objects.get()
+    assert (clip.start, clip.end, clip.title) == (1.0, 3.0, "Wait")
+    assert clip.quote.encode() in client.get(made["Location"]).content
+    for bad in ({"start": "soon", "end": "3"}, {"start": "3", "end": "1"}, {"start": "1"}):
+        refused = client.post(f"/console/stories/{spoken.pk}/clips/", bad)
+        assert refused.status_code == 400
+        assert b'role="alert"' in refused.content
+    assert Clip.objects.count() == 1
+    gone = client.post(f"/console/clips/{clip.public_id}/delete/")
+    assert gone.status_code == 302
+    assert client.get(f"/clips/{clip.public_id}/embed/").status_code == 410
