@@ -21,6 +21,7 @@ from stories.enums import Role
 from stories.models import Clip, Theme
 from tests.factories import UserFactory
 from tests.frontend.conftest import sign_in
+from tests.frontend.test_accessibility import blocking_violations, load_axe
 from tests.stories.clip_helpers import published_spoken_story
 
 pytestmark = [
@@ -82,6 +83,7 @@ def test_a_clip_made_in_the_console_is_public_embeddable_in_feeds_and_gone_on_wi
     collection = story.collections.get()
     curator = UserFactory(username="curator-clips", role=Role.CURATOR)
     sign_in(page, curator, live_server)
+    load_axe(page)
 
     # The console's word selection (console.js sends this event) fills the form in.
     page.goto(f"/console/stories/{story.pk}/")
@@ -103,6 +105,7 @@ def test_a_clip_made_in_the_console_is_public_embeddable_in_feeds_and_gone_on_wi
         "nobody told us that the",
     )
     assert page.locator("#clips a", has_text="Nobody told us").is_visible()
+    assert blocking_violations(page) == []
 
     # Its audio is the published audio's span, sample for sample.
     published = decode_samples(storages["public"].path(story.publication.audio.name))
@@ -118,6 +121,7 @@ def test_a_clip_made_in_the_console_is_public_embeddable_in_feeds_and_gone_on_wi
     # Its page, with oEmbed discovery.
     page.goto(f"/clips/{clip.public_id}/")
     assert page.locator("blockquote.clip-quote").inner_text() == "nobody told us that the"
+    assert blocking_violations(page) == []
     discovery = page.locator("link[rel=alternate][type='application/json+oembed']")
     oembed_url = discovery.get_attribute("href")
     oembed = page.request.get(oembed_url)
@@ -131,6 +135,8 @@ def test_a_clip_made_in_the_console_is_public_embeddable_in_feeds_and_gone_on_wi
     embed = page.request.get(embed_url)
     assert "frame-ancestors *" in embed.headers["content-security-policy"]
     assert "x-frame-options" not in embed.headers
+    page.goto(embed_url)
+    assert blocking_violations(page) == []
     story_page = page.request.get(f"/stories/{story.public_id}/")
     assert "frame-ancestors 'none'" in story_page.headers["content-security-policy"]
     # A municipality's page on another origin, with the pasted code.
