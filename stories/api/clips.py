@@ -60,7 +60,9 @@ class ClipSerializer(serializers.Serializer):
     start = serializers.FloatField(help_text="Seconds into the story's published audio.")
     end = serializers.FloatField()
     duration = serializers.FloatField()
-    story = serializers.CharField(source="story.public_id", help_text="The story's public id.")
+    story = serializers.CharField(
+        source="story.publication.public_id", help_text="The story's public id."
+    )
     created_at = serializers.DateTimeField()
 
     def _absolute(self, url: str) -> str:

@@ -22,7 +22,7 @@ from django.core.files.storage import Storage, storages
 from django.db import transaction
 from django.utils import timezone
 
-from stories.domain import dispatch, file_journal, publication_media, uploads
+from stories.domain import clips, dispatch, file_journal, publication_media, uploads
 from stories.enums import StoryStatus
 from stories.models import Clip, MediaAsset, MediaCheckRun, PublishedStory, StoredFileIntent, Story
 
@@ -177,6 +177,11 @@ def _repair_missing(finding: Finding) -> int:
         if not removed:
             logger.error("original %s is missing from storage", finding.name)
         return 1 if removed else 0
+    lost_clips = list(Clip.objects.filter(audio=finding.name))
+    if lost_clips:  # a clip is cut once, from audio that may be gone: it goes (410)
+        for clip in lost_clips:
+            clips.remove(clip)
+        return 1
     with transaction.atomic():
         for name in _PUBLIC_FIELDS:
             # Forget the file and the fingerprint, so that the queued build really rebuilds.

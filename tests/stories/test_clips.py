@@ -152,3 +152,13 @@ def test_the_console_form_makes_a_clip_without_javascript(spoken, client, curato
     gone = client.post(f"/console/clips/{clip.public_id}/delete/")
     assert gone.status_code == 302
     assert client.get(f"/clips/{clip.public_id}/embed/").status_code == 410
+
+
+def test_a_clip_whose_file_was_lost_is_taken_down_by_the_reconciler(spoken, client, curator):
+    clip = clips.make(spoken, start=1, end=3, actor=curator)
+    storages["public"].delete(clip.audio.name)
+    report = media_reconciler.check(repair=True)
+    assert [f.name for f in report.missing] == [clip.audio.name]
+    assert client.get(f"/clips/{clip.public_id}/").status_code == 410
+    spoken.refresh_from_db()
+    assert spoken.status == StoryStatus.PUBLISHED
