@@ -20,7 +20,7 @@ from stories.domain import consent
 from stories.enums import Role
 from stories.models import Clip, Theme
 from tests.factories import UserFactory
-from tests.frontend.conftest import sign_in
+from tests.frontend.conftest import screenshot, sign_in
 from tests.frontend.test_accessibility import blocking_violations, load_axe
 from tests.stories.clip_helpers import published_spoken_story
 
@@ -105,6 +105,7 @@ def test_a_clip_made_in_the_console_is_public_embeddable_in_feeds_and_gone_on_wi
         "nobody told us that the",
     )
     assert page.locator("#clips a", has_text="Nobody told us").is_visible()
+    screenshot(page, "console-clips")
     assert blocking_violations(page) == []
 
     # Its audio is the published audio's span, sample for sample.
@@ -122,6 +123,7 @@ def test_a_clip_made_in_the_console_is_public_embeddable_in_feeds_and_gone_on_wi
     page.goto(f"/clips/{clip.public_id}/")
     assert page.locator("blockquote.clip-quote").inner_text() == "nobody told us that the"
     assert blocking_violations(page) == []
+    screenshot(page, "clip-page")
     discovery = page.locator("link[rel=alternate][type='application/json+oembed']")
     oembed_url = discovery.get_attribute("href")
     oembed = page.request.get(oembed_url)
@@ -137,6 +139,7 @@ def test_a_clip_made_in_the_console_is_public_embeddable_in_feeds_and_gone_on_wi
     assert "x-frame-options" not in embed.headers
     page.goto(embed_url)
     assert blocking_violations(page) == []
+    screenshot(page, "clip-embed")
     story_page = page.request.get(f"/stories/{story.public_id}/")
     assert "frame-ancestors 'none'" in story_page.headers["content-security-policy"]
     # A municipality's page on another origin, with the pasted code.
