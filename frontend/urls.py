@@ -3,7 +3,7 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path, register_converter
 
-from frontend.views import console, public, reporter
+from frontend.views import clips, console, public, reporter
 from stories.api.converters import PublicIdConverter, RowIdConverter
 
 # The API's converters: a longer number than a 64-bit id holds is a 404 here too, not a 500.
@@ -31,6 +31,11 @@ urlpatterns = [
     path("collections/<slug:slug>/", public.collection_detail, name="collection"),
     path("themes/", public.theme_list, name="themes"),
     path("themes/<slug:slug>/", public.theme_detail, name="theme"),
+    # Clips: their page, the player other sites embed, their sound, and oEmbed.
+    path("clips/<public:public_id>/", clips.clip_detail, name="clip"),
+    path("clips/<public:public_id>/embed/", clips.clip_embed, name="clip-embed"),
+    path("clips/<public:public_id>/audio.wav", clips.clip_audio, name="clip-audio"),
+    path("oembed", clips.oembed, name="oembed"),
     # Curator console.
     path("login/", console.LoginView.as_view(), name="login"),
     path("logout/", LogoutView.as_view(next_page="/"), name="logout"),
@@ -42,6 +47,8 @@ urlpatterns = [
         console.story_captions,
         name="console-captions",
     ),
+    path("console/stories/<id:story_id>/clips/", clips.make_clip, name="console-clip-new"),
+    path("console/clips/<public:public_id>/delete/", clips.delete_clip, name="console-clip-delete"),
     path("console/collections/", console.collections, name="console-collections"),
     path("console/dashboard/", console.dashboard, name="console-dashboard"),
 ]

@@ -75,6 +75,8 @@ class AuditAction(models.TextChoices):
     STORY_PUBLISHED = "story.published", "Anonymised story published"
     STORY_ERASED = "story.erased", "Leftovers of a withdrawn story erased"
     ADMIN_CHANGED = "admin.changed", "Changed in the admin"
+    CLIP_MADE = "clip.made", "Clip made"
+    CLIP_REMOVED = "clip.removed", "Clip removed"
 
 
 class ThemeSource(models.TextChoices):

@@ -30,10 +30,10 @@ from django.utils.text import Truncator
 from django.views.decorators.http import condition, require_safe
 
 from stories.api import public_cache, public_surface
-from stories.domain import publicity
+from stories.domain import clips, publicity
 from stories.domain import text as plain_text
 from stories.languages import reader_language
-from stories.models import PublishedStory, Theme
+from stories.models import Clip, PublishedStory, Theme
 
 FEED_SIZE = 50
 PAGE_PARAMETER = "page"
@@ -86,6 +86,8 @@ class FeedSource:
     changed: list[datetime.datetime] = field(default_factory=list)
     page: int = 1
     has_next: bool = False
+    # A collection's public clips, on its first page, after its stories.
+    clips: list[Clip] = field(default_factory=list)
 
     @property
     def content_languages(self) -> list[str]:
@@ -101,6 +103,7 @@ class FeedSource:
     @property
     def last_modified(self) -> datetime.datetime | None:
         moments = [s.updated_at for s in self.stories] + self.changed
+        moments += [c.updated_at for c in self.clips]
         return max(moments) if moments else None
 
     def etag(self, fmt: str) -> str:
@@ -112,6 +115,7 @@ class FeedSource:
             self.title,
             self.description,
             [(s.public_id, s.updated_at.isoformat()) for s in self.stories],
+            [(c.public_id, c.updated_at.isoformat()) for c in self.clips],
         ]
         return hashlib.sha256(json.dumps(state).encode()).hexdigest()[:32]
 
@@ -150,6 +154,8 @@ def _source(request: HttpRequest, kind: str, slug: str) -> FeedSource:
             changed=[collection.updated_at],
         )
         stories = publicity.feed(collection=slug)
+        if page == 1:
+            source.clips = clips.in_collection(collection)
     # One story more than a page tells whether a next page exists.
     start = (page - 1) * FEED_SIZE
     window = list(stories[start : start + FEED_SIZE + 1])
@@ -229,6 +235,54 @@ def _media(request: HttpRequest, publication: PublishedStory) -> dict[str, Any] 
     }
 
 
+# --- One clip as a feed item ---------------------------------------------------------
+
+CLIP_TYPE = "audio/wav"
+
+
+def _clip_url(request: HttpRequest, clip: Clip) -> str:
+    """The clip's web page (its player, quote and embed code)."""
+    return request.build_absolute_uri(reverse("frontend:clip", args=[clip.public_id]))
+
+
+def _clip_audio_url(request: HttpRequest, clip: Clip) -> str:
+    return request.build_absolute_uri(reverse("frontend:clip-audio", args=[clip.public_id]))
+
+
+def _clip_size(clip: Clip) -> int:
+    try:
+        return int(clip.audio.size)
+    except OSError:
+        return 0
+
+
+def _clip_title(clip: Clip) -> str:
+    return clip.title or Truncator(clip.quote).words(10) or "A clip"
+
+
+def _json_clip(request: HttpRequest, clip: Clip) -> dict[str, Any]:
+    url = _clip_url(request, clip)
+    item: dict[str, Any] = {
+        "id": url,
+        "url": url,
+        "title": _clip_title(clip),
+        "content_text": clip.quote,
+        "date_published": clip.created_at.isoformat(),
+        "date_modified": clip.updated_at.isoformat(),
+        "attachments": [
+            {
+                "url": _clip_audio_url(request, clip),
+                "mime_type": CLIP_TYPE,
+                "size_in_bytes": _clip_size(clip),
+                "duration_in_seconds": clip.duration,
+            }
+        ],
+    }
+    if clip.theme is not None:
+        item["tags"] = [clip.theme.slug]
+    return item
+
+
 def _xml_feed(request: HttpRequest, source: FeedSource, fmt: str) -> str:
     # XML 1.0 cannot carry control characters: stored text that has some (old data, a
     # transcript) would make the whole feed fail, so they are dropped here as on input.
@@ -264,6 +318,21 @@ def _xml_feed(request: HttpRequest, source: FeedSource, fmt: str) -> str:
             themes=themes,
             enclosures=enclosures,
         )
+    for clip in source.clips:
+        url = _clip_url(request, clip)
+        generator.add_item(
+            title=clean(_clip_title(clip)),
+            link=url,
+            unique_id=url,
+            description=linebreaks(clean(clip.quote), autoescape=True),
+            pubdate=clip.created_at,
+            updateddate=clip.updated_at,
+            enclosures=[
+                feedgenerator.Enclosure(
+                    _clip_audio_url(request, clip), str(_clip_size(clip)), CLIP_TYPE
+                )
+            ],
+        )
     return generator.writeString("utf-8")
 
 
@@ -292,6 +361,7 @@ def _json_feed(request: HttpRequest, source: FeedSource) -> str:
                 attachment["duration_in_seconds"] = publication.duration
             item["attachments"] = [attachment]
         items.append(item)
+    items += [_json_clip(request, clip) for clip in source.clips]
     body = {
         "version": JSON_FEED_VERSION,
         "title": source.title,

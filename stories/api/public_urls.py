@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from stories.api import exports, public
+from stories.api import clips, exports, public
 
 urlpatterns = [
     path("feed/", public.FeedView.as_view(), name="public-feed"),
@@ -11,6 +11,7 @@ urlpatterns = [
         public.PublicStoryView.as_view(),
         name="public-story",
     ),
+    path("public/clips/<publicid:public_id>/", clips.PublicClipView.as_view(), name="public-clip"),
     # Old numeric URLs: redirected (301) while the story is public.
     path(
         "public/stories/<rowid:story_id>/",

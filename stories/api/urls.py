@@ -1,7 +1,7 @@
 from django.urls import include, path, register_converter
 from rest_framework.routers import DefaultRouter
 
-from stories.api import originals, pictures, preview_audio, review, taxonomy, views
+from stories.api import clips, originals, pictures, preview_audio, review, taxonomy, views
 from stories.api.converters import PublicIdConverter, RowIdConverter
 
 # Registered before the included modules below are imported: they use them too.
@@ -27,6 +27,7 @@ story_review = [
     path("picture/preview/", pictures.PicturePreviewView.as_view(), name="story-picture-preview"),
     path("picture/boxes/", pictures.PictureBoxesView.as_view(), name="story-picture-boxes"),
     path("picture/seen/", pictures.PictureSeenView.as_view(), name="story-picture-seen"),
+    path("clips/", clips.StoryClipsView.as_view(), name="story-clips"),
     path("files/<rowid:asset_id>/", originals.PrivateFileView.as_view(), name="story-file"),
     path("redactions/", review.RedactionListView.as_view(), name="story-redactions"),
     path(
@@ -39,6 +40,7 @@ story_review = [
 urlpatterns = [
     path("review/", review.ReviewQueueView.as_view(), name="review-queue"),
     path("stories/<rowid:pk>/", include(story_review)),
+    path("clips/<publicid:public_id>/", clips.ClipDeleteView.as_view(), name="clip"),
     path("consent/", review.ConsentView.as_view(), name="consent"),
     path("receipts/lookup/", views.ReceiptLookupView.as_view(), name="receipt-lookup"),
     # Deprecated (Sunset header): the receipt in the path. Before it, so "lookup" is no receipt.

@@ -22,9 +22,9 @@ from django.core.files.storage import Storage, storages
 from django.db import transaction
 from django.utils import timezone
 
-from stories.domain import dispatch, file_journal, publication_media, uploads
+from stories.domain import clips, dispatch, file_journal, publication_media, uploads
 from stories.enums import StoryStatus
-from stories.models import MediaAsset, MediaCheckRun, PublishedStory, StoredFileIntent, Story
+from stories.models import Clip, MediaAsset, MediaCheckRun, PublishedStory, StoredFileIntent, Story
 
 logger = logging.getLogger(__name__)
 
@@ -104,6 +104,7 @@ def _public_view() -> tuple[str, dict[str, int], _StoryOf]:
     owned: dict[str, int] = {}
     for row in PublishedStory.objects.values("story_id", *_PUBLIC_FIELDS):
         owned.update({row[f]: row["story_id"] for f in _PUBLIC_FIELDS if row[f]})
+    owned.update(dict(Clip.objects.exclude(audio="").values_list("audio", "story_id")))
     # Public folders are HMACs of the story (publication_media.public_folder).
     folders = {publication_media.public_folder(s): s.pk for s in Story.objects.only("created_at")}
 
@@ -176,6 +177,11 @@ def _repair_missing(finding: Finding) -> int:
         if not removed:
             logger.error("original %s is missing from storage", finding.name)
         return 1 if removed else 0
+    lost_clips = list(Clip.objects.filter(audio=finding.name))
+    if lost_clips:  # a clip is cut once, from audio that may be gone: it goes (410)
+        for clip in lost_clips:
+            clips.remove(clip)
+        return 1
     with transaction.atomic():
         for name in _PUBLIC_FIELDS:
             # Forget the file and the fingerprint, so that the queued build really rebuilds.

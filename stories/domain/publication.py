@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from stories.domain import (
     audit,
+    clips,
     consent_state,
     dispatch,
     file_journal,
@@ -228,6 +229,9 @@ def _record(
         publication.image = built.image or ""
         publication.video = built.video or ""
         publication.save(update_fields=["audio", "image", "video"])
+        # Clips are cut from the published audio: other audio (other redactions, or none
+        # under a narrower consent) takes them down.
+        clips.take_down(story, keep_audio=str(publication.audio.name or ""))
         publication.themes.set(public_themes(story))
         _index(publication)
         _delete_on_commit([(f.storage, str(f.name)) for f in old_files])
@@ -308,7 +312,9 @@ def move(
 
 
 def remove_copy(story: Story) -> bool:
-    """Take the public copy down at once: the row and its files. True if there was one."""
+    """Take the public copy down at once: the row and its files, and the story's clips.
+    True if there was a copy."""
+    clips.take_down(story)
     publication = PublishedStory.objects.filter(story=story).first()
     if publication is None:
         return False

@@ -59,22 +59,8 @@ def verify(
     """Listen to ``audio`` (the anonymised file) around ``muted``; raise ``StillAudible``
     if a redacted value is heard. Records the outcome either way."""
     started = time.monotonic()
-    language = story.language or transcript.language or "en"
     windows = stretches(muted, duration)
-    secrets = audio_redactions.secrets(story, transcript)
-    findings: list[dict[str, Any]] = []
-    if windows and secrets:
-        heard = relisten(speech.configured_transcriber(), audio, windows, language, workdir)
-        for stretch in heard:
-            leaked = audible(stretch.text, secrets, language)
-            if leaked:
-                findings.append(
-                    {
-                        "start": round(stretch.start, 2),
-                        "end": round(stretch.end, 2),
-                        "types": sorted({s.type for s in leaked}),
-                    }
-                )
+    findings = listen(story, transcript, audio, windows, workdir)
     reason = describe(findings)
     check, _ = ReleaseCheck.objects.update_or_create(
         story=story,
@@ -90,6 +76,34 @@ def verify(
     if findings:
         raise StillAudible(reason)
     return check
+
+
+def listen(
+    story: Story,
+    transcript: Transcript,
+    audio: Path,
+    windows: Sequence[tuple[float, float]],
+    workdir: Path,
+) -> list[dict[str, Any]]:
+    """Where in ``windows`` of ``audio`` a redacted value of ``story`` is still heard (the
+    types found, never the values); the model is loaded only when there is anything to hear.
+    Shared by the story's check and its clips' (``stories.domain.clips``)."""
+    language = story.language or transcript.language or "en"
+    secrets = audio_redactions.secrets(story, transcript)
+    findings: list[dict[str, Any]] = []
+    if windows and secrets:
+        heard = relisten(speech.configured_transcriber(), audio, windows, language, workdir)
+        for stretch in heard:
+            leaked = audible(stretch.text, secrets, language)
+            if leaked:
+                findings.append(
+                    {
+                        "start": round(stretch.start, 2),
+                        "end": round(stretch.end, 2),
+                        "types": sorted({s.type for s in leaked}),
+                    }
+                )
+    return findings
 
 
 def describe(findings: Sequence[dict[str, Any]]) -> str:

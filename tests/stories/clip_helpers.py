@@ -1,0 +1,43 @@
+"""A published spoken story to cut clips from, built as publishing builds it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.files import File
+from django.utils import timezone
+
+from stories.domain import audio_redactions, publication
+from stories.enums import StoryKind, StoryStatus
+from stories.models import Collection, CollectionStory, Story
+from tests.factories import CollectionFactory, StoryFactory, transcript_for
+from tests.media_pipeline.anonymise.helpers import voice_like
+from tests.media_pipeline.media_factories import write_wav
+
+# No personal data in it: the release check then needs no speech model. Word i is said
+# from 0.5 * i to 0.5 * i + 0.4 seconds.
+SAID = "We waited an hour for the bus and nobody told us that the stop had moved away"
+# A stretch the curator muted by hand: the published audio holds a tone there.
+MUTED = (5.0, 5.8)
+
+
+def published_spoken_story(folder: Path, **kwargs: object) -> Story:
+    """An audio story published by ``publication.publish`` (its release check passed),
+    in a published collection."""
+    story: Story = StoryFactory(
+        kind=StoryKind.AUDIO,
+        text="",
+        status=StoryStatus.APPROVED,
+        consent={"store": True, "publish_text": True, "publish_audio": True},
+        **kwargs,
+    )
+    transcript = transcript_for(story, SAID, seconds_per_word=0.5)
+    recording = write_wav(folder / "speech.wav", voice_like(len(SAID.split()) * 0.5))
+    with recording.open("rb") as handle:
+        transcript.asset.file.save("speech.wav", File(handle))
+    audio_redactions.mute(story, *MUTED, actor=None)
+    publication.publish(story)
+    story.refresh_from_db()
+    collection: Collection = CollectionFactory(published_at=timezone.now())
+    CollectionStory.objects.create(collection=collection, story=story)
+    return story
