@@ -92,15 +92,23 @@
   // A drag across words selects them whole: half a name would stay in the text and the sound.
   var wordsBox = document.querySelector("[data-words]");
   if (wordsBox) {
-    wordsBox.addEventListener("mouseup", function () {
+    var dragFrom = null;
+    var indexOf = function (node) {
+      var word = node && node.closest ? node.closest(".w") : null;
+      return word ? words.indexOf(word) : -1;
+    };
+    wordsBox.addEventListener("mousedown", function (e) { var i = indexOf(e.target); dragFrom = i >= 0 ? i : null; });
+    wordsBox.addEventListener("mouseup", function (e) {
+      var from = dragFrom, to = indexOf(e.target);
+      dragFrom = null;
       var selection = window.getSelection();
-      if (!selection || selection.isCollapsed || selection.rangeCount === 0) return;
-      var range = selection.getRangeAt(0);
-      var hit = words.map(function (w, i) { return range.intersectsNode(w) ? i : -1; }).filter(function (i) { return i >= 0; });
-      selection.removeAllRanges();
-      if (!hit.length) return;
-      anchor = hit[0];
-      selectWords(hit[0], hit[hit.length - 1]);
+      if (selection && !selection.isCollapsed && selection.rangeCount) {
+        var range = selection.getRangeAt(0);
+        var hit = words.map(function (w, i) { return range.intersectsNode(w) ? i : -1; }).filter(function (i) { return i >= 0; });
+        selection.removeAllRanges();
+        if (hit.length) { anchor = hit[0]; selectWords(hit[0], hit[hit.length - 1]); return; }
+      }
+      if (from !== null && to >= 0 && to !== from) { anchor = from; selectWords(from, to); }
     });
   }
   var clear = document.querySelector("[data-clear-selection]");
