@@ -19,8 +19,11 @@ from tests.frontend.test_accessibility import blocking_violations, load_axe
 from tests.frontend.test_pages import normalised_recording
 from tests.frontend.test_picture_review import loaded, photo_for_review
 
+# Rendering and the browser: the queue's queries are tested on every database in
+# test_console_queue.py, so one CI run of these is enough.
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.single_run,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
