@@ -20,13 +20,25 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.utils.decorators import method_decorator
+from django.utils.http import urlencode
+from django.utils.translation import gettext
 
 from frontend.templatetags.frontend import word
 from frontend.views.common import clean_param, current_language, localised
+from frontend.views.reporter import SCOPE_HELP
 from stories import rules
 from stories.auth import client_address, is_blocked
-from stories.domain import captions, coverage, pictures, redactions, review, transcripts
-from stories.enums import AssetRole, StoryStatus
+from stories.domain import (
+    captions,
+    consent_state,
+    coverage,
+    pictures,
+    redactions,
+    review,
+    transcripts,
+)
+from stories.domain import themes as theme_tags
+from stories.enums import AssetRole, ConsentScope, StoryKind, StoryStatus
 from stories.models import (
     Collection,
     MediaAsset,
@@ -73,16 +85,37 @@ class LoginView(auth_views.LoginView):
         return "/console/" if rules.can_curate(self.request.user) else "/"
 
 
+# The queue's sort orders, by age.
+SORTS = ("oldest", "newest")
+
+
 @localised
 @curators_only
 def queue(request: HttpRequest) -> HttpResponse:
-    keys = ("drive", "theme", "language")
+    """Stories by status (waiting for review first), filtered, searched and sorted by age."""
+    keys = ("drive", "theme", "language", "q", "status", "sort")
     params = {key: clean_param(request.GET.get(key, ""), 80) for key in keys}
-    stories = review.queue(**{k: v or None for k, v in params.items()})
+    status = params["status"] if params["status"] in review.QUEUE_STATUSES else "needs_review"
+    sort = params["sort"] if params["sort"] in SORTS else "oldest"
+    params.update(status=status, sort=sort)
+    stories = review.queue(
+        status=status,
+        drive=params["drive"] or None,
+        theme=params["theme"] or None,
+        language=params["language"] or None,
+        search=params["q"] or None,
+        newest_first=sort == "newest",
+    )
+    counts = coverage.per_status()
+    kept = {key: value for key, value in params.items() if value and key != "status"}
     context = {
         "stories": stories[:200],
         "params": params,
-        "counts": coverage.per_status(),
+        # One link per status, keeping the other filters.
+        "status_links": [
+            (value, counts.get(value, 0), "?" + urlencode({"status": value, **kept}))
+            for value in review.QUEUE_STATUSES
+        ],
         "themes": Theme.objects.all(),
     }
     return render(request, "frontend/console/queue.html", context)
@@ -114,27 +147,27 @@ def normalised_asset(story: Story) -> MediaAsset | None:
 @localised
 @curators_only
 def story_review(request: HttpRequest, story_id: int) -> HttpResponse:
+    """One story with everything a curator decides on: what the reporter allowed, the media
+    beside what would be published, the synced transcript, personal data and themes."""
     story = get_object_or_404(Story.objects.select_related("drive"), pk=story_id)
     transcript = transcripts.primary(story)
     transcript_text = transcripts.current_text(transcript) if transcript else ""
-    words: list[dict[str, Any]] = []
-    if transcript:
-        for segment in transcript.segments or []:
-            for word in segment.get("words") or []:
-                words.append(
-                    {"start": word.get("start", 0), "end": word.get("end", 0), "word": word["word"]}
-                )
     spans = list(story.redactions.order_by("field", "start"))
     by_field: dict[str, list[Redaction]] = defaultdict(list)
     for span in spans:
         by_field[span.field].append(span)
-    tags = list(
-        StoryTheme.objects.filter(story=story)
-        .select_related("theme")
-        .order_by("theme__position", "source")
+    words = (
+        review.transcript_words(transcript, transcript_text, by_field["transcript"])
+        if transcript
+        else []
     )
+    tags = StoryTheme.objects.filter(story=story).select_related("theme")
     media = normalised_asset(story)
     picture = pictures.state(story)
+    record = consent_state.current(story)
+    themes = list(Theme.objects.all())
+    allowed = set(record.scopes) if record else set()
+    spoken = story.kind in (StoryKind.AUDIO, StoryKind.VIDEO)
     context = {
         "picture": picture,
         "picture_boxes": json.dumps(picture.boxes) if picture else "[]",
@@ -148,16 +181,36 @@ def story_review(request: HttpRequest, story_id: int) -> HttpResponse:
         "redactions": spans,
         "redaction_types": redactions.SPAN_TYPES,
         "release_check": ReleaseCheck.objects.filter(story=story).first(),
-        "tags": tags,
-        "themes": Theme.objects.all(),
+        "chips": theme_tags.chips(tags),
+        "themes": themes,
+        # The preview names themes, not slugs.
+        "theme_names": json.dumps({t.slug: t.label(current_language()) for t in themes}),
         "media": media,
         "media_is_video": bool(media and media.mime_type.startswith("video/")),
         "original_is_still": is_still(picture.original if picture else None),
+        "original_is_video": bool(
+            picture and picture.original and picture.original.mime_type.startswith("video/")
+        ),
+        "consent": consent_rows(allowed),
+        "consent_record": record,
+        # Only what fits the story's kind and consent: no voice choice without a voice
+        # that may be published, no muting without a recording.
+        "offers_voice_choice": spoken and ConsentScope.PUBLISH_AUDIO in allowed,
+        "offers_muting": spoken and transcript is not None,
         "collections": Collection.objects.filter(published_at__isnull=True).order_by("title"),
         "can_decide": story.status == StoryStatus.NEEDS_REVIEW,
         "can_collect": story.status in (StoryStatus.APPROVED, StoryStatus.PUBLISHED),
+        "next_story": review.next_in_queue(story),
     }
     return render(request, "frontend/console/story.html", context)
+
+
+def consent_rows(allowed: set[str]) -> list[dict[str, Any]]:
+    """Every consent scope in the curator's language, and whether the reporter allowed it."""
+    return [
+        {"name": scope.value, "title": gettext(SCOPE_HELP[scope][0]), "allowed": scope in allowed}
+        for scope in ConsentScope
+    ]
 
 
 def is_still(asset: MediaAsset | None) -> bool:

@@ -13,7 +13,12 @@ from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotAuthenticated, NotFound, PermissionDenied
+from rest_framework.exceptions import (
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -34,7 +39,7 @@ from stories.domain import (
     review,
     transcripts,
 )
-from stories.enums import RedactionField
+from stories.enums import RedactionField, StoryStatus
 from stories.models import Collection, CollectionStory, Redaction, Story, Transcript
 
 
@@ -51,16 +56,25 @@ def reviewed_story(pk: int) -> Story:
 
 
 class ReviewQueueView(generics.ListAPIView[Story]):
-    """Stories waiting for review, oldest first; filter by drive, theme and language."""
+    """Stories waiting for review, oldest first; filter by status, drive, theme (not where
+    a curator rejected it) and language, search their words, or sort newest first."""
 
     permission_classes = [CuratorsOnly]
     serializer_class = rs.ReviewStorySerializer
 
     @extend_schema(
         parameters=[
+            OpenApiParameter(
+                "status",
+                str,
+                enum=[str(s) for s in review.QUEUE_STATUSES],
+                description="Default needs_review.",
+            ),
             OpenApiParameter("drive", str, description="A drive's slug."),
             OpenApiParameter("theme", str, description="A theme's slug."),
             OpenApiParameter("language", str, description="An ISO 639-1 code."),
+            OpenApiParameter("q", str, description="Words in the title, text or transcript."),
+            OpenApiParameter("sort", str, enum=["oldest", "newest"], description="By age."),
         ]
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -68,8 +82,18 @@ class ReviewQueueView(generics.ListAPIView[Story]):
 
     def get_queryset(self) -> QuerySet[Story]:
         params = self.request.query_params
+        status_ = params.get("status") or StoryStatus.NEEDS_REVIEW
+        if status_ not in review.QUEUE_STATUSES:
+            raise ValidationError({"status": [f"One of {', '.join(review.QUEUE_STATUSES)}."]})
+        if params.get("sort", "oldest") not in ("oldest", "newest"):
+            raise ValidationError({"sort": ["oldest or newest."]})
         return review.queue(
-            drive=params.get("drive"), theme=params.get("theme"), language=params.get("language")
+            status=status_,
+            drive=params.get("drive"),
+            theme=params.get("theme"),
+            language=params.get("language"),
+            search=(params.get("q") or "")[:200] or None,
+            newest_first=params.get("sort") == "newest",
         )
 
 

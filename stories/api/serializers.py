@@ -524,6 +524,22 @@ class StoryThemeSerializer(serializers.ModelSerializer):
         ]
 
 
+class ThemeEvidenceSerializer(serializers.Serializer):
+    """A passage of the transcript a curator chose as evidence for a theme."""
+
+    text = serializers.CharField(max_length=2000)
+    start = serializers.IntegerField(min_value=0, help_text="Character offset in the transcript.")
+    end = serializers.IntegerField(min_value=0)
+    segment_start = serializers.FloatField(min_value=0, required=False, help_text="Seconds.")
+    segment_end = serializers.FloatField(min_value=0, required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["end"] <= attrs["start"]:
+            raise serializers.ValidationError({"end": "The passage ends before it starts."})
+        return attrs
+
+
 class ThemeDecisionSerializer(serializers.Serializer):
     theme = serializers.SlugField()
     action = serializers.ChoiceField(choices=ThemeAction.choices)
+    evidence = ThemeEvidenceSerializer(required=False)

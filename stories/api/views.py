@@ -198,6 +198,7 @@ class StoryViewSet(
                     decision.validated_data["theme"],
                     ThemeAction(decision.validated_data["action"]),
                     actor=request.user,
+                    evidence=decision.validated_data.get("evidence"),
                 )
             except theme_tags.UnknownTheme as unknown:
                 return Response({"theme": [str(unknown)]}, status=status.HTTP_400_BAD_REQUEST)

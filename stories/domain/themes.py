@@ -7,7 +7,7 @@ every edit); the tagger in ``media_pipeline.themes`` is pure and is handed a sna
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.db import transaction
@@ -195,40 +195,103 @@ def record_reporter_themes(story: Story, slugs: Iterable[str]) -> None:
         )
 
 
-def decide(story: Story, slug: str, action: ThemeAction, *, actor: AnyUser) -> StoryTheme:
-    """A curator confirms or rejects a suggestion, or adds a theme of their own."""
+@dataclass(frozen=True)
+class ThemeChip:
+    """One theme on one story as a curator sees it: every source merged into one decision."""
+
+    theme: Theme
+    sources: tuple[str, ...]
+    state: str
+    score: float | None
+    evidence: tuple[dict[str, Any], ...]
+
+    @property
+    def decided(self) -> bool:
+        """A curator confirmed or rejected it: nothing is left to do on this chip."""
+        return self.state != ThemeTagState.SUGGESTED
+
+
+def chips(tags: Iterable[StoryTheme]) -> list[ThemeChip]:
+    """The story's tags folded into one chip per theme, in taxonomy order.
+
+    The reporter's choice, the machine's suggestion and the curator's decision on one theme
+    are one chip; its state is the curator's latest decision on any of them.
+    """
+    by_theme: dict[int, list[StoryTheme]] = {}
+    for row in tags:
+        by_theme.setdefault(row.theme_id, []).append(row)
+    merged = []
+    for rows in by_theme.values():
+        decided = [r for r in rows if r.decided_at is not None]
+        latest = max(decided, key=lambda r: r.decided_at) if decided else None  # type: ignore[arg-type, return-value]
+        scores = [r.score for r in rows if r.score is not None]
+        merged.append(
+            ThemeChip(
+                theme=rows[0].theme,
+                sources=tuple(sorted({r.source for r in rows})),
+                state=latest.state if latest else ThemeTagState.SUGGESTED,
+                score=max(scores) if scores else None,
+                evidence=tuple(e for r in rows for e in r.evidence or []),
+            )
+        )
+    return sorted(merged, key=lambda c: (c.theme.position, c.theme.slug))
+
+
+def decide(
+    story: Story,
+    slug: str,
+    action: ThemeAction,
+    *,
+    actor: AnyUser,
+    evidence: Mapping[str, Any] | None = None,
+) -> StoryTheme:
+    """A curator confirms, rejects or adds a theme, optionally with a passage as evidence.
+
+    The decision is the theme's, whoever put it on the story: every tag of that theme
+    (the reporter's, the machine's, an earlier curator's) takes it, so one chip never shows
+    two answers. Adding, or a passage given as evidence, keeps a curator's own tag.
+    """
     theme = Theme.objects.filter(slug=slug).first()
     if theme is None:
         raise UnknownTheme(f"There is no theme called '{slug}'.")
     state = ThemeTagState.REJECTED if action == ThemeAction.REJECT else ThemeTagState.CONFIRMED
-    source = ThemeSource.CURATOR
-    if action != ThemeAction.ADD:
-        # Confirming or rejecting acts on the machine's suggestion when there is one.
-        machine = StoryTheme.objects.filter(story=story, theme=theme, source=ThemeSource.MACHINE)
-        source = ThemeSource.MACHINE if machine.exists() else ThemeSource.CURATOR
     user = actor if actor.is_authenticated else None
+    decision = {"state": state, "decided_by": user, "decided_at": timezone.now()}
     with transaction.atomic():
-        tag_row, _ = StoryTheme.objects.update_or_create(
-            story=story,
-            theme=theme,
-            source=source,
-            defaults={"state": state, "decided_by": user, "decided_at": timezone.now()},
-        )
+        rows = StoryTheme.objects.select_for_update().filter(story=story, theme=theme)
+        existing = list(rows)
+        if action == ThemeAction.ADD or evidence is not None or not existing:
+            own, _ = StoryTheme.objects.get_or_create(
+                story=story,
+                theme=theme,
+                source=ThemeSource.CURATOR,
+                defaults={"taxonomy_version": current_version().version, **decision},
+            )
+            if evidence is not None:
+                own.evidence = [*own.evidence, dict(evidence)]
+                own.save(update_fields=["evidence", "updated_at"])
+        rows.update(**decision)
         audit.record(
             AuditAction.THEME_DECIDED, story, actor=actor, theme=slug, decision=action.value
         )
-    return tag_row
+    return StoryTheme.objects.filter(story=story, theme=theme).order_by("-source").first()  # type: ignore[return-value]
 
 
 def curator_decisions() -> list[learning.Decision]:
     """Every decision curators have made, oldest first, as training data."""
     decided = StoryTheme.objects.filter(decided_at__isnull=False).select_related("theme")
+    # One decision per story and theme: a decision sets every tag of the theme alike.
+    latest: dict[tuple[int, int], StoryTheme] = {}
+    sources: dict[tuple[int, int], set[str]] = {}
+    for row in decided.order_by("decided_at", "pk"):
+        latest[(row.story_id, row.theme_id)] = row
+        sources.setdefault((row.story_id, row.theme_id), set()).add(row.source)
     decisions = []
-    for row in decided.order_by("decided_at"):
+    for key, row in sorted(latest.items(), key=lambda item: item[1].decided_at):  # type: ignore[arg-type, return-value]
         action: learning.Action
         if row.state == ThemeTagState.REJECTED:
             action = "reject"
-        elif row.source == ThemeSource.CURATOR:
+        elif sources[key] == {ThemeSource.CURATOR}:
             action = "add"
         else:
             action = "confirm"

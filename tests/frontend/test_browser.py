@@ -303,20 +303,21 @@ def test_curator_selects_words_in_the_transcript_to_redact_them_and_mutes_a_stre
     transcript_for(story, "ask for Heikki at the kiosk by the bus stop", seconds_per_word=0.5)
     sign_in(page, curator, live_server)
     page.goto(f"/console/stories/{story.pk}/")
-    # Select part of "Heikki" and "at": the selection grows to whole words.
+    # Select part of "Heikki" and "at" by dragging: the selection grows to whole words.
     page.evaluate(
         """() => {
-          const box = document.querySelector('[data-select-words]');
-          const node = box.firstChild, text = node.textContent, at = text.indexOf('eikki');
+          const words = document.querySelectorAll('[data-words] .w');
           const range = document.createRange();
-          range.setStart(node, at); range.setEnd(node, at + 7);
+          range.setStart(words[2].firstChild, 1); range.setEnd(words[3].firstChild, 1);
           const selection = window.getSelection();
           selection.removeAllRanges(); selection.addRange(range);
+          words[3].dispatchEvent(new MouseEvent('mouseup', {bubbles: true}));
         }"""
     )
-    form = page.locator("[data-selection-form]")
-    form.wait_for(state="visible")
-    assert form.locator("[data-selection='text']").inner_text() == "Heikki at"
+    tools = page.locator("[data-word-tools]")
+    tools.wait_for(state="visible")
+    assert tools.locator("[data-word-selection]").inner_text() == "Heikki at"
+    form = tools.locator("[data-word-form=hide]")
     form.locator("select[name=type]").select_option("person")
     # The console reloads the page once the redaction is stored: wait for that reload, or
     # it would abort the next navigation.

@@ -12,8 +12,12 @@
   }
 
   // --- The player and the transcript's words ------------------------------------------
+  // Each word carries its time in the recording (data-start/end) and its place in the
+  // transcript as corrected (data-char-start/end): what is selected is hidden, tagged or
+  // corrected in that text, and the recording follows on the server.
   var player = document.querySelector("[data-player]");
   var words = Array.prototype.slice.call(document.querySelectorAll(".words .w"));
+  var seek = function () {};
   if (player && words.length) {
     var times = words.map(function (w) { return [parseFloat(w.dataset.start), parseFloat(w.dataset.end)]; });
     var current = null;
@@ -30,50 +34,117 @@
         current = word;
       }
     };
-    var seek = function (word) { player.currentTime = parseFloat(word.dataset.start); mark(); };
+    seek = function (word) { player.currentTime = parseFloat(word.dataset.start); mark(); };
     player.addEventListener("timeupdate", mark);
     player.addEventListener("seeked", mark);
-    words.forEach(function (word) {
-      word.addEventListener("click", function () { seek(word); });
-      word.addEventListener("keydown", function (e) {
-        if (e.key === "Enter" || e.key === " ") { e.preventDefault(); seek(word); }
-      });
+  }
+
+  // --- Selecting a run of words: hide it, tag a theme with it, or correct it -------------
+  // Other parts of the page (clips) listen for "tarina:wordselection": its detail is the
+  // run's times, text and word indexes, or null once the selection is cleared.
+  var tools = document.querySelector("[data-word-tools]");
+  var selected = null, anchor = null;
+  var transcriptText = function () {
+    var area = document.querySelector("[data-transcript-text]");
+    return area ? area.defaultValue : "";
+  };
+  function selectWords(first, last) {
+    if (first > last) { var swap = first; first = last; last = swap; }
+    var text = transcriptText();
+    var charStart = parseInt(words[first].dataset.charStart, 10), charEnd = parseInt(words[last].dataset.charEnd, 10);
+    selected = {
+      start: parseFloat(words[first].dataset.start), end: parseFloat(words[last].dataset.end),
+      text: text ? text.slice(charStart, charEnd) : words.slice(first, last + 1).map(function (w) { return w.textContent; }).join(" "),
+      first: first, last: last, char_start: charStart, char_end: charEnd
+    };
+    words.forEach(function (w, i) { w.classList.toggle("selected", i >= first && i <= last); });
+    if (tools) {
+      tools.hidden = false;
+      tools.querySelector("[data-word-selection]").textContent = selected.text;
+      tools.querySelectorAll("[data-from-selection]").forEach(function (input) { input.value = String(selected[input.dataset.fromSelection]); });
+      var replacement = tools.querySelector("[data-replacement]");
+      if (replacement) replacement.value = selected.text;
+    }
+    document.dispatchEvent(new CustomEvent("tarina:wordselection", {
+      detail: { start: selected.start, end: selected.end, text: selected.text, first: first, last: last }
+    }));
+  }
+  function clearWords() {
+    if (!selected) return;
+    selected = null;
+    anchor = null;
+    words.forEach(function (w) { w.classList.remove("selected"); });
+    if (tools) tools.hidden = true;
+    document.dispatchEvent(new CustomEvent("tarina:wordselection", { detail: null }));
+  }
+  words.forEach(function (word, index) {
+    var pick = function (extend) {
+      if (extend && anchor !== null) { selectWords(anchor, index); return; }
+      anchor = index;
+      seek(word);
+      selectWords(index, index);
+    };
+    word.addEventListener("click", function (e) { if (!window.getSelection().isCollapsed) return; pick(e.shiftKey); });
+    word.addEventListener("keydown", function (e) {
+      if (e.key === "Enter" || e.key === " ") { e.preventDefault(); pick(e.shiftKey); }
+    });
+  });
+  // A drag across words selects them whole: half a name would stay in the text and the sound.
+  var wordsBox = document.querySelector("[data-words]");
+  if (wordsBox) {
+    var dragFrom = null;
+    var indexOf = function (node) {
+      var word = node && node.closest ? node.closest(".w") : null;
+      return word ? words.indexOf(word) : -1;
+    };
+    wordsBox.addEventListener("mousedown", function (e) { var i = indexOf(e.target); dragFrom = i >= 0 ? i : null; });
+    wordsBox.addEventListener("mouseup", function (e) {
+      var from = dragFrom, to = indexOf(e.target);
+      dragFrom = null;
+      var selection = window.getSelection();
+      if (selection && !selection.isCollapsed && selection.rangeCount) {
+        var range = selection.getRangeAt(0);
+        var hit = words.map(function (w, i) { return range.intersectsNode(w) ? i : -1; }).filter(function (i) { return i >= 0; });
+        selection.removeAllRanges();
+        if (hit.length) { anchor = hit[0]; selectWords(hit[0], hit[hit.length - 1]); return; }
+      }
+      if (from !== null && to >= 0 && to !== from) { anchor = from; selectWords(from, to); }
+    });
+  }
+  var clear = document.querySelector("[data-clear-selection]");
+  if (clear) clear.addEventListener("click", clearWords);
+  // Correcting in place: the selected words are replaced in the transcript as it is now.
+  var correct = document.querySelector('[data-word-form="correct"]');
+  if (correct) {
+    correct.addEventListener("submit", function () {
+      var text = transcriptText(), replacement = correct.querySelector("[data-replacement]").value;
+      correct.querySelector("[data-corrected-text]").value = selected ? text.slice(0, selected.char_start) + replacement + text.slice(selected.char_end) : text;
     });
   }
 
-  // --- Selecting words in the transcript to redact them -------------------------------------
-  // The transcript is shown as one text (highlights included), so character offsets from
-  // its start are offsets into the transcript the API redacts. A selection is widened to
-  // whole words: half a name would leave the rest in the text and in the sound.
-  var wordsText = document.querySelector("[data-select-words]");
-  var selectionForm = document.querySelector("[data-selection-form]");
-  if (wordsText && selectionForm) {
-    var offsetIn = function (node, offset) {
-      var range = document.createRange();
-      range.setStart(wordsText, 0);
-      range.setEnd(node, offset);
-      return range.toString().length;
-    };
-    var field = function (name) { return selectionForm.querySelector('[data-selection="' + name + '"]'); };
-    document.addEventListener("selectionchange", function () {
-      var selection = window.getSelection();
-      if (!selection || selection.rangeCount === 0 || selection.isCollapsed) return;
-      var range = selection.getRangeAt(0);
-      if (!wordsText.contains(range.startContainer) || !wordsText.contains(range.endContainer)) return;
-      var text = wordsText.textContent;
-      var start = offsetIn(range.startContainer, range.startOffset);
-      var end = offsetIn(range.endContainer, range.endOffset);
-      while (start > 0 && /\S/.test(text.charAt(start - 1))) start--;
-      while (end < text.length && /\S/.test(text.charAt(end))) end++;
-      while (start < end && /\s/.test(text.charAt(start))) start++;
-      while (end > start && /\s/.test(text.charAt(end - 1))) end--;
-      if (end <= start) return;
-      field("start").value = String(start);
-      field("end").value = String(end);
-      field("text").textContent = text.slice(start, end);
-      selectionForm.hidden = false;
-    });
-  }
+  // --- Keyboard shortcuts (listed on the page); never while typing in a field ------------
+  var typing = function (el) {
+    return !!el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+  };
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Escape" && selected) { clearWords(); return; }
+    if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || typing(e.target)) return;
+    var key = e.key.toLowerCase();
+    if (key === "k" && player) {
+      e.preventDefault();
+      if (player.paused) { var playing = player.play(); if (playing) playing.catch(function () {}); } else player.pause();
+    } else if (key === "n") {
+      var next = document.querySelector("[data-next-story]");
+      if (next) { e.preventDefault(); location.href = next.href; }
+    } else if (key === "a") {
+      var approve = document.querySelector('[data-shortcut="approve"]');
+      if (approve) { e.preventDefault(); approve.requestSubmit(); }
+    } else if (key === "r") {
+      // Rejecting needs a reason the reporter reads: the shortcut takes you to it.
+      var reason = document.querySelector('[data-shortcut="reject"] textarea');
+      if (reason) { e.preventDefault(); reason.focus(); reason.scrollIntoView({ block: "center" }); }
+    }
+  });
 
   // --- Forms that call the API (JSON, session cookie, CSRF token) ------------------------
   document.addEventListener("submit", function (event) {
@@ -82,7 +153,7 @@
     event.preventDefault();
     var body = {};
     form.querySelectorAll("input, select, textarea").forEach(function (el) {
-      if (!el.name || el.hasAttribute("data-url-param")) return;
+      if (!el.name || el.hasAttribute("data-url-param") || el.hasAttribute("data-skip")) return;
       var type = el.dataset.type;
       if (el.type === "checkbox") {
         if (type === "bool") body[el.name] = el.checked;
@@ -94,7 +165,13 @@
       if (type === "bool") value = value === "true";
       else if (type === "int") value = parseInt(value, 10);
       else if (type === "float") value = parseFloat(value);
-      body[el.name] = value;
+      // "evidence.text" goes into body.evidence.text: nested objects from flat fields.
+      var dot = el.name.indexOf(".");
+      if (dot > 0) {
+        var outer = el.name.slice(0, dot);
+        body[outer] = body[outer] || {};
+        body[outer][el.name.slice(dot + 1)] = value;
+      } else body[el.name] = value;
     });
     var submitter = event.submitter;
     if (submitter && submitter.name) body[submitter.name] = submitter.value;
@@ -214,7 +291,8 @@
           set("title", d.title); set("text", d.text);
           var yes = out.dataset.yes || "yes", no = out.dataset.no || "no";
           set("audio", d.audio ? yes + (d.redacted_ranges && d.redacted_ranges.length ? " (" + d.redacted_ranges.length + " " + (out.dataset.redacted || "redacted") + ")" : "") : no);
-          set("image", d.image === "face shown" ? (out.dataset.face || d.image) : d.image === "anonymised" ? (out.dataset.anonymised || d.image) : no); set("themes", (d.themes || []).join(", "));
+          set("image", d.image === "face shown" ? (out.dataset.face || d.image) : d.image === "anonymised" ? (out.dataset.anonymised || d.image) : no); var names = JSON.parse(out.dataset.themeNames || "{}");
+          set("themes", (d.themes || []).map(function (slug) { return names[slug] || slug; }).join(", "));
           // The player gets the audio exactly as it would be published, built on request.
           var player = out.querySelector("[data-pv-player]");
           player.hidden = !d.audio;
