@@ -1,6 +1,7 @@
 """Thin models: fields, constraints and small properties. Behaviour lives in ``stories.domain``."""
 
 from stories.models.audit import AuditEvent
+from stories.models.channel import ChannelConversation
 from stories.models.consent import ConsentRecord
 from stories.models.drive import ConsentText, Drive
 from stories.models.publication import Collection, CollectionStory, PublishedStory
@@ -13,6 +14,7 @@ from stories.models.upload import Upload
 
 __all__ = [
     "AuditEvent",
+    "ChannelConversation",
     "Collection",
     "CollectionStory",
     "ConsentRecord",
