@@ -120,6 +120,7 @@ def test_a_finnish_email_is_asked_in_finnish_and_answered_stop_without_keeping_a
         )
     )
     assert "Säilytämme tarinasi." in mailoutbox[0].body  # the Finnish consent text
+    assert "Vastaa kaikkien sallimiesi kohtien numeroilla" in mailoutbox[0].body
     assert Upload.objects.count() == 1
 
     receive(email_bytes("POISTA"))
@@ -128,6 +129,7 @@ def test_a_finnish_email_is_asked_in_finnish_and_answered_stop_without_keeping_a
     assert not Upload.objects.exists()
     assert not Story.objects.exists()
     assert len(mailoutbox) == 2
+    assert "Tarinasi on poistettu." in mailoutbox[1].body
 
 
 @pytest.mark.django_db

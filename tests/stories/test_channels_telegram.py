@@ -131,7 +131,7 @@ def test_a_voice_note_becomes_an_audio_story_after_the_consent_dialogue(
     question = bot_api.sent[0]
     assert question["chat_id"] == 7001
     assert "Säilytämme tarinasi." in question["text"]  # the drive's Finnish consent text
-    assert "2: " in question["text"]
+    assert "2: Julkaista äänitteeni" in question["text"]  # asked in the reporter's language
     assert not Story.objects.exists()
 
     with django_capture_on_commit_callbacks(execute=True):
