@@ -8,6 +8,7 @@ import pytest
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 
+from stories.domain import dispatch
 from stories.models import ChannelConversation, Story, Upload
 from stories.tasks import erase_expired_channel_drafts
 from tests.stories.channel_helpers import email_bytes, jpeg_bytes
@@ -32,6 +33,8 @@ def test_a_draft_without_consent_is_erased_after_the_retention_setting(drive, se
     [expired_file] = Upload.objects.filter(pk__in=expired.upload_ids).values_list("path", flat=True)
     assert default_storage.exists(expired_file)
 
+    beat = settings.CELERY_BEAT_SCHEDULE["erase-expired-channel-drafts"]
+    assert beat["task"] == dispatch.ERASE_EXPIRED_CHANNEL_DRAFTS
     assert erase_expired_channel_drafts() == 1
 
     assert not ChannelConversation.objects.filter(pk=expired.pk).exists()

@@ -81,12 +81,20 @@ def handle(message: Inbound) -> Reply:
     words = first_line(message.text).split()
     if words and words[0].upper() in STOP_WORDS and not message.attachments:
         return _stop(message, contact, " ".join(words[1:]))
-    waiting = ChannelConversation.objects.filter(
-        channel=message.channel, contact_hash=contact
-    ).first()
+    waiting = _waiting(message.channel, contact)
     if waiting is not None:
         return _answer(waiting, message)
     return _start(message, contact)
+
+
+def _waiting(channel: str, contact: str) -> ChannelConversation | None:
+    """The contact's draft still within its retention; one past it is erased now, not
+    submitted: consent to a draft that should no longer exist is not asked for."""
+    draft = ChannelConversation.objects.filter(channel=channel, contact_hash=contact).first()
+    if draft is not None and draft.expires_at <= timezone.now():
+        erase(draft)
+        return None
+    return draft
 
 
 def first_line(text: str) -> str:
@@ -281,9 +289,7 @@ def _submit(draft: ChannelConversation, scopes: dict[str, bool]) -> Reply:
 
 
 def _stop(message: Inbound, contact: str, receipt: str) -> Reply:
-    waiting = ChannelConversation.objects.filter(
-        channel=message.channel, contact_hash=contact
-    ).first()
+    waiting = _waiting(message.channel, contact)
     language = waiting.language if waiting else _language(message.language, None)
     with translation.override(language):
         if not receipt.strip():
