@@ -157,3 +157,23 @@ def test_email_url_sets_djangos_backend():
     assert smtp["EMAIL_USE_SSL"] is False
     assert email_settings("smtps://mail.example.org")["EMAIL_PORT"] == 465
     assert email_settings("console://")["EMAIL_BACKEND"].endswith("console.EmailBackend")
+
+
+@pytest.mark.django_db
+def test_a_receipt_that_cannot_be_sent_keeps_nothing_and_the_mta_retry_succeeds(
+    drive, settings, mailoutbox
+):
+    call_command("receive_email", stdin=io.BytesIO(email_bytes("The ramp is too steep.")))
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens: refused
+
+    with pytest.raises(SystemExit) as exit_status:
+        call_command("receive_email", stdin=io.BytesIO(email_bytes("1")))
+
+    assert exit_status.value.code == 75  # EX_TEMPFAIL: the MTA delivers it again later
+    assert not Story.objects.exists()
+    assert ChannelConversation.objects.count() == 1
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    call_command("receive_email", stdin=io.BytesIO(email_bytes("1")))
+    assert RECEIPT.search(mailoutbox[-1].body)
+    assert Story.objects.get().text == "The ramp is too steep."

@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -63,6 +63,10 @@ class Reply:
     subject: str = ""
 
 
+# The channel's way of answering the message in hand; raises when it could not.
+Send = Callable[[Reply], None]
+
+
 def contact_hash(channel: str, contact: str) -> str:
     """The stored form of a reporter's address: an HMAC under the secret key, so a leaked
     table cannot be matched against a list of addresses."""
@@ -71,8 +75,8 @@ def contact_hash(channel: str, contact: str) -> str:
     return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
-def handle(message: Inbound) -> Reply:
-    """Take one message from a reporter and say what to answer.
+def handle(message: Inbound, send: Send) -> None:
+    """Take one message from a reporter and ``send`` the answer in their channel.
 
     A withdrawal (``STOP <receipt>``) works at any time. Otherwise a waiting draft takes
     the message as its consent reply; without one, the message starts a new draft.
@@ -80,11 +84,15 @@ def handle(message: Inbound) -> Reply:
     contact = contact_hash(message.channel, message.contact)
     words = first_line(message.text).split()
     if words and words[0].upper() in STOP_WORDS and not message.attachments:
-        return _stop(message, contact, " ".join(words[1:]))
+        send(_stop(message, contact, " ".join(words[1:])))
+        return
     waiting = _waiting(message.channel, contact)
-    if waiting is not None:
-        return _answer(waiting, message)
-    return _start(message, contact)
+    if waiting is None:
+        send(_start(message, contact))
+        return
+    reply = _answer(waiting, message, send)
+    if reply is not None:
+        send(reply)
 
 
 def _waiting(channel: str, contact: str) -> ChannelConversation | None:
@@ -236,7 +244,7 @@ def chosen_scopes(kind: str, reply: str) -> dict[str, bool] | None:
     return scopes
 
 
-def _answer(draft: ChannelConversation, message: Inbound) -> Reply:
+def _answer(draft: ChannelConversation, message: Inbound, send: Send) -> Reply | None:
     with translation.override(draft.language):
         scopes = chosen_scopes(draft.kind, message.text)
         if scopes is None:
@@ -254,7 +262,8 @@ def _answer(draft: ChannelConversation, message: Inbound) -> Reply:
         )
         if problem:
             return _again(draft, problem)
-        return _submit(draft, scopes)
+        _submit(draft, scopes, send)
+        return None
 
 
 def _again(draft: ChannelConversation, why: str) -> Reply:
@@ -262,8 +271,10 @@ def _again(draft: ChannelConversation, why: str) -> Reply:
     return Reply(f"{why}\n\n{asked.text}", subject=asked.subject)
 
 
-def _submit(draft: ChannelConversation, scopes: dict[str, bool]) -> Reply:
-    """Submit the draft through the web's submission path, then forget the dialogue."""
+def _submit(draft: ChannelConversation, scopes: dict[str, bool], send: Send) -> None:
+    """Submit the draft through the web's submission path, send the receipt, and forget
+    the dialogue: all or nothing. A receipt that cannot be sent rolls the submission back
+    and the draft waits, so the channel's retry (an MTA's, Telegram's) finds it again."""
     files = list(Upload.objects.filter(pk__in=draft.upload_ids))
     request = submission.SubmissionRequest(
         drive=draft.drive,
@@ -278,11 +289,12 @@ def _submit(draft: ChannelConversation, scopes: dict[str, bool]) -> Reply:
     problems = submission.kind_refusal(draft.kind, draft.text, (), files)
     if len(files) != len(draft.upload_ids) or problems:
         erase(draft)  # a file went missing: nothing half of it is kept
-        return Reply(str(wording.NOT_KEPT))
+        send(Reply(str(wording.NOT_KEPT)))
+        return
     with transaction.atomic():
         result = submission.submit(request)
         draft.delete()
-    return Reply(str(wording.RECEIPT) % {"receipt": result.receipt})
+        send(Reply(str(wording.RECEIPT) % {"receipt": result.receipt}))
 
 
 # --- STOP ----------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import email.policy
 import re
 from email.message import EmailMessage as ParsedMessage
 from email.utils import getaddresses, parseaddr
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -101,12 +102,11 @@ def receive(raw: bytes, recipient: str = "") -> bool:
     if found is None:
         return False
     inbound, message = found
-    reply = dialogue.handle(inbound)
-    send(message, reply, recipient)
+    dialogue.handle(inbound, partial(send, message, recipient=recipient))
     return True
 
 
-def send(message: ParsedMessage, reply: dialogue.Reply, recipient: str = "") -> None:
+def send(message: ParsedMessage, reply: dialogue.Reply, *, recipient: str = "") -> None:
     """Answer ``message`` from the address it was sent to, in its thread."""
     sender = parseaddr(str(message.get("Reply-To") or message.get("From") or ""))[1]
     ours = parseaddr(recipient or _our_address(message))[1] or settings.DEFAULT_FROM_EMAIL

@@ -136,6 +136,5 @@ def receive(update: Mapping[str, Any], client: TelegramClient | None = None) -> 
     if found is None:
         return False
     inbound, chat_id = found
-    reply = dialogue.handle(inbound)
-    client.send_message(chat_id, reply.text)
+    dialogue.handle(inbound, lambda reply: client.send_message(chat_id, reply.text))
     return True
