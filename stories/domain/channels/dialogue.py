@@ -26,8 +26,8 @@ from stories.domain.channels import limits, wording
 from stories.enums import ConsentChannel, ConsentScope, StoryKind
 from stories.models import ChannelConversation, Drive, Upload
 
-# The first word of a withdrawal, in en, fi, sv and de: "STOP <receipt>".
-STOP_WORDS = frozenset({"STOP", "POISTA", "RADERA", "LÖSCHEN", "LOESCHEN", "LOSCHEN"})
+# The first word of a withdrawal, "STOP <receipt>", and the language it tells (STOP: none).
+STOP_WORDS = {"STOP": "", "POISTA": "fi", "RADERA": "sv", "LÖSCHEN": "de", "LOESCHEN": "de"}
 _NUMBERS = re.compile(r"^[\d\s,.;]+$")
 _KIND_OF_TYPE = {"image": StoryKind.PHOTO, "audio": StoryKind.AUDIO, "video": StoryKind.VIDEO}
 LANGUAGES = frozenset(code for code, _ in settings.LANGUAGES)
@@ -84,7 +84,8 @@ def handle(message: Inbound, send: Send) -> None:
     contact = contact_hash(message.channel, message.contact)
     words = first_line(message.text).split()
     if words and words[0].upper() in STOP_WORDS and not message.attachments:
-        send(_stop(message, contact, " ".join(words[1:])))
+        said = STOP_WORDS[words[0].upper()] or message.language
+        send(_stop(message, contact, " ".join(words[1:]), said))
         return
     waiting = _waiting(message.channel, contact)
     if waiting is None:
@@ -300,11 +301,13 @@ def _submit(draft: ChannelConversation, scopes: dict[str, bool], send: Send) -> 
 # --- STOP ----------------------------------------------------------------------------------
 
 
-def _stop(message: Inbound, contact: str, receipt: str) -> Reply:
+def _stop(message: Inbound, contact: str, receipt: str, said: str) -> Reply:
+    """STOP alone (or with anything but a receipt) deletes the waiting draft; with a
+    receipt it withdraws that story everywhere."""
     waiting = _waiting(message.channel, contact)
-    language = waiting.language if waiting else _language(message.language, None)
+    language = waiting.language if waiting else _language(said, None)
     with translation.override(language):
-        if not receipt.strip():
+        if not receipts.looks_valid(receipt):
             if waiting is None:
                 return Reply(str(wording.NO_SUCH_RECEIPT))
             erase(waiting)
