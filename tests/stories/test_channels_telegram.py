@@ -140,6 +140,7 @@ def test_a_voice_note_becomes_an_audio_story_after_the_consent_dialogue(
 
     story = Story.objects.get()
     assert (story.kind, story.status) == (StoryKind.AUDIO, StoryStatus.SUBMITTED)
+    assert story.language == ""  # the speech's language is the pipeline's to recognise
     original = MediaAsset.objects.get(story=story, role=AssetRole.ORIGINAL)
     assert original.file.read() == bot_api.voice
     consent = ConsentRecord.objects.get(story=story)

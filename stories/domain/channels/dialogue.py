@@ -283,9 +283,12 @@ def _submit(draft: ChannelConversation, scopes: dict[str, bool], send: Send) -> 
         consent_scopes=scopes,
         title=draft.title,
         text=draft.text,
-        language=draft.language,
+        # Speech is left to the pipeline to recognise: the reporter's app or mail client
+        # may be set to another language than the one they speak.
+        language="" if draft.kind in (StoryKind.AUDIO, StoryKind.VIDEO) else draft.language,
         uploads=files,
         channel=ConsentChannel(draft.channel),
+        consent_language=draft.language,
     )
     problems = submission.kind_refusal(draft.kind, draft.text, (), files)
     if len(files) != len(draft.upload_ids) or problems:
