@@ -179,3 +179,24 @@ def test_a_webhook_without_a_configured_secret_takes_nothing(client_for, bot_api
     assert post(client_for(), VOICE_NOTE, secret="").status_code == 403
     assert post(client_for(), VOICE_NOTE, secret="anything").status_code == 403
     assert bot_api.calls == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "payload",
+    [
+        [],
+        {"update_id": 1},
+        {"update_id": 1, "message": "hello"},
+        {"update_id": 1, "message": {"chat": {"id": "7001"}, "text": "hi"}},
+        {"update_id": 1, "message": {"chat": {"id": 7001}, "from": "Aino", "text": "hi"}},
+        {"update_id": 1, "message": {"chat": {"id": 7001}, "from": {}, "photo": [1, {}]}},
+        {"update_id": 1, "message": {"chat": {"id": 7001}, "from": {}, "text": "/start"}},
+    ],
+)
+def test_an_update_that_is_no_message_is_answered_without_error(client_for, bot_api, payload):
+    response = post(client_for(), payload)
+
+    assert response.status_code in (200, 400)
+    assert bot_api.sent == []
+    assert not ChannelConversation.objects.exists()

@@ -93,8 +93,10 @@ def read(update: Mapping[str, Any], client: TelegramClient) -> tuple[dialogue.In
     message = update.get("message")
     if not isinstance(message, Mapping):
         return None
-    chat, sender = message.get("chat") or {}, message.get("from") or {}
-    if not isinstance(chat, Mapping) or not isinstance(chat.get("id"), int) or sender.get("is_bot"):
+    chat, sender = message.get("chat"), message.get("from")
+    if not isinstance(chat, Mapping) or not isinstance(chat.get("id"), int):
+        return None
+    if not isinstance(sender, Mapping) or sender.get("is_bot"):
         return None
     text = str(message.get("text") or message.get("caption") or "")
     if text.startswith("/"):  # /start and other bot commands carry no story
@@ -111,10 +113,12 @@ def read(update: Mapping[str, Any], client: TelegramClient) -> tuple[dialogue.In
                 )
             )
     photos = message.get("photo")
-    if isinstance(photos, list) and photos:  # sizes of one picture: the largest
-        largest = max(photos, key=lambda size: size.get("file_size") or 0)
+    sizes = [p for p in photos if isinstance(p, Mapping)] if isinstance(photos, list) else []
+    sizes = [size for size in sizes if size.get("file_id")]
+    if sizes:  # sizes of one picture: the largest
+        largest = max(sizes, key=lambda size: int(size.get("file_size") or 0))
         attachments.append(
-            dialogue.Attachment("photo.jpg", "image/jpeg", client.download(largest["file_id"]))
+            dialogue.Attachment("photo.jpg", "image/jpeg", client.download(str(largest["file_id"])))
         )
     if not text and not attachments:
         return None

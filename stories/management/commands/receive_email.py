@@ -4,8 +4,8 @@ For an MTA's pipe delivery, e.g. Postfix ``stories unix - n n - - pipe user=tari
 argv=/srv/tarina/manage.py receive_email --recipient ${original_recipient}`` (see
 docs/channels.md). The answer (consent question, receipt) goes out by ``EMAIL_URL``.
 Exit status 75 (EX_TEMPFAIL) asks the MTA to try again later, for a database or mail
-server that is briefly away; any other failure is 0 with a log line, never a bounce that
-would echo a story back.
+server that is briefly away; any other failure (a bug) exits 1, and the MTA returns the
+message to its sender, who then knows it was not received.
 """
 
 from __future__ import annotations
