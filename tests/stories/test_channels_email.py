@@ -177,3 +177,13 @@ def test_a_receipt_that_cannot_be_sent_keeps_nothing_and_the_mta_retry_succeeds(
     call_command("receive_email", stdin=io.BytesIO(email_bytes("1")))
     assert RECEIPT.search(mailoutbox[-1].body)
     assert Story.objects.get().text == "The ramp is too steep."
+
+
+@pytest.mark.django_db
+def test_a_nul_in_a_message_is_dropped_not_a_crash(drive, mailoutbox):
+    raw = email_bytes("Bus\x00 stop without a shelter.", subject="Bus\x00")
+    call_command("receive_email", stdin=io.BytesIO(raw))
+    call_command("receive_email", stdin=io.BytesIO(email_bytes("0")))
+
+    story = Story.objects.get()
+    assert (story.title, story.text) == ("Bus", "Bus stop without a shelter.")

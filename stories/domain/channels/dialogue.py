@@ -14,7 +14,7 @@ import io
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -141,7 +141,7 @@ class _Refused(Exception):
 def _keep_draft(message: Inbound, contact: str, drive: Drive, language: str) -> ChannelConversation:
     """Store the draft with its files (as uploads that expire with it), after the web's
     checks on size, count, kind and text."""
-    text = plain_text.clean(message.text.strip())
+    text = _words(message.text)
     if len(text) > settings.TARINA_MAX_TEXT_CHARS:
         raise _Refused([str(submission.TOO_LONG).format(max_length=settings.TARINA_MAX_TEXT_CHARS)])
     if len(message.attachments) > settings.TARINA_MAX_FILES_PER_STORY:
@@ -162,7 +162,7 @@ def _keep_draft(message: Inbound, contact: str, drive: Drive, language: str) -> 
             consent_text=submission.consent_text_for(drive, language),
             language=language,
             kind=kind,
-            title=plain_text.clean(message.title.strip())[: submission.TITLE_MAX_CHARS],
+            title=_words(message.title)[: submission.TITLE_MAX_CHARS],
             text=text,
             upload_ids=[str(upload.pk) for upload in stored],
             expires_at=expires_at,
@@ -173,7 +173,13 @@ def _keep_draft(message: Inbound, contact: str, drive: Drive, language: str) -> 
         raise
 
 
-def _store(attachment: Attachment, expires_at: object) -> Upload:
+def _words(value: str) -> str:
+    """Text as the web form keeps it; a NUL (which the form refuses, and no mail client
+    means) is dropped, since the sender cannot fix it by editing a field."""
+    return plain_text.clean(value.strip()).replace("\x00", "")
+
+
+def _store(attachment: Attachment, expires_at: datetime) -> Upload:
     try:
         upload, _token = uploads.create(
             length=len(attachment.data),
