@@ -9,9 +9,10 @@ export DJANGO_DEBUG ?= 1
 .PHONY: run dev test install system-packages lint format lock models clean
 
 # Debian packages the pipeline and its tests use: Tesseract reads text in pictures (to blur
-# it), espeak-ng makes speech for the tests. Installed with apt when missing (root or sudo).
+# it), espeak-ng makes speech for the tests, Dovecot is the real IMAP server the mailbox
+# poller's test starts. Installed with apt when missing (root or sudo).
 SYSTEM_PACKAGES := espeak-ng sox tesseract-ocr tesseract-ocr-eng tesseract-ocr-fin \
-	tesseract-ocr-swe tesseract-ocr-deu
+	tesseract-ocr-swe tesseract-ocr-deu dovecot-imapd
 
 $(VENV)/.installed: requirements.lock
 	$(PYTHON) -m venv $(VENV)

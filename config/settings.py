@@ -498,3 +498,64 @@ if SENTRY_DSN:
         include_local_variables=False,
     )
 # --- end of Deployment ---------------------------------------------------------------
+
+# --- Channels: stories by e-mail and Telegram (docs/channels.md) ------------------------
+
+
+def email_settings(url: str) -> dict[str, object]:
+    """Django's e-mail settings from one URL: ``smtp://user:password@host:587?tls=1``,
+    ``smtps://…`` (implicit TLS), ``console://``, ``locmem://``, ``dummy://`` or
+    ``file:///path/to/folder``. Raises ``ImproperlyConfigured`` for any other scheme."""
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    parts = urlsplit(url)
+    backends = {
+        "console": "django.core.mail.backends.console.EmailBackend",
+        "locmem": "django.core.mail.backends.locmem.EmailBackend",
+        "dummy": "django.core.mail.backends.dummy.EmailBackend",
+        "file": "django.core.mail.backends.filebased.EmailBackend",
+        "smtp": "django.core.mail.backends.smtp.EmailBackend",
+        "smtps": "django.core.mail.backends.smtp.EmailBackend",
+    }
+    if parts.scheme not in backends:
+        raise ImproperlyConfigured(f"EMAIL_URL: unknown scheme {parts.scheme!r}")
+    found: dict[str, object] = {"EMAIL_BACKEND": backends[parts.scheme]}
+    if parts.scheme == "file":
+        found["EMAIL_FILE_PATH"] = unquote(parts.path)
+    if parts.scheme.startswith("smtp"):
+        query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+        found.update(
+            EMAIL_HOST=parts.hostname or "localhost",
+            EMAIL_PORT=parts.port or (465 if parts.scheme == "smtps" else 25),
+            EMAIL_HOST_USER=unquote(parts.username or ""),
+            EMAIL_HOST_PASSWORD=unquote(parts.password or ""),
+            EMAIL_USE_SSL=parts.scheme == "smtps",
+            EMAIL_USE_TLS=query.get("tls", "").lower() in {"1", "true", "yes", "on"},
+        )
+    return found
+
+
+# Replies (consent questions, receipts) go through Django's e-mail backend.
+globals().update(email_settings(os.environ.get("EMAIL_URL", "console://")))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "stories@localhost")
+# A draft that has no consent to store yet is erased this long after it arrived.
+TARINA_CHANNEL_DRAFT_RETENTION_DAYS = float(
+    os.environ.get("TARINA_CHANNEL_DRAFT_RETENTION_DAYS") or 7
+)
+# A hosted mailbox to poll, e.g. imaps://user:password@imap.example.org/INBOX; empty: none.
+TARINA_IMAP_URL = os.environ.get("TARINA_IMAP_URL", "")
+# Telegram Bot API: the bot's token, the secret the webhook was registered with, the drive
+# its voice notes go to, and the API's address (a test points it at a local fake).
+TARINA_TELEGRAM_BOT_TOKEN = os.environ.get("TARINA_TELEGRAM_BOT_TOKEN", "")
+TARINA_TELEGRAM_SECRET_TOKEN = os.environ.get("TARINA_TELEGRAM_SECRET_TOKEN", "")
+TARINA_TELEGRAM_DRIVE = os.environ.get("TARINA_TELEGRAM_DRIVE", "")
+TARINA_TELEGRAM_API_URL = os.environ.get("TARINA_TELEGRAM_API_URL", "https://api.telegram.org")
+CELERY_BEAT_SCHEDULE["erase-expired-channel-drafts"] = {
+    "task": "media_pipeline.tasks.erase_expired_channel_drafts",
+    "schedule": env_int("TARINA_CHANNEL_EXPIRY_CHECK_SECONDS", 60 * 60),
+}
+if TARINA_IMAP_URL:
+    CELERY_BEAT_SCHEDULE["poll-mailbox"] = {
+        "task": "media_pipeline.tasks.poll_mailbox",
+        "schedule": env_int("TARINA_IMAP_POLL_SECONDS", 60),
+    }

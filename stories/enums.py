@@ -57,6 +57,9 @@ class ConsentChannel(models.TextChoices):
     WEB = "web", "Web form"
     API = "api", "API"
     VERBAL = "verbal", "Recorded verbally"
+    # A consent dialogue in a channel (stories/domain/channels/): the reporter's numbered reply.
+    EMAIL = "email", "E-mail reply"
+    TELEGRAM = "telegram", "Telegram reply"
 
 
 class AuditAction(models.TextChoices):

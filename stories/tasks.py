@@ -36,6 +36,7 @@ from stories.domain import (
     themes,
     workflow,
 )
+from stories.domain.channels import drafts, imap
 from stories.enums import AssetRole, StoryStatus
 from stories.models import Story, TranscriptRevision
 
@@ -178,3 +179,17 @@ def reconcile_media() -> dict[str, int]:
         "missing_found": len(report.missing),
         "missing_repaired": report.missing_repaired,
     }
+
+
+@shared_task(name=dispatch.ERASE_EXPIRED_CHANNEL_DRAFTS, **RETRY_OPTIONS)
+def erase_expired_channel_drafts() -> int:
+    """Erase channel drafts that got no consent within their retention (run by beat)."""
+    return drafts.erase_expired()
+
+
+@shared_task(name=dispatch.POLL_MAILBOX, **RETRY_OPTIONS)
+def poll_mailbox() -> int:
+    """Read the hosted mailbox ``TARINA_IMAP_URL`` (run by beat when it is set)."""
+    if not settings.TARINA_IMAP_URL:
+        return 0
+    return imap.poll(settings.TARINA_IMAP_URL)

@@ -1,7 +1,16 @@
 from django.urls import include, path, register_converter
 from rest_framework.routers import DefaultRouter
 
-from stories.api import clips, originals, pictures, preview_audio, review, taxonomy, views
+from stories.api import (
+    channels,
+    clips,
+    originals,
+    pictures,
+    preview_audio,
+    review,
+    taxonomy,
+    views,
+)
 from stories.api.converters import PublicIdConverter, RowIdConverter
 
 # Registered before the included modules below are imported: they use them too.
@@ -47,6 +56,7 @@ urlpatterns = [
     path("receipts/<str:receipt>/", views.ReceiptView.as_view(), name="receipt"),
     path("withdrawals/", views.WithdrawalView.as_view(), name="withdrawal"),
     path("health/", views.HealthView.as_view(), name="health"),
+    path("channels/telegram/", channels.TelegramWebhookView.as_view(), name="channel-telegram"),
     path("uploads/", include("stories.api.upload_urls")),
     path("", include("stories.api.public_urls")),
     *router.urls,

@@ -20,6 +20,9 @@ SWEEP_STUCK_STORIES = "media_pipeline.tasks.sweep_stuck_stories"
 # Newer tasks keep the same prefix, so the routes and the queues treat them alike.
 RECONCILE_MEDIA = "media_pipeline.tasks.reconcile_media"
 ALIGN_TRANSCRIPT = "media_pipeline.tasks.align_transcript"
+# Channels (beat): drafts past their retention erased, a hosted mailbox read.
+ERASE_EXPIRED_CHANNEL_DRAFTS = "media_pipeline.tasks.erase_expired_channel_drafts"
+POLL_MAILBOX = "media_pipeline.tasks.poll_mailbox"
 
 # The queue of the hosts with the Whisper model loaded (see docs/pipeline.md).
 TRANSCRIBE_QUEUE = "transcribe"

@@ -95,6 +95,9 @@ class SubmissionRequest:
     themes: Sequence[Theme] = ()
     reporter: AnyUser | None = None
     channel: ConsentChannel = ConsentChannel.API
+    # The language the consent wording was read in, when not the story's own: a channel
+    # asks in the reporter's language and leaves the speech's to the pipeline.
+    consent_language: str = ""
 
 
 @dataclass(frozen=True)
@@ -351,7 +354,9 @@ def submit(request: SubmissionRequest) -> Submission:
         consent.record(
             story,
             request.consent_scopes,
-            consent_text=consent_text_for(drive, request.language or drive.default_language),
+            consent_text=consent_text_for(
+                drive, request.consent_language or request.language or drive.default_language
+            ),
             channel=request.channel,
             given_by=reporter,
         )

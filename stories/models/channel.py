@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from django.db import models
+
+from stories.enums import ConsentChannel, StoryKind
+from stories.models.drive import ConsentText, Drive
+
+
+class ChannelConversation(models.Model):
+    """A consent dialogue with one reporter in one channel (e-mail, Telegram): the draft
+    they sent, waiting for their numbered consent reply.
+
+    The row exists only while the dialogue waits: it goes when the story is submitted, when
+    the reporter says STOP, or when ``expires_at`` passes (``stories.domain.channels.drafts``).
+    The reporter's address is never stored: ``contact_hash`` (an HMAC under the secret key)
+    only recognises their next message, and every reply answers the message in hand. The
+    draft's files are ``Upload`` rows, which expire with it.
+    """
+
+    channel = models.CharField(max_length=10, choices=ConsentChannel.choices)
+    contact_hash = models.CharField(max_length=64)
+    drive = models.ForeignKey(Drive, on_delete=models.CASCADE, related_name="+")
+    # The wording the question showed: consent is recorded under exactly this one.
+    consent_text = models.ForeignKey(
+        ConsentText, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    language = models.CharField(max_length=8)
+    kind = models.CharField(max_length=16, choices=StoryKind.choices)
+    title = models.CharField(max_length=200, blank=True)
+    text = models.TextField(blank=True)
+    upload_ids = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "contact_hash"], name="channel_conversation_one_per_contact"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} dialogue on {self.drive_id} until {self.expires_at:%Y-%m-%d}"
