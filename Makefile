@@ -10,9 +10,11 @@ export DJANGO_DEBUG ?= 1
 
 # Debian packages the pipeline and its tests use: Tesseract reads text in pictures (to blur
 # it), espeak-ng makes speech for the tests, Dovecot is the real IMAP server the mailbox
-# poller's test starts. Installed with apt when missing (root or sudo).
+# poller's test starts, Pango and a font lay out PDF reports (WeasyPrint). Installed with
+# apt when missing (root or sudo).
 SYSTEM_PACKAGES := espeak-ng sox tesseract-ocr tesseract-ocr-eng tesseract-ocr-fin \
-	tesseract-ocr-swe tesseract-ocr-deu dovecot-imapd
+	tesseract-ocr-swe tesseract-ocr-deu dovecot-imapd libpango-1.0-0 libpangoft2-1.0-0 \
+	fonts-dejavu-core
 
 $(VENV)/.installed: requirements.lock
 	$(PYTHON) -m venv $(VENV)

@@ -3,7 +3,7 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path, register_converter
 
-from frontend.views import clips, console, public, reporter
+from frontend.views import clips, console, insights, public, reporter
 from stories.api.converters import PublicIdConverter, RowIdConverter
 
 # The API's converters: a longer number than a 64-bit id holds is a 404 here too, not a 500.
@@ -51,4 +51,10 @@ urlpatterns = [
     path("console/clips/<public:public_id>/delete/", clips.delete_clip, name="console-clip-delete"),
     path("console/collections/", console.collections, name="console-collections"),
     path("console/dashboard/", console.dashboard, name="console-dashboard"),
+    path("console/insights/", insights.insights_page, name="console-insights"),
+    path(
+        "console/insights/report.<str:fmt>",
+        insights.insights_export,
+        name="console-insights-export",
+    ),
 ]

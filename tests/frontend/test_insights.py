@@ -1,0 +1,133 @@
+"""Insights reports: topics with the stories' own published words, never a hidden value."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from pypdf import PdfReader
+
+from stories.domain import consent, publication, redactions
+from stories.enums import StoryStatus
+from stories.models import Drive, PublishedStory, Story
+from tests.factories import StoryFactory
+
+# The curator hides the nickname of a building the detector does not know; the name and
+# the address are the detector's.
+HIDDEN = "Kuusikko-talo"
+PLANTED = ["Marjatta Kivelä", "marjatta.kivela@example.fi", HIDDEN]
+QUEUE = [
+    "I waited three hours in the queue at the health centre next to Kuusikko-talo. "
+    "Marjatta Kivelä (marjatta.kivela@example.fi) was in the queue too.",
+    "The queue at the health centre was so long that my mother gave up waiting.",
+    "We queued at the health centre all morning, and the waiting room was full.",
+]
+BUS = [
+    "The evening bus to the library was cut, so teenagers have nowhere to go.",
+    "Since the evening bus stopped, my son cannot get to the library after school.",
+    "Without the evening bus the library is out of reach for the whole village.",
+]
+
+
+def publish(drive, text: str, months_ago: int) -> Story:
+    story = StoryFactory(
+        drive=drive,
+        status=StoryStatus.APPROVED,
+        title="",
+        text=text,
+        language="en",
+        consent={"store": True, "publish_text": True},
+    )
+    redactions.detect(story)
+    if HIDDEN in text:
+        start = text.index(HIDDEN)
+        redactions.add(story, "text", start, start + len(HIDDEN), "address", actor=None)
+    publication.publish(story)
+    when = timezone.now() - datetime.timedelta(days=31 * months_ago)
+    PublishedStory.objects.filter(story=story).update(published_at=when)
+    return story
+
+
+@pytest.fixture
+def drive(db):
+    """The demo drive ``make run`` loads."""
+    call_command("load_demo", "--no-accounts", stdout=io.StringIO())
+    return Drive.objects.get(slug="demo")
+
+
+@pytest.fixture
+def told(drive):
+    queue = [publish(drive, text, months_ago=3) for text in QUEUE]
+    bus = [publish(drive, text, months_ago=0) for text in BUS]
+    return queue, bus
+
+
+def report_of(client, curator, drive, fmt: str = "") -> str:
+    client.force_login(curator)
+    url = f"/console/insights/report.{fmt}" if fmt else "/console/insights/"
+    response = client.get(url, {"scope": "drive", "slug": drive.slug})
+    assert response.status_code == 200
+    if fmt == "pdf":
+        reader = PdfReader(io.BytesIO(response.content))
+        return "\n".join(page.extract_text() for page in reader.pages)
+    return response.content.decode()
+
+
+def test_the_report_lists_topics_with_the_quotes_that_carry_them(client, curator, drive, told):
+    page = report_of(client, curator, drive)
+    assert "bus · evening · library" in page
+    assert "queue · centre · health" in page
+    # A quote is a published sentence, linked to its public page.
+    queue, _ = told
+    public_ids = [PublishedStory.objects.get(story=s).public_id for s in queue]
+    assert any(f"/stories/{pid}/" in page for pid in public_ids)
+    assert "Grew in the later months" in page
+
+
+@pytest.mark.parametrize("fmt", ["", "html", "pdf"])
+def test_no_hidden_value_reaches_the_report_in_any_format(client, curator, drive, told, fmt):
+    text = report_of(client, curator, drive, fmt)
+    assert "health centre" in text
+    for value in PLANTED:
+        assert value not in text
+
+
+def test_the_pdf_is_a_download_named_for_the_drive(client, curator, drive, told):
+    client.force_login(curator)
+    response = client.get("/console/insights/report.pdf", {"scope": "drive", "slug": drive.slug})
+    assert response["Content-Type"] == "application/pdf"
+    assert f"tarina-insights-drive-{drive.slug}.pdf" in response["Content-Disposition"]
+    assert response["Cache-Control"] == "private, no-store"
+
+
+def test_a_withdrawn_story_leaves_the_report(client, curator, drive, told):
+    _, bus = told
+    before = report_of(client, curator, drive)
+    quoted = [s for s in bus if f"/stories/{s.publication.public_id}/" in before]
+    assert quoted
+    gone = quoted[0].publication.public_id
+    consent.withdraw(quoted[0], actor_label="receipt holder")
+    assert f"/stories/{gone}/" not in report_of(client, curator, drive)
+
+
+def test_only_curators_see_insights(client, drive, told, django_user_model):
+    assert client.get("/console/insights/").status_code == 302  # to the login page
+    reporter = django_user_model.objects.create_user("someone", password="x")
+    client.force_login(reporter)
+    assert client.get("/console/insights/report.pdf?scope=drive&slug=x").status_code == 403
+
+
+def test_an_unknown_scope_is_a_404_not_an_error(client, curator, db):
+    client.force_login(curator)
+    assert client.get("/console/insights/", {"scope": "drive", "slug": "nope"}).status_code == 404
+    assert client.get("/console/insights/", {"scope": "planet", "slug": "x"}).status_code == 404
+    assert client.get("/console/insights/report.exe?scope=drive&slug=x").status_code == 404
+
+
+def test_the_report_speaks_the_curators_language(client, curator, drive, told):
+    client.force_login(curator)
+    page = client.get("/console/insights/", {"scope": "drive", "slug": drive.slug, "lang": "fi"})
+    assert "Toistuvat aiheet" in page.content.decode()
