@@ -4,25 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('stories', '0016_public_ids_required'),
+        ("stories", "0018_channels"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='drive',
-            name='areas',
+            model_name="drive",
+            name="areas",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.AddField(
-            model_name='drive',
-            name='questions',
+            model_name="drive",
+            name="questions",
             field=models.JSONField(blank=True, default=list),
         ),
         migrations.AddField(
-            model_name='story',
-            name='answers',
+            model_name="story",
+            name="answers",
             field=models.JSONField(blank=True, default=dict),
         ),
     ]
