@@ -3,7 +3,7 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path, register_converter
 
-from frontend.views import clips, console, insights, public, reporter
+from frontend.views import clips, console, insights, patterns, public, reporter
 from stories.api.converters import PublicIdConverter, RowIdConverter
 
 # The API's converters: a longer number than a 64-bit id holds is a 404 here too, not a 500.
@@ -57,4 +57,5 @@ urlpatterns = [
         insights.insights_export,
         name="console-insights-export",
     ),
+    path("console/patterns/", patterns.patterns, name="console-patterns"),
 ]

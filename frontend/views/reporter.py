@@ -19,9 +19,10 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from frontend.views.answers import question_rows
 from frontend.views.common import current_language, localised, qr_svg
 from stories.api.throttles import receipt_wait, submission_wait
-from stories.domain import consent, receipts, submission
+from stories.domain import consent, questions, receipts, submission
 from stories.domain.submission import consent_text_for
 from stories.enums import ConsentChannel, ConsentScope, StoryKind, StoryStatus
 from stories.models import Drive, Story, Theme
@@ -193,6 +194,7 @@ def drive_page(request: HttpRequest, slug: str) -> HttpResponse:
         wait = submission_wait(request, drive.slug)
         values = {key: request.POST.get(key, "") for key in ("kind", "title", "text", "place")}
         values["language"] = request.POST.get("language", language)
+        values["answers"] = questions.from_form(drive, request.POST)
         scopes = {
             scope.value: request.POST.get(f"consent_{scope.value}") == "on"
             for scope in ConsentScope
@@ -219,6 +221,7 @@ def drive_page(request: HttpRequest, slug: str) -> HttpResponse:
         "consent_text": consent_text,
         "scopes": scope_rows(selected),
         "themes": themes_for(language, chosen),
+        "questions": question_rows(drive, language, request.POST),
         "kinds": [(kind.value, _(KIND_WORDS[kind])) for kind in StoryKind],
         "values": values,
         "errors": errors,
@@ -253,6 +256,7 @@ def submitted(
         place=values["place"],
         consent_scopes=scopes,
         theme_slugs=themes,
+        answers=values["answers"],
         files=[f for f in request.FILES.getlist("files") if f.size],
         reporter=request.user,
         channel=ConsentChannel.WEB,

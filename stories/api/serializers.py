@@ -13,7 +13,7 @@ from rest_framework.exceptions import PermissionDenied
 
 from stories.api.converters import MAX_ROW_ID
 from stories.api.parsers import load_json
-from stories.domain import submission
+from stories.domain import questions, submission
 from stories.domain import text as plain_text
 from stories.domain import uploads as upload_domain
 from stories.enums import ConsentChannel, ConsentScope, StoryKind, StoryStatus, ThemeAction
@@ -182,6 +182,13 @@ class StorySubmitSerializer(serializers.Serializer):
         error_messages={"max_length": submission.TOO_MANY_THEMES},
         help_text="Themes the reporter feels the story speaks to (optional).",
     )
+    answers = serializers.JSONField(
+        required=False,
+        default=dict,
+        help_text="Answers to the drive's questions (optional; see the drive's `questions`): "
+        'a triad as {"corner": weight 0-10, ...}, a slider as 0-100, a choice or an area '
+        'as its key, e.g. {"about": {"power": 2, "care": 7}, "felt": 70, "area": "kallio"}.',
+    )
     files = serializers.ListField(
         child=serializers.FileField(allow_empty_file=False),
         required=False,
@@ -228,6 +235,10 @@ class StorySubmitSerializer(serializers.Serializer):
         )
         if problems:
             raise serializers.ValidationError(problems)
+        try:
+            attrs["answers"] = questions.clean(attrs["drive"], attrs.get("answers"))
+        except questions.InvalidAnswers as problem:
+            raise serializers.ValidationError({"answers": [str(problem)]}) from None
         return attrs
 
     def to_request(self, channel: ConsentChannel) -> submission.SubmissionRequest:
@@ -244,6 +255,7 @@ class StorySubmitSerializer(serializers.Serializer):
             files=data["files"],
             uploads=data["uploads"],
             themes=data["themes"],
+            answers=data["answers"],
             reporter=self.context["request"].user,
             channel=channel,
         )
@@ -279,9 +291,21 @@ class DriveSerializer(serializers.ModelSerializer):
             "allow_light_touch",
             "is_open",
             "blur_all_text",
+            "questions",
+            "areas",
             "consent_version",
             "consent_texts",
         ]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        instance = self.instance if isinstance(self.instance, Drive) else None
+        asked = attrs.get("questions", instance.questions if instance else [])
+        places = attrs.get("areas", instance.areas if instance else {})
+        try:
+            questions.check_definitions(asked, places)
+        except questions.InvalidQuestions as problem:
+            raise serializers.ValidationError({"questions": [str(problem)]}) from None
+        return attrs
 
     def _current_texts(self, drive: Drive) -> list[ConsentText]:
         # Uses the prefetched texts: no query per drive.

@@ -156,11 +156,12 @@ def narrow(
 def erase(story: Story) -> int:
     """Erase the content of a withdrawn ``story``; idempotent. Returns how much was left.
 
-    Goes: its words (title, text, place), the personal-data spans, theme evidence, its
-    place in collections, the public copy and public folder, every media file with the
-    transcripts and corrections made from them, and whatever is left in its private
-    folder. Stays: the row with its status (the receipt answers "withdrawn"), the consent
-    records (the proof of what was allowed and when) and the audit trail.
+    Goes: its words (title, text, place) and answers to the drive's questions, the
+    personal-data spans, theme evidence, its place in collections, the public copy and
+    public folder, every media file with the transcripts and corrections made from them,
+    and whatever is left in its private folder. Stays: the row with its status (the
+    receipt answers "withdrawn"), the consent records (the proof of what was allowed and
+    when) and the audit trail.
     """
     removed = (
         Story.objects.filter(pk=story.pk)
@@ -168,6 +169,9 @@ def erase(story: Story) -> int:
         .update(title="", text="", place="")
     )
     story.title = story.text = story.place = ""
+    # The answers to the drive's questions describe the reporter's story too.
+    removed += Story.objects.filter(pk=story.pk).exclude(answers={}).update(answers={})
+    story.answers = {}
     removed += int(publication.erase_copy(story))
     removed += erase_content(story)
     removed += delete_media(story)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -22,7 +22,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext, gettext_lazy
 
 from stories import media_checks, rules
-from stories.domain import audit, consent, processing, receipts
+from stories.domain import audit, consent, processing, questions, receipts
 from stories.domain import text as plain_text
 from stories.domain import themes as theme_tags
 from stories.domain import uploads as upload_domain
@@ -93,6 +93,7 @@ class SubmissionRequest:
     files: Sequence[UploadedFile] = ()
     uploads: Sequence[Upload] = ()
     themes: Sequence[Theme] = ()
+    answers: Mapping[str, Any] = field(default_factory=dict)
     reporter: AnyUser | None = None
     channel: ConsentChannel = ConsentChannel.API
     # The language the consent wording was read in, when not the story's own: a channel
@@ -201,6 +202,7 @@ class FormInput:
     language: str = ""
     place: str = ""
     theme_slugs: Sequence[str] = ()
+    answers: Mapping[str, Any] = field(default_factory=dict)
     files: Sequence[UploadedFile] = ()
     reporter: AnyUser | None = None
     channel: ConsentChannel = ConsentChannel.WEB
@@ -231,6 +233,7 @@ def read_form(form: FormInput) -> SubmissionRequest:
     scopes = form.consent_scopes
     check("consent", lambda: _no_problem(consent_refusal(scopes) or face_refusal(scopes)))
     themes = check("themes", lambda: _themes(form.theme_slugs))
+    answers = check("answers", lambda: _answers(form.drive, form.answers))
     check("files", lambda: _files(form.files))
     if errors:
         raise InvalidSubmission(errors)
@@ -247,6 +250,7 @@ def read_form(form: FormInput) -> SubmissionRequest:
         consent_scopes=form.consent_scopes,
         files=form.files,
         themes=themes,
+        answers=answers,
         reporter=form.reporter,
         channel=form.channel,
     )
@@ -303,6 +307,13 @@ def _themes(slugs: Sequence[str]) -> list[Theme]:
     return [found[slug] for slug in slugs]
 
 
+def _answers(drive: Drive, answers: Mapping[str, Any]) -> dict[str, Any]:
+    try:
+        return questions.clean(drive, answers)
+    except questions.InvalidAnswers as problem:
+        raise _FieldError(str(problem)) from problem
+
+
 def _files(files: Sequence[UploadedFile]) -> Sequence[UploadedFile]:
     if len(files) > settings.TARINA_MAX_FILES_PER_STORY:
         raise _FieldError(TOO_MANY_FILES)
@@ -345,6 +356,7 @@ def submit(request: SubmissionRequest) -> Submission:
             text=request.text,
             language=request.language,
             place=request.place,
+            answers=dict(request.answers),
             reporter=owner,
             receipt_hash=receipt_hash,
             status=StoryStatus.SUBMITTED,

@@ -23,6 +23,12 @@ class Drive(models.Model):
         default=False,
         help_text="Blur all text read in published pictures, not only the personal data in it.",
     )
+    # Questions reporters may answer about their story (stories.domain.questions): triads,
+    # sliders and choices, each worded {"en": ..., "fi": ...}.
+    questions = models.JSONField(default=list, blank=True)
+    # The drive's own places, a GeoJSON FeatureCollection whose features carry
+    # properties {"key": ..., "name": {"en": ...}}: the area question and the area map.
+    areas = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -33,6 +33,9 @@ class Story(models.Model):
     language = models.CharField(max_length=8, blank=True, help_text="ISO 639-1 code.")
     # Municipality level at most: never an address or coordinates.
     place = models.CharField(max_length=100, blank=True)
+    # The reporter's answers to the drive's questions (stories.domain.questions), private:
+    # shown only counted. {"about": {"power": 0.5, ...}, "felt": 67, "area": "kallio"}
+    answers = models.JSONField(default=dict, blank=True)
     status = models.CharField(
         max_length=16, choices=StoryStatus.choices, default=StoryStatus.DRAFT, db_index=True
     )

@@ -291,7 +291,8 @@
     var item = {
       id: newId(), created: Date.now(), blob: blob, filename: filename, type: type, upload: null,
       payload: { drive: form.dataset.drive, kind: k, title: field("title"), text: field("text"),
-                 language: field("language"), place: field("place"), consent: consent, themes: themes },
+                 language: field("language"), place: field("place"), consent: consent, themes: themes,
+                 answers: window.tarinaAnswers ? window.tarinaAnswers(form) : {} },
     };
     submitButton.disabled = true;
     try { await Outbox.put(item); }

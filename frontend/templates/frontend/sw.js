@@ -8,6 +8,7 @@ const SHELL = [
   "{% static 'frontend/app.css' %}",
   "{% static 'frontend/app.js' %}",
   "{% static 'frontend/reporter.js' %}",
+  "{% static 'frontend/answers.js' %}",
   "{% static 'frontend/tus.js' %}",
   "{% static 'frontend/outbox.js' %}",
   "{% static 'frontend/icon.svg' %}",

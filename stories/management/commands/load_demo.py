@@ -51,6 +51,118 @@ PROMPTS = [
     }
 ]
 
+
+def _words(en: str, fi: str, sv: str, de: str) -> dict[str, str]:
+    return {"en": en, "fi": fi, "sv": sv, "de": de}
+
+
+QUESTIONS = [
+    {
+        "key": "about",
+        "type": "triad",
+        "prompt": _words(
+            "This story is mostly about…",
+            "Tämä tarina kertoo eniten…",
+            "Den här berättelsen handlar mest om…",
+            "In dieser Geschichte geht es vor allem um…",
+        ),
+        "corners": [
+            {
+                "key": "power",
+                "label": _words(
+                    "who decides", "siitä, kuka päättää", "vem som bestämmer", "wer entscheidet"
+                ),
+            },
+            {
+                "key": "care",
+                "label": _words("being cared for", "välittämisestä", "omsorg", "Fürsorge"),
+            },
+            {
+                "key": "information",
+                "label": _words(
+                    "getting information",
+                    "tiedon saamisesta",
+                    "att få information",
+                    "Informationen bekommen",
+                ),
+            },
+        ],
+    },
+    {
+        "key": "heard",
+        "type": "slider",
+        "prompt": _words(
+            "Did you feel heard?",
+            "Tunsitko, että sinua kuultiin?",
+            "Kände du dig hörd?",
+            "Hast du dich gehört gefühlt?",
+        ),
+        "left": _words("not at all", "en lainkaan", "inte alls", "gar nicht"),
+        "right": _words("completely", "täysin", "helt", "völlig"),
+    },
+    {
+        "key": "role",
+        "type": "choice",
+        "prompt": _words(
+            "You told this story as…", "Kerroit tarinan…", "Du berättade som…", "Du erzählst als…"
+        ),
+        "options": [
+            {
+                "key": "user",
+                "label": _words(
+                    "someone who uses the service",
+                    "palvelun käyttäjänä",
+                    "någon som använder tjänsten",
+                    "jemand, der den Dienst nutzt",
+                ),
+            },
+            {
+                "key": "family",
+                "label": _words(
+                    "a family member", "läheisenä", "anhörig", "Angehörige oder Angehöriger"
+                ),
+            },
+            {
+                "key": "staff",
+                "label": _words(
+                    "someone who works there",
+                    "työntekijänä",
+                    "någon som arbetar där",
+                    "jemand, der dort arbeitet",
+                ),
+            },
+        ],
+    },
+]
+
+
+def _square(key: str, name: dict[str, str], west: float, south: float) -> dict[str, Any]:
+    ring = [
+        [west, south],
+        [west + 0.04, south],
+        [west + 0.04, south + 0.02],
+        [west, south + 0.02],
+        [west, south],
+    ]
+    return {
+        "type": "Feature",
+        "properties": {"key": key, "name": name},
+        "geometry": {"type": "Polygon", "coordinates": [ring]},
+    }
+
+
+# Made-up neighbourhoods of a made-up town: a drive draws its own places.
+AREAS = {
+    "type": "FeatureCollection",
+    "features": [
+        _square(
+            "west", _words("West side", "Länsipuoli", "Västra sidan", "Westseite"), 22.20, 60.44
+        ),
+        _square("centre", _words("Centre", "Keskusta", "Centrum", "Zentrum"), 22.24, 60.44),
+        _square("east", _words("East side", "Itäpuoli", "Östra sidan", "Ostseite"), 22.28, 60.44),
+    ],
+}
+
 DEMO_ACCOUNTS = [("reporter", Role.REPORTER), ("curator", Role.CURATOR), ("service", Role.SERVICE)]
 
 
@@ -71,6 +183,8 @@ class Command(BaseCommand):
                 "default_language": "en",
                 "allow_light_touch": True,
                 "is_open": True,
+                "questions": QUESTIONS,
+                "areas": AREAS,
             },
         )
         for language, text in CONSENT_TEXTS.items():
