@@ -57,6 +57,9 @@ class ConsentChannel(models.TextChoices):
     WEB = "web", "Web form"
     API = "api", "API"
     VERBAL = "verbal", "Recorded verbally"
+    # A facilitator read the consent text aloud and ticked what the storyteller agreed to
+    # (the drive page's facilitator mode, in a workshop).
+    FACILITATOR = "facilitator", "Read aloud by a facilitator"
 
 
 class AuditAction(models.TextChoices):
