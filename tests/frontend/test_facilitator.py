@@ -106,6 +106,19 @@ def test_facilitator_records_three_storytellers_offline_and_prints_their_slips(p
         assert slips.nth(i).locator("[data-receipt-code] .grp").count() == 4
     phone.emulate_media(media="screen")
 
+    # A story the server refuses comes back into the form with its storyteller's label.
+    drive.is_open = False
+    drive.save(update_fields=["is_open"])
+    phone.fill("#id_storyteller", "Dana")
+    phone.fill("#id_text", "Told after the drive closed.")
+    phone.check("input[name=consent_store]")
+    phone.check("#id_read_aloud")
+    phone.click("button[type=submit]")
+    phone.locator("#form-errors").wait_for()
+    assert phone.input_value("#id_storyteller") == "Dana"
+    assert phone.input_value("#id_text") == "Told after the drive closed."
+    assert Story.objects.count() == 3
+
     # After printing, the workshop leaves the shared phone.
     phone.click("[data-clear-workshop]")
     phone.click("[data-clear-yes]")

@@ -77,6 +77,14 @@
     told += 1;
   });
   form.addEventListener("tarina:queued-item", render);
+  // A story the server refused is back in the form (reporter.js): so is its storyteller's label.
+  document.addEventListener("tarina:refused", function (e) {
+    var item = e.detail.item;
+    if (item && item.workshop === workshop && item.payload && item.payload.drive === drive) {
+      labelInput.value = item.storyteller || "";
+    }
+    render();
+  });
   document.addEventListener("tarina:sent", render);
   window.addEventListener("online", render);
   window.addEventListener("storage", function (e) { if (e.key === RECEIPTS || e.key === WORKSHOP) { workshop = workshopId(); render(); } });

@@ -310,6 +310,6 @@
   // A reload keeps the receipt screen that was showing.
   var shown = null;
   try { shown = sessionStorage.getItem(SHOWN); } catch (e) { /* none */ }
-  if (shown) showReceipt(shown);
+  if (shown && !facilitator) showReceipt(shown);
   else Outbox.all().then(function (items) { if (items.length && navigator.onLine === false) showQueued(); });
 })();
