@@ -60,6 +60,9 @@ class ConsentChannel(models.TextChoices):
     # A consent dialogue in a channel (stories/domain/channels/): the reporter's numbered reply.
     EMAIL = "email", "E-mail reply"
     TELEGRAM = "telegram", "Telegram reply"
+    # A facilitator read the consent text aloud and ticked what the storyteller agreed to
+    # (the drive page's facilitator mode, in a workshop).
+    FACILITATOR = "facilitator", "Read aloud by a facilitator"
 
 
 class AuditAction(models.TextChoices):

@@ -136,6 +136,28 @@ def js_strings() -> dict[str, Any]:
     }
 
 
+def facilitator_strings() -> dict[str, str]:
+    """Words facilitator.js shows (the drive page in facilitator mode)."""
+    return {
+        "person": _("Person"),
+        "cleared": _("This workshop's receipts and labels are removed from this phone."),
+        "stillwaiting": _(
+            "Some stories are still waiting to be sent. Clear the workshop after they are sent "
+            "and their slips are printed."
+        ),
+    }
+
+
+def in_facilitator_mode(request: HttpRequest) -> bool:
+    """Whether the drive page is in facilitator mode (``?mode=facilitator``).
+
+    Anyone the drive takes stories from may use it: it adds no power beyond telling stories,
+    and a workshop's shared phone rarely has an account. The consent record says the consent
+    was read aloud by a facilitator, and names the account when one is signed in.
+    """
+    return request.GET.get("mode") == "facilitator"
+
+
 def status_words(status: str) -> str:
     return _(STATUS_WORDS.get(StoryStatus(status), status))
 
@@ -184,6 +206,7 @@ def drive_page(request: HttpRequest, slug: str) -> HttpResponse:
     """Join a drive and tell a story: the form, and its no-JS submission."""
     drive = get_object_or_404(Drive, slug=slug)
     language = current_language()
+    facilitator = in_facilitator_mode(request)
     values: dict[str, Any] = {"kind": StoryKind.TEXT.value, "language": language}
     errors: dict[str, list[str]] = {}
     wait: float | None = None
@@ -195,15 +218,18 @@ def drive_page(request: HttpRequest, slug: str) -> HttpResponse:
         values = {key: request.POST.get(key, "") for key in ("kind", "title", "text", "place")}
         values["language"] = request.POST.get("language", language)
         values["answers"] = questions.from_form(drive, request.POST)
+        values["read_aloud"] = request.POST.get("read_aloud") == "on"
         scopes = {
             scope.value: request.POST.get(f"consent_{scope.value}") == "on"
             for scope in ConsentScope
         }
         # The boxes' values are theme slugs; one with NUL cannot have come from this page.
         themes = [slug for slug in request.POST.getlist("themes") if "\x00" not in slug]
-        if wait is None:
+        if facilitator and not values["read_aloud"]:
+            errors = {"read_aloud": [_("Read the consent text aloud to the storyteller first.")]}
+        elif wait is None:
             try:
-                return submitted(request, drive, values, scopes, themes)
+                return submitted(request, drive, values, scopes, themes, facilitator=facilitator)
             except submission.InvalidSubmission as invalid:
                 errors = invalid.errors
         else:
@@ -211,7 +237,8 @@ def drive_page(request: HttpRequest, slug: str) -> HttpResponse:
         selected = {scope for scope, given in scopes.items() if given}
         chosen = set(themes)
     else:
-        selected = {ConsentScope.STORE.value}
+        # A facilitator ticks each scope as the storyteller answers it: nothing is ticked ahead.
+        selected = set() if facilitator else {ConsentScope.STORE.value}
         chosen = set()
     consent_text = consent_text_for(drive, language)
     drive_link = request.build_absolute_uri(reverse("frontend:drive", args=[drive.slug]))
@@ -225,10 +252,12 @@ def drive_page(request: HttpRequest, slug: str) -> HttpResponse:
         "kinds": [(kind.value, _(KIND_WORDS[kind])) for kind in StoryKind],
         "values": values,
         "errors": errors,
-        "js_strings": js_strings(),
+        "js_strings": {**js_strings(), **(facilitator_strings() if facilitator else {})},
         "drive_link": drive_link,
         "drive_qr": qr_svg(drive_link, title=_("QR code for this drive's link")),
         "max_upload_mb": settings.TARINA_MAX_UPLOAD_BYTES // (1024 * 1024),
+        "facilitator": facilitator,
+        "status_url": request.build_absolute_uri(reverse("frontend:status")),
     }
     return render(
         request,
@@ -244,9 +273,12 @@ def submitted(
     values: dict[str, Any],
     scopes: dict[str, bool],
     themes: list[str],
+    *,
+    facilitator: bool = False,
 ) -> HttpResponse:
     """Store the form's story and redirect to its receipt; raises ``InvalidSubmission`` if it
-    breaks a rule. The rules are the API's (``stories.domain.submission``)."""
+    breaks a rule. The rules are the API's (``stories.domain.submission``). In facilitator
+    mode the consent record says it was read aloud by a facilitator."""
     form = submission.FormInput(
         drive=drive,
         kind=values["kind"],
@@ -259,7 +291,7 @@ def submitted(
         answers=values["answers"],
         files=[f for f in request.FILES.getlist("files") if f.size],
         reporter=request.user,
-        channel=ConsentChannel.WEB,
+        channel=ConsentChannel.FACILITATOR if facilitator else ConsentChannel.WEB,
     )
     try:
         incoming = submission.read_form(form)

@@ -196,6 +196,13 @@ class StorySubmitSerializer(serializers.Serializer):
         max_length=settings.TARINA_MAX_FILES_PER_STORY,
         error_messages={"max_length": submission.TOO_MANY_FILES},
     )
+    channel = serializers.ChoiceField(
+        choices=[ConsentChannel.API.value, ConsentChannel.FACILITATOR.value],
+        default=ConsentChannel.API.value,
+        help_text="How consent was given: `api` (the sender agreed themselves) or "
+        "`facilitator` (a facilitator read the consent text aloud and ticked what the "
+        "storyteller agreed to; the drive page's facilitator mode sends this).",
+    )
     uploads = serializers.ListField(
         child=serializers.UUIDField(error_messages={"invalid": NOT_AN_UPLOAD_ID}),
         required=False,
@@ -241,9 +248,10 @@ class StorySubmitSerializer(serializers.Serializer):
             raise serializers.ValidationError({"answers": [str(problem)]}) from None
         return attrs
 
-    def to_request(self, channel: ConsentChannel) -> submission.SubmissionRequest:
+    def to_request(self) -> submission.SubmissionRequest:
         """The validated submission, as ``stories.domain.submission.submit`` takes it."""
         data = self.validated_data
+        channel = ConsentChannel(data.get("channel", ConsentChannel.API))
         return submission.SubmissionRequest(
             drive=data["drive"],
             kind=StoryKind(data["kind"]),

@@ -38,7 +38,7 @@ from stories.domain import (
 )
 from stories.domain import themes as theme_tags
 from stories.domain.roles import AnyUser
-from stories.enums import ConsentChannel, StoryStatus, ThemeAction, ThemeTagState
+from stories.enums import StoryStatus, ThemeAction, ThemeTagState
 from stories.languages import reader_language
 from stories.models import ConsentRecord, Drive, Story, Theme
 
@@ -129,7 +129,7 @@ class StoryViewSet(
         in ``uploads``; a multipart/form-data body with ``files`` fields is read too."""
         incoming = s.StorySubmitSerializer(data=request.data, context={"request": request})
         incoming.is_valid(raise_exception=True)
-        result = submission.submit(incoming.to_request(ConsentChannel.API))
+        result = submission.submit(incoming.to_request())
         body = {"id": result.story.pk, "status": result.story.status, "receipt": result.receipt}
         return Response(body, status=status.HTTP_201_CREATED)
 

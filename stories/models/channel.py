@@ -17,7 +17,7 @@ class ChannelConversation(models.Model):
     draft's files are ``Upload`` rows, which expire with it.
     """
 
-    channel = models.CharField(max_length=10, choices=ConsentChannel.choices)
+    channel = models.CharField(max_length=20, choices=ConsentChannel.choices)
     contact_hash = models.CharField(max_length=64)
     drive = models.ForeignKey(Drive, on_delete=models.CASCADE, related_name="+")
     # The wording the question showed: consent is recorded under exactly this one.

@@ -30,7 +30,7 @@ class ConsentRecord(models.Model):
     # The face unblurred, and a video's own pictures; meaningful only with publish_image.
     publish_face = models.BooleanField(default=False)
     research = models.BooleanField(default=False)
-    channel = models.CharField(max_length=10, choices=ConsentChannel.choices)
+    channel = models.CharField(max_length=20, choices=ConsentChannel.choices)
     given_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -63,7 +63,8 @@
         $("[data-receipt-slot]", item).replaceWith(receiptCode(entry.receipt));
         var when = new Date(entry.sent || Date.now());
         $("[data-receipt-when]", item).textContent = when.toLocaleString(document.documentElement.lang || undefined,
-          { dateStyle: "medium", timeStyle: "short" }) + (entry.title ? " · " + entry.title : "");
+          { dateStyle: "medium", timeStyle: "short" }) + (entry.storyteller ? " · " + entry.storyteller : "") +
+          (entry.title ? " · " + entry.title : "");
         $("[data-receipt-status]", item).href = "/r/#" + encodeURIComponent(entry.receipt);
         list.appendChild(item);
       });

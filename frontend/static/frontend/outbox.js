@@ -70,6 +70,8 @@
       try {
         var receipt = await send(item, hooks);
         var entry = { receipt: receipt, drive: item.payload.drive, title: item.payload.title || "", sent: Date.now() };
+        // A workshop's storyteller label travels only from the outbox to the phone's list.
+        if (item.workshop) { entry.workshop = item.workshop; entry.storyteller = item.storyteller || ""; }
         await Outbox.deliver(item.id, entry);
         hooks.sent(entry);
       } catch (error) {

@@ -15,7 +15,10 @@
       progressBar = $("[data-progress-bar]", form), queuedBox = $("[data-queued]", form);
   var panel = $("[data-receipt-panel]");
   var recorderSupported = !!(navigator.mediaDevices && navigator.mediaDevices.getUserMedia && window.MediaRecorder);
-  var DRAFT = "tarina-draft:" + form.dataset.drive, SHOWN = "tarina-receipt-screen:" + form.dataset.drive;
+  // Facilitator mode (facilitator.js): one storyteller after another, slips instead of a receipt screen.
+  var facilitator = form.hasAttribute("data-facilitator");
+  var DRAFT = "tarina-draft:" + form.dataset.drive + (facilitator ? ":facilitator" : ""),
+      SHOWN = "tarina-receipt-screen:" + form.dataset.drive;
 
   function csrf() { var i = $("input[name=csrfmiddlewaretoken]"); return i ? i.value : ""; }
   function newId() { return window.crypto && crypto.randomUUID ? crypto.randomUUID() : Date.now() + "-" + Math.random().toString(16).slice(2); }
@@ -246,7 +249,7 @@
     if (e.detail.drive !== form.dataset.drive) return;  // another drive's: app.js says so
     e.preventDefault();  // this page shows it
     queuedBox.hidden = true; progressBox.hidden = true; submitButton.disabled = false;
-    showReceipt(e.detail.receipt);
+    if (!facilitator) showReceipt(e.detail.receipt);  // facilitator.js adds a slip instead
   });
   document.addEventListener("tarina:refused", function (e) {
     e.preventDefault();
@@ -294,10 +297,13 @@
                  language: field("language"), place: field("place"), consent: consent, themes: themes,
                  answers: window.tarinaAnswers ? window.tarinaAnswers(form) : {} },
     };
+    // facilitator.js marks the item (the channel, and on this phone only the storyteller's label).
+    form.dispatchEvent(new CustomEvent("tarina:queueing", { detail: item }));
     submitButton.disabled = true;
     try { await Outbox.put(item); }
     catch (e) { submitButton.disabled = false; form.submit(); return; }  // no IndexedDB: plain post
     resetForm();  // the story is safe in the outbox now
+    form.dispatchEvent(new CustomEvent("tarina:queued-item", { detail: item }));
     if (navigator.onLine === false) { showQueued(); App.syncLater(); }
     else App.flush();
   });
@@ -305,6 +311,6 @@
   // A reload keeps the receipt screen that was showing.
   var shown = null;
   try { shown = sessionStorage.getItem(SHOWN); } catch (e) { /* none */ }
-  if (shown) showReceipt(shown);
+  if (shown && !facilitator) showReceipt(shown);
   else Outbox.all().then(function (items) { if (items.length && navigator.onLine === false) showQueued(); });
 })();

@@ -2,13 +2,14 @@
    Background Sync where the browser has it. Served from "/". */
 "use strict";
 importScripts("{% static 'frontend/tus.js' %}", "{% static 'frontend/outbox.js' %}");
-const CACHE = "tarina-v2";
+const CACHE = "tarina-v3";
 const SHELL = [
   "{% url 'frontend:offline' %}",
   "{% static 'frontend/app.css' %}",
   "{% static 'frontend/app.js' %}",
   "{% static 'frontend/reporter.js' %}",
   "{% static 'frontend/answers.js' %}",
+  "{% static 'frontend/facilitator.js' %}",
   "{% static 'frontend/tus.js' %}",
   "{% static 'frontend/outbox.js' %}",
   "{% static 'frontend/icon.svg' %}",
@@ -34,15 +35,17 @@ self.addEventListener("fetch", (event) => {
   }
   // A receipt page is never kept: its receipt is shown once.
   if (request.mode === "navigate" && url.pathname.startsWith("/d/") && !url.pathname.endsWith("/sent/")) {
-    // Drive pages: network first, the last copy when offline, so a story can be queued.
+    // Drive pages: network first, the last copy when offline, so a story can be queued. The
+    // facilitator mode is kept apart from the page for one storyteller.
+    const key = url.pathname + (url.searchParams.get("mode") === "facilitator" ? "?mode=facilitator" : "");
     event.respondWith(
       fetch(request).then((response) => {
         if (response.ok) {
           const copy = response.clone();
-          caches.open(CACHE).then((cache) => cache.put(url.pathname, copy));
+          caches.open(CACHE).then((cache) => cache.put(key, copy));
         }
         return response;
-      }).catch(() => caches.match(url.pathname).then((hit) => hit || caches.match("{% url 'frontend:offline' %}")))
+      }).catch(() => caches.match(key).then((hit) => hit || caches.match("{% url 'frontend:offline' %}")))
     );
     return;
   }
