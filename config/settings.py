@@ -331,6 +331,14 @@ TARINA_MAX_IMAGE_PIXELS = env_int("TARINA_MAX_IMAGE_PIXELS", 50_000_000)
 # Curator decisions needed before a trained theme model is blended with the lexicon.
 TARINA_THEME_MIN_DECISIONS = env_int("TARINA_THEME_MIN_DECISIONS", 20)
 
+# An abstractive summary on insights reports, from the operator's own OpenAI-compatible
+# endpoint (a local llama.cpp or vLLM server: ".../v1"). Off while empty; it is sent only
+# the report's anonymised quotes (stories.domain.summaries).
+TARINA_SUMMARY_URL = os.environ.get("TARINA_SUMMARY_URL", "").rstrip("/")
+TARINA_SUMMARY_MODEL = os.environ.get("TARINA_SUMMARY_MODEL", "local")
+TARINA_SUMMARY_API_KEY = os.environ.get("TARINA_SUMMARY_API_KEY", "")
+TARINA_SUMMARY_TIMEOUT_SECONDS = env_int("TARINA_SUMMARY_TIMEOUT_SECONDS", 60)
+
 # --- Health checks -----------------------------------------------------------
 TARINA_HEALTH_TIMEOUT_SECONDS = float(os.environ.get("TARINA_HEALTH_TIMEOUT_SECONDS", "2"))
 # /api/v1/health/ answers from a report this many seconds old at most (0: every call), and

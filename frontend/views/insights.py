@@ -10,7 +10,7 @@ from weasyprint.urls import URLFetcher
 
 from frontend.views.common import clean_param, current_language, localised
 from frontend.views.console import curators_only
-from stories.domain import coverage, insights
+from stories.domain import coverage, insights, summaries
 from stories.models import Collection, Drive, Theme
 
 # The report is self-contained: nothing in it may make the server fetch a URL or a file.
@@ -32,6 +32,7 @@ def _chosen(request: HttpRequest) -> insights.Scope | None:
 def _context(request: HttpRequest, report: insights.Report) -> dict[str, object]:
     return {
         "report": report,
+        "summary": summaries.summarise(report, current_language()),
         "story_base": request.build_absolute_uri("/stories/"),
         "small": coverage.SMALL_COUNT,
     }

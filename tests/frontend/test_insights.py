@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime
+import http.server
 import io
+import json
+import threading
 
 import pytest
 from django.core.management import call_command
@@ -131,3 +134,64 @@ def test_the_report_speaks_the_curators_language(client, curator, drive, told):
     client.force_login(curator)
     page = client.get("/console/insights/", {"scope": "drive", "slug": drive.slug, "lang": "fi"})
     assert "Toistuvat aiheet" in page.content.decode()
+
+
+class FakeChatEndpoint(http.server.BaseHTTPRequestHandler):
+    """An operator's OpenAI-compatible server (an external boundary): records what it was
+    sent and answers with a summary citing quotes 1 and 2, one sentence citing none, and
+    one citing a quote that does not exist."""
+
+    received: list[dict] = []
+
+    def do_POST(self):  # noqa: N802 (http.server's name)
+        length = int(self.headers["Content-Length"])
+        FakeChatEndpoint.received.append(
+            {"path": self.path, "body": json.loads(self.rfile.read(length))}
+        )
+        content = (
+            "People wait for hours at the health centre [1][2]. "
+            "The council should resign at once. "
+            "Everyone loves the new library [99]."
+        )
+        body = json.dumps({"choices": [{"message": {"role": "assistant", "content": content}}]})
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(body.encode())
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def chat_endpoint(settings):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), FakeChatEndpoint)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    FakeChatEndpoint.received = []
+    settings.TARINA_SUMMARY_URL = f"http://127.0.0.1:{server.server_port}/v1"
+    settings.TARINA_SUMMARY_MODEL = "test-model"
+    yield FakeChatEndpoint.received
+    server.shutdown()
+
+
+def test_no_summary_is_asked_for_unless_an_endpoint_is_configured(client, curator, drive, told):
+    page = report_of(client, curator, drive)
+    assert "machine-written" not in page
+
+
+def test_a_configured_summary_is_grounded_marked_and_sent_only_anonymised_quotes(
+    client, curator, drive, told, chat_endpoint
+):
+    page = report_of(client, curator, drive)
+    assert "Summary (machine-written)" in page
+    assert "test-model" in page
+    assert "People wait for hours at the health centre." in page
+    # A sentence citing no quote given is dropped.
+    assert "resign" not in page
+    assert "new library" not in page
+    [sent] = chat_endpoint
+    assert sent["path"] == "/v1/chat/completions"
+    text = json.dumps(sent["body"], ensure_ascii=False)
+    assert "health centre" in text
+    for value in PLANTED:
+        assert value not in text
