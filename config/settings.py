@@ -335,6 +335,8 @@ TARINA_THEME_MIN_DECISIONS = env_int("TARINA_THEME_MIN_DECISIONS", 20)
 # endpoint (a local llama.cpp or vLLM server: ".../v1"). Off while empty; it is sent only
 # the report's anonymised quotes (stories.domain.summaries).
 TARINA_SUMMARY_URL = os.environ.get("TARINA_SUMMARY_URL", "").rstrip("/")
+if TARINA_SUMMARY_URL and not TARINA_SUMMARY_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured("TARINA_SUMMARY_URL must be an http:// or https:// URL.")
 TARINA_SUMMARY_MODEL = os.environ.get("TARINA_SUMMARY_MODEL", "local")
 TARINA_SUMMARY_API_KEY = os.environ.get("TARINA_SUMMARY_API_KEY", "")
 TARINA_SUMMARY_TIMEOUT_SECONDS = env_int("TARINA_SUMMARY_TIMEOUT_SECONDS", 60)

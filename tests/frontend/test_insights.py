@@ -143,7 +143,7 @@ class FakeChatEndpoint(http.server.BaseHTTPRequestHandler):
 
     received: list[dict] = []
 
-    def do_POST(self):  # noqa: N802 (http.server's name)
+    def do_POST(self):
         length = int(self.headers["Content-Length"])
         FakeChatEndpoint.received.append(
             {"path": self.path, "body": json.loads(self.rfile.read(length))}
