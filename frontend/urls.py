@@ -24,6 +24,12 @@ urlpatterns = [
     # Public story browser.
     path("stories/", public.story_list, name="stories"),
     path("stories/<public:public_id>/", public.story_detail, name="story"),
+    path("stories/<public:public_id>/captions.vtt", public.story_captions, name="captions"),
+    path(
+        "stories/<public:public_id>/captions.<slug:language>.vtt",
+        public.story_captions,
+        name="captions-in",
+    ),
     # Old numeric URLs: a 301 to the public id while the story is public, else 404.
     path("stories/<id:story_id>/", public.story_by_number, name="story-by-number"),
     path("collections/", public.collection_list, name="collections"),

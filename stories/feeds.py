@@ -30,7 +30,7 @@ from django.utils.text import Truncator
 from django.views.decorators.http import condition, require_safe
 
 from stories.api import public_cache, public_surface
-from stories.domain import publicity
+from stories.domain import captions, publicity
 from stories.domain import text as plain_text
 from stories.languages import reader_language
 from stories.models import PublishedStory, Theme
@@ -229,6 +229,21 @@ def _media(request: HttpRequest, publication: PublishedStory) -> dict[str, Any] 
     }
 
 
+def _caption_attachments(request: HttpRequest, publication: PublishedStory) -> list[dict[str, Any]]:
+    """The story's WebVTT captions as JSON Feed attachments; a translation's title says
+    it is machine-made."""
+    return [
+        {
+            "url": request.build_absolute_uri(path),
+            "mime_type": "text/vtt",
+            "title": f"Captions ({language}, machine translation)"
+            if machine
+            else f"Captions ({language})",
+        }
+        for language, path, machine in captions.tracks(publication)
+    ]
+
+
 def _xml_feed(request: HttpRequest, source: FeedSource, fmt: str) -> str:
     # XML 1.0 cannot carry control characters: stored text that has some (old data, a
     # transcript) would make the whole feed fail, so they are dropped here as on input.
@@ -291,6 +306,9 @@ def _json_feed(request: HttpRequest, source: FeedSource) -> str:
             if media["is_audio"] and publication.duration:
                 attachment["duration_in_seconds"] = publication.duration
             item["attachments"] = [attachment]
+        caption_files = _caption_attachments(request, publication)
+        if caption_files:
+            item["attachments"] = item.get("attachments", []) + caption_files
         items.append(item)
     body = {
         "version": JSON_FEED_VERSION,

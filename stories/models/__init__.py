@@ -8,7 +8,7 @@ from stories.models.review import Redaction, ReleaseCheck, TranscriptRevision
 from stories.models.storage import MediaCheckRun, StoredFileIntent
 from stories.models.story import MediaAsset, Story
 from stories.models.themes import StoryTheme, TaxonomyVersion, Theme, ThemeModelSnapshot
-from stories.models.transcript import Transcript
+from stories.models.transcript import Transcript, Translation
 from stories.models.upload import Upload
 
 __all__ = [
@@ -31,5 +31,6 @@ __all__ = [
     "ThemeModelSnapshot",
     "Transcript",
     "TranscriptRevision",
+    "Translation",
     "Upload",
 ]
