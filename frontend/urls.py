@@ -43,6 +43,11 @@ urlpatterns = [
     path("console/stories/<id:story_id>/", console.story_review, name="console-story"),
     path("console/stories/<id:story_id>/media", console.story_media, name="console-media"),
     path(
+        "console/stories/<id:story_id>/translation",
+        console.story_translation,
+        name="console-translation",
+    ),
+    path(
         "console/stories/<id:story_id>/captions.vtt",
         console.story_captions,
         name="console-captions",

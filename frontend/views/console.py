@@ -18,14 +18,23 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
 
 from frontend.templatetags.frontend import word
 from frontend.views.common import clean_param, current_language, localised
 from stories import rules
 from stories.auth import client_address, is_blocked
-from stories.domain import captions, coverage, pictures, redactions, review, transcripts
+from stories.domain import (
+    captions,
+    coverage,
+    pictures,
+    publication,
+    redactions,
+    review,
+    transcripts,
+    translation,
+)
 from stories.enums import AssetRole, StoryStatus
 from stories.models import (
     Collection,
@@ -156,8 +165,34 @@ def story_review(request: HttpRequest, story_id: int) -> HttpResponse:
         "collections": Collection.objects.filter(published_at__isnull=True).order_by("title"),
         "can_decide": story.status == StoryStatus.NEEDS_REVIEW,
         "can_collect": story.status in (StoryStatus.APPROVED, StoryStatus.PUBLISHED),
+        **translation_context(story),
     }
     return render(request, "frontend/console/story.html", context)
+
+
+def translation_context(story: Story) -> dict[str, Any]:
+    """The story's machine translation for ``_translation.html``, one caption a line."""
+    found = translation.of(story)
+    return {
+        "translation": found,
+        "translation_text": "\n".join(translation.current_lines(found)) if found else "",
+    }
+
+
+@curators_only
+def story_translation(request: HttpRequest, story_id: int) -> HttpResponseBase:
+    """Save a curator's correction of the machine translation (POST); a published story is
+    rebuilt so that its public copy shows it."""
+    if request.method != "POST":
+        return HttpResponse(status=405, headers={"Allow": "POST"})
+    story = get_object_or_404(Story, pk=story_id)
+    try:
+        translation.correct(story, request.POST.get("text", "")[:20_000], actor=request.user)
+    except translation.NoTranslation as missing:
+        return HttpResponse(str(missing), status=404, content_type="text/plain; charset=utf-8")
+    if story.status == StoryStatus.PUBLISHED:
+        publication.enqueue(story)
+    return redirect("frontend:console-story", story_id=story.pk)
 
 
 def is_still(asset: MediaAsset | None) -> bool:

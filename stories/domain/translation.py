@@ -11,6 +11,7 @@ is machine-made.
 
 from __future__ import annotations
 
+import difflib
 import re
 from typing import Any
 
@@ -19,7 +20,7 @@ from django.utils import timezone
 
 from media_pipeline import privacy
 from media_pipeline.speech import translate as speech_translate
-from stories.domain import audit, redactions, speech, transcripts
+from stories.domain import audio_redactions, audit, redactions, speech, transcripts
 from stories.domain.captions import HIDDEN_MARKER
 from stories.domain.roles import AnyUser
 from stories.enums import AuditAction, RedactionField
@@ -27,6 +28,8 @@ from stories.models import Story, Translation
 from stories.storage import local_path
 
 TARGET = speech_translate.TARGET_LANGUAGE
+# How alike a word must be to a hidden value to be hidden too (difflib's ratio).
+LOOKALIKE_RATIO = 0.55
 
 
 class NoTranslation(LookupError):
@@ -134,8 +137,10 @@ def public(story: Story, translation: Translation | None) -> dict[str, Any]:
 def hide(story: Story, text: str) -> str:
     """``text`` with every value the curator hid and all that the detector finds replaced
     by the marker (a value the curator lifted stays, as in the original)."""
-    for value in hidden_values(story):
+    values = hidden_values(story)
+    for value in values:
         text = re.sub(_value_pattern(value), HIDDEN_MARKER, text, flags=re.IGNORECASE)
+    text = _hide_lookalikes(text, values)
     lifted = {r.text.casefold() for r in story.redactions.filter(redact=False)}
     found = privacy.detect(
         text,
@@ -150,15 +155,54 @@ def hide(story: Story, text: str) -> str:
 
 
 def hidden_values(story: Story) -> list[str]:
-    """The values a curator hid anywhere in the story's texts, longest first, each also
-    word by word (a name may come out of translation with its parts apart)."""
+    """The values a curator hid anywhere in the story's texts, and what the machine heard
+    where they are said; longest first, each also word by word (a name may come out of
+    translation with its parts apart)."""
     values: set[str] = set()
     for r in story.redactions.filter(redact=True).exclude(field=RedactionField.AUDIO):
         value = " ".join(r.text.split())
         if value:
             values.add(value)
             values.update(w for w in re.split(r"\W+", value) if len(w) > 2)
+    values.update(_heard_where_hidden(story))
     return sorted(values, key=len, reverse=True)
+
+
+def _heard_where_hidden(story: Story) -> set[str]:
+    """What the machine heard in the stretches the published audio tones out: the hidden
+    values as Whisper spelt them, which is how a translation is likely to spell them too."""
+    transcript = transcripts.primary(story)
+    if transcript is None:
+        return set()
+    toned = audio_redactions.ranges(story, transcript)
+    return {
+        word
+        for w in audio_redactions.machine_words(transcript)
+        if any(w.start < end and start < w.end for start, end in toned)
+        for word in re.split(r"\W+", w.word)
+        # Capitalised: a name as written, not a small word the tone's edge caught.
+        if len(word) > 3 and word[0].isupper()
+    }
+
+
+def _hide_lookalikes(text: str, values: list[str]) -> str:
+    """Capitalised words spelt nearly like a hidden value ("Maya" for "Maija"): a
+    translation may write a name as it sounds in English."""
+    singles = [v.casefold() for v in values if " " not in v and len(v) > 3]
+
+    def near(match: re.Match[str]) -> str:
+        word = match.group().casefold()
+        if (
+            match.group()[0].isupper()
+            and len(word) > 3
+            and any(
+                difflib.SequenceMatcher(a=word, b=v).ratio() >= LOOKALIKE_RATIO for v in singles
+            )
+        ):
+            return HIDDEN_MARKER
+        return match.group()
+
+    return re.sub(r"\w+", near, text) if singles else text
 
 
 def _value_pattern(value: str) -> str:
