@@ -80,9 +80,10 @@ def transcribe_story(story_id: int) -> None:
     with workflow.failing_on_error(story):
         with workflow.step(story, "transcribe", percent_done=90):
             speech.transcribe_story(story)
+        finish_story.delay(story_id)
+        # After the story's own next step: curators need not wait for the translation.
         if translation.needed(story):
             translate_story.delay(story_id)
-        finish_story.delay(story_id)
 
 
 @shared_task(name=dispatch.FINISH_STORY, **RETRY_OPTIONS)
