@@ -16,9 +16,9 @@ import webvtt
 
 from media_pipeline.speech.alignment import tokens
 from stories import tasks
-from stories.domain import captions, publication, redactions
+from stories.domain import captions, consent, publication, redactions
 from stories.models import PublishedStory
-from tests.factories import picture_looked_at
+from tests.factories import picture_looked_at, published_story
 from tests.media_pipeline.anonymise.helpers import decode_mono, dominant_hz, segment
 from tests.stories.test_audio_redaction import correct_and_approve, spoken_story
 from tests.stories.test_publication_media import public_path, video_story
@@ -129,3 +129,48 @@ def test_webvtt_names_speakers_and_notes_a_machine_translation():
     assert cue.raw_text == "<v Speaker 1>Hello &lt;there> &amp; you"
     assert (cue.start, cue.end) == ("00:00:00.000", "00:00:01.500")
     assert "NOTE Machine translation" in text
+
+
+def test_speakers_are_named_and_captions_go_with_a_withdrawn_story(
+    db, client, django_capture_on_commit_callbacks
+):
+    segments = [
+        {
+            "start": 0.0,
+            "end": 1.4,
+            "text": f"I asked {captions.HIDDEN_MARKER}",
+            "speaker": "Speaker 1",
+            "words": [
+                {"start": 0.0, "end": 0.4, "word": "I"},
+                {"start": 0.5, "end": 0.9, "word": "asked"},
+                {"start": 1.0, "end": 1.4, "word": captions.HIDDEN_MARKER, "hidden": True},
+            ],
+        },
+        {
+            "start": 2.0,
+            "end": 2.4,
+            "text": "Thanks",
+            "speaker": "Speaker 2",
+            "words": [{"start": 2.0, "end": 2.4, "word": "Thanks"}],
+        },
+    ]
+    copy = published_story(kind="audio", segments=segments)
+    page = client.get(f"/stories/{copy.public_id}/").content.decode()
+    assert '<span class="speaker">Speaker 1:</span>' in page
+    assert '<span class="speaker">Speaker 2:</span>' in page
+    assert 'aria-label="hidden"' in page
+    vtt = client.get(f"/stories/{copy.public_id}/captions.vtt").content.decode()
+    assert [c.voice for c in parse_vtt(vtt)] == ["Speaker 1", "Speaker 2"]
+    answer = client.get(f"/api/v1/public/stories/{copy.public_id}/").json()
+    assert answer["segments"][0]["speaker"] == "Speaker 1"
+    assert answer["segments"][0]["words"][2] == {
+        "start": 1.0,
+        "end": 1.4,
+        "word": captions.HIDDEN_MARKER,
+        "hidden": True,
+    }
+    assert answer["translation"] is None
+
+    with django_capture_on_commit_callbacks(execute=True):
+        consent.withdraw(copy.story, actor_label="receipt holder")
+    assert client.get(f"/stories/{copy.public_id}/captions.vtt").status_code == 404
