@@ -112,7 +112,7 @@ def public_segments(story: Story, transcript: Transcript) -> list[dict[str, Any]
         span = next((h for h in hidden if h[0] < token.end and token.start < h[1]), None)
         if span is not None:
             time = union.get(token.start)
-            if span == marked and words and time:
+            if span == marked and words and words[-1].get("hidden") and time:
                 words[-1]["start"] = min(words[-1]["start"], time[0])
                 words[-1]["end"] = max(words[-1]["end"], time[1])
             elif time:
