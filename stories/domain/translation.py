@@ -39,8 +39,15 @@ class NoTranslation(LookupError):
 def needed(story: Story) -> bool:
     """Whether the story's recording is in another language than English."""
     transcript = transcripts.primary(story)
-    language = (transcript.language if transcript else "") or story.language
+    language = source_language(story)
     return transcript is not None and bool(language) and language != TARGET
+
+
+def source_language(story: Story) -> str:
+    """The recording's language: the story's (given, or adopted from the transcript, and
+    a curator's to correct), else what Whisper detected."""
+    transcript = transcripts.primary(story)
+    return story.language or (transcript.language if transcript else "") or ""
 
 
 def translate_story(story: Story) -> Translation | None:
@@ -55,9 +62,7 @@ def translate_story(story: Story) -> Translation | None:
     transcriber = speech.configured_transcriber()
     try:
         with local_path(transcript.asset.file) as path:
-            result = speech_translate.translate(
-                transcriber, path, transcript.language or story.language or None
-            )
+            result = speech_translate.translate(transcriber, path, source_language(story) or None)
     except speech_translate.TranslationUnavailable:
         return None
     translation, _ = Translation.objects.get_or_create(
@@ -126,7 +131,7 @@ def public(story: Story, translation: Translation | None) -> dict[str, Any]:
         segments = [{"start": start, "end": end, "text": hide(story, " ".join(lines))}]
     return {
         "language": translation.language,
-        "source_language": story.language,
+        "source_language": source_language(story),
         "machine_translation": True,
         "corrected": bool(translation.corrected_text.strip()),
         "text": "\n".join(s["text"] for s in segments),

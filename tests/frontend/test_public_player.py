@@ -30,6 +30,9 @@ from tests.stories.test_publication_media import SAID, with_recording
 
 pytestmark = [
     pytest.mark.browser,
+    # Whisper listens to the build again; what the database holds is tested on both
+    # databases by tests/stories/test_public_transcript.py.
+    pytest.mark.single_run,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 

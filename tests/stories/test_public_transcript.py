@@ -35,6 +35,7 @@ def public_words(answer: dict) -> list[dict]:
     return [w for s in answer["segments"] for w in s["words"]]
 
 
+@pytest.mark.single_run  # Whisper-heavy; the database's part is the speakers test's
 def test_the_public_timings_follow_the_curator_corrected_words(
     drive, tmp_path, client_for, curator, client
 ):
@@ -99,6 +100,7 @@ def test_the_public_timings_follow_the_curator_corrected_words(
     ]
 
 
+@pytest.mark.single_run  # Whisper listens again; the database's part is the speakers test's
 def test_a_published_video_has_captions_that_parse(drive, tmp_path, client):
     story = video_story(drive, tmp_path / "v", publish_image=True, publish_face=True)
     picture_looked_at(story)

@@ -39,6 +39,9 @@ def assert_nothing_hidden_in(text: str) -> None:
         assert value.casefold() not in text.casefold(), text
 
 
+# Whisper-heavy (transcribe, translate, align, listen again): once in CI; the database's
+# part (the JSON of the public copy) is covered on both by test_public_transcript.
+@pytest.mark.single_run
 @pytest.mark.parametrize("language", sorted(SPOKEN))
 def test_a_recording_has_an_english_machine_translation_without_its_hidden_values(
     language, drive, tmp_path, client_for, curator, client
