@@ -58,6 +58,8 @@ class AtomFeed(feedgenerator.Atom1Feed):
         super().add_item_elements(handler, {**item, "categories": ()})
         for term, label in item.get("themes", ()):
             handler.addQuickElement("category", "", {"term": term, "label": label})
+        for caption in item.get("captions", ()):
+            handler.addQuickElement("link", "", {"rel": "related", "type": "text/vtt", **caption})
 
 
 class RssFeed(feedgenerator.Rss201rev2Feed):
@@ -278,6 +280,14 @@ def _xml_feed(request: HttpRequest, source: FeedSource, fmt: str) -> str:
             categories=[label for _, label in themes],
             themes=themes,
             enclosures=enclosures,
+            captions=[
+                {
+                    "href": request.build_absolute_uri(path),
+                    "hreflang": language,
+                    "title": "machine translation" if machine else "captions",
+                }
+                for language, path, machine in captions.tracks(publication)
+            ],
         )
     return generator.writeString("utf-8")
 

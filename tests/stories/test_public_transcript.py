@@ -13,12 +13,13 @@ import json
 
 import pytest
 import webvtt
+from django.utils import timezone
 
 from media_pipeline.speech.alignment import tokens
 from stories import tasks
 from stories.domain import captions, consent, publication, redactions
-from stories.models import PublishedStory
-from tests.factories import picture_looked_at, published_story
+from stories.models import CollectionStory, PublishedStory
+from tests.factories import CollectionFactory, picture_looked_at, published_story
 from tests.media_pipeline.anonymise.helpers import decode_mono, dominant_hz, segment
 from tests.stories.test_audio_redaction import correct_and_approve, spoken_story
 from tests.stories.test_publication_media import public_path, video_story
@@ -172,6 +173,11 @@ def test_speakers_are_named_and_captions_go_with_a_withdrawn_story(
         "hidden": True,
     }
     assert answer["translation"] is None
+    collection = CollectionFactory(published_at=timezone.now())
+    CollectionStory.objects.create(collection=collection, story=copy.story)
+    atom = client.get(f"/feeds/collections/{collection.slug}.atom").content.decode()
+    assert f'href="http://testserver/stories/{copy.public_id}/captions.vtt"' in atom
+    assert 'rel="related" title="captions" type="text/vtt"' in atom
 
     with django_capture_on_commit_callbacks(execute=True):
         consent.withdraw(copy.story, actor_label="receipt holder")
