@@ -287,6 +287,7 @@ CELERY_TASK_QUEUES = (Queue("media"), Queue("transcribe"))
 CELERY_TASK_ROUTES = {
     "media_pipeline.tasks.transcribe_*": {"queue": "transcribe"},
     "media_pipeline.tasks.align_transcript": {"queue": "transcribe"},
+    "media_pipeline.tasks.translate_story": {"queue": "transcribe"},
 }
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("TARINA_TASK_SOFT_TIME_LIMIT", 60 * 60)
 CELERY_TASK_TIME_LIMIT = env_int("TARINA_TASK_TIME_LIMIT", 65 * 60)

@@ -25,6 +25,12 @@ urlpatterns = [
     # Public story browser.
     path("stories/", public.story_list, name="stories"),
     path("stories/<public:public_id>/", public.story_detail, name="story"),
+    path("stories/<public:public_id>/captions.vtt", public.story_captions, name="captions"),
+    path(
+        "stories/<public:public_id>/captions.<slug:language>.vtt",
+        public.story_captions,
+        name="captions-in",
+    ),
     # Old numeric URLs: a 301 to the public id while the story is public, else 404.
     path("stories/<id:story_id>/", public.story_by_number, name="story-by-number"),
     path("collections/", public.collection_list, name="collections"),
@@ -42,6 +48,11 @@ urlpatterns = [
     path("console/", console.queue, name="console"),
     path("console/stories/<id:story_id>/", console.story_review, name="console-story"),
     path("console/stories/<id:story_id>/media", console.story_media, name="console-media"),
+    path(
+        "console/stories/<id:story_id>/translation",
+        console.story_translation,
+        name="console-translation",
+    ),
     path(
         "console/stories/<id:story_id>/captions.vtt",
         console.story_captions,

@@ -30,7 +30,7 @@ from django.utils.text import Truncator
 from django.views.decorators.http import condition, require_safe
 
 from stories.api import public_cache, public_surface
-from stories.domain import clips, publicity
+from stories.domain import captions, clips, publicity
 from stories.domain import text as plain_text
 from stories.languages import reader_language
 from stories.models import Clip, PublishedStory, Theme
@@ -58,6 +58,8 @@ class AtomFeed(feedgenerator.Atom1Feed):
         super().add_item_elements(handler, {**item, "categories": ()})
         for term, label in item.get("themes", ()):
             handler.addQuickElement("category", "", {"term": term, "label": label})
+        for caption in item.get("captions", ()):
+            handler.addQuickElement("link", "", {"rel": "related", "type": "text/vtt", **caption})
 
 
 class RssFeed(feedgenerator.Rss201rev2Feed):
@@ -283,6 +285,21 @@ def _json_clip(request: HttpRequest, clip: Clip) -> dict[str, Any]:
     return item
 
 
+def _caption_attachments(request: HttpRequest, publication: PublishedStory) -> list[dict[str, Any]]:
+    """The story's WebVTT captions as JSON Feed attachments; a translation's title says
+    it is machine-made."""
+    return [
+        {
+            "url": request.build_absolute_uri(path),
+            "mime_type": "text/vtt",
+            "title": f"Captions ({language}, machine translation)"
+            if machine
+            else f"Captions ({language})",
+        }
+        for language, path, machine in captions.tracks(publication)
+    ]
+
+
 def _xml_feed(request: HttpRequest, source: FeedSource, fmt: str) -> str:
     # XML 1.0 cannot carry control characters: stored text that has some (old data, a
     # transcript) would make the whole feed fail, so they are dropped here as on input.
@@ -317,6 +334,14 @@ def _xml_feed(request: HttpRequest, source: FeedSource, fmt: str) -> str:
             categories=[label for _, label in themes],
             themes=themes,
             enclosures=enclosures,
+            captions=[
+                {
+                    "href": request.build_absolute_uri(path),
+                    "hreflang": language,
+                    "title": "machine translation" if machine else "captions",
+                }
+                for language, path, machine in captions.tracks(publication)
+            ],
         )
     for clip in source.clips:
         url = _clip_url(request, clip)
@@ -360,6 +385,9 @@ def _json_feed(request: HttpRequest, source: FeedSource) -> str:
             if media["is_audio"] and publication.duration:
                 attachment["duration_in_seconds"] = publication.duration
             item["attachments"] = [attachment]
+        caption_files = _caption_attachments(request, publication)
+        if caption_files:
+            item["attachments"] = item.get("attachments", []) + caption_files
         items.append(item)
     items += [_json_clip(request, clip) for clip in source.clips]
     body = {

@@ -9,7 +9,8 @@ The workflow for one story is a chain across two queues::
 Publishing runs as ``publish_story`` once a curator publishes: on the transcribe queue for
 stories with sound (the release check listens to the anonymised audio with Whisper), on
 media otherwise. ``align_transcript`` (transcribe) places a curator's corrected words in
-the recording after each save.
+the recording after each save. ``translate_story`` (transcribe) renders a recording that
+is not in English in English, after its transcription.
 
 Every task is idempotent, so a redelivery after a lost worker is harmless. Task names
 are fixed in ``stories.domain.dispatch`` (the wire names, kept across the move here).
@@ -34,6 +35,7 @@ from stories.domain import (
     redactions,
     speech,
     themes,
+    translation,
     workflow,
 )
 from stories.domain.channels import drafts, imap
@@ -80,6 +82,9 @@ def transcribe_story(story_id: int) -> None:
         with workflow.step(story, "transcribe", percent_done=90):
             speech.transcribe_story(story)
         finish_story.delay(story_id)
+        # After the story's own next step: curators need not wait for the translation.
+        if translation.needed(story):
+            translate_story.delay(story_id)
 
 
 @shared_task(name=dispatch.FINISH_STORY, **RETRY_OPTIONS)
@@ -121,6 +126,17 @@ def align_transcript(revision_id: int) -> None:
     found = revision.first()
     if found is not None:
         audio_redactions.align(found)
+
+
+@shared_task(name=dispatch.TRANSLATE_STORY, **RETRY_OPTIONS)
+def translate_story(story_id: int) -> None:
+    """Render a story's recording in English (the heavy queue); a story published
+    meanwhile is rebuilt so that its public copy carries the translation."""
+    story = Story.objects.filter(pk=story_id).first()
+    if story is None or story.status == StoryStatus.WITHDRAWN:
+        return
+    if translation.translate_story(story) is not None and story.status == StoryStatus.PUBLISHED:
+        publication.enqueue(story)
 
 
 @shared_task(name=dispatch.RETRAIN_THEME_MODEL, **RETRY_OPTIONS)

@@ -18,7 +18,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
 from django.utils.translation import gettext
@@ -33,9 +33,11 @@ from stories.domain import (
     consent_state,
     coverage,
     pictures,
+    publication,
     redactions,
     review,
     transcripts,
+    translation,
 )
 from stories.domain import themes as theme_tags
 from stories.enums import AssetRole, ConsentScope, StoryKind, StoryStatus
@@ -201,6 +203,7 @@ def story_review(request: HttpRequest, story_id: int) -> HttpResponse:
         "can_decide": story.status == StoryStatus.NEEDS_REVIEW,
         "can_collect": story.status in (StoryStatus.APPROVED, StoryStatus.PUBLISHED),
         "next_story": review.next_in_queue(story),
+        **translation_context(story),
     }
     return render(request, "frontend/console/story.html", context)
 
@@ -211,6 +214,31 @@ def consent_rows(allowed: set[str]) -> list[dict[str, Any]]:
         {"name": scope.value, "title": gettext(SCOPE_HELP[scope][0]), "allowed": scope in allowed}
         for scope in ConsentScope
     ]
+
+
+def translation_context(story: Story) -> dict[str, Any]:
+    """The story's machine translation for ``_translation.html``, one caption a line."""
+    found = translation.of(story)
+    return {
+        "translation": found,
+        "translation_text": "\n".join(translation.current_lines(found)) if found else "",
+    }
+
+
+@curators_only
+def story_translation(request: HttpRequest, story_id: int) -> HttpResponseBase:
+    """Save a curator's correction of the machine translation (POST); a published story is
+    rebuilt so that its public copy shows it."""
+    if request.method != "POST":
+        return HttpResponse(status=405, headers={"Allow": "POST"})
+    story = get_object_or_404(Story, pk=story_id)
+    try:
+        translation.correct(story, request.POST.get("text", "")[:20_000], actor=request.user)
+    except translation.NoTranslation as missing:
+        return HttpResponse(str(missing), status=404, content_type="text/plain; charset=utf-8")
+    if story.status == StoryStatus.PUBLISHED:
+        publication.enqueue(story)
+    return redirect("frontend:console-story", story_id=story.pk)
 
 
 def is_still(asset: MediaAsset | None) -> bool:

@@ -11,10 +11,11 @@ from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from frontend.views.common import clean_param, current_language, localised
-from stories.domain import publicity
-from stories.models import Drive, Theme
+from stories.domain import captions, publicity
+from stories.models import Drive, PublishedStory, Theme
 
 SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,80}$")
 LANGUAGE = re.compile(r"^[a-z]{2}$")
@@ -81,8 +82,50 @@ def story_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     return render(
         request,
         "frontend/public/story_detail.html",
-        {"story": publication, "language": current_language()},
+        {
+            "story": publication,
+            "language": current_language(),
+            "tracks": caption_tracks(publication),
+        },
     )
+
+
+def caption_tracks(publication: PublishedStory) -> list[dict[str, str]]:
+    """The ``<track>``s of a published story's player; a translation's is labelled
+    machine-made."""
+    return [
+        {
+            "src": path,
+            "srclang": language,
+            "label": _("%(language)s (machine translation)") % {"language": language.upper()}
+            if machine
+            else (language.upper() or _("Transcript")),
+        }
+        for language, path, machine in captions.tracks(publication)
+    ]
+
+
+def story_captions(request: HttpRequest, public_id: str, language: str = "") -> HttpResponse:
+    """WebVTT captions of a published story (``captions.en.vtt`` or ``?lang=en``: of its
+    translation). Withdrawn, unknown or caption-less stories are the same 404."""
+    try:
+        publication = publicity.story(public_id)
+    except publicity.NotPublished:
+        raise Http404 from None
+    language = language or clean_param(request.GET.get("lang", ""))
+    if language == publication.language:
+        language = ""
+    if language and (publication.translation or {}).get("language") != language:
+        raise Http404
+    if not language and not publication.segments:
+        raise Http404
+    response = HttpResponse(
+        captions.for_publication(publication, language), content_type="text/vtt; charset=utf-8"
+    )
+    # Other sites' players may load them; a withdrawn story's must not linger in caches.
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Cache-Control"] = "no-cache"
+    return response
 
 
 def story_by_number(request: HttpRequest, story_id: int) -> HttpResponse:

@@ -28,7 +28,7 @@ from stories.api import public_cache, public_surface
 from stories.api.converters import MAX_ROW_ID
 from stories.api.pagination import count_parameter
 from stories.api.serializers import LanguageField
-from stories.domain import publicity
+from stories.domain import captions, publicity
 from stories.languages import reader_language
 from stories.models import Collection, PublishedStory, Theme
 
@@ -67,6 +67,38 @@ class PublicDriveSerializer(serializers.Serializer):
     title = serializers.CharField()
 
 
+class PublicWordSerializer(serializers.Serializer):
+    start = serializers.FloatField(help_text="Seconds into the published audio.")
+    end = serializers.FloatField()
+    word = serializers.CharField()
+    hidden = serializers.BooleanField(
+        default=False, help_text="A hidden span: the audio holds a tone."
+    )
+
+
+class PublicSegmentSerializer(serializers.Serializer):
+    start = serializers.FloatField()
+    end = serializers.FloatField()
+    text = serializers.CharField()
+    speaker = serializers.CharField(required=False, help_text="A speaker label, when known.")
+    words = PublicWordSerializer(many=True)
+
+
+class CaptionTrackSerializer(serializers.Serializer):
+    language = serializers.CharField()
+    url = serializers.URLField(help_text="WebVTT.")
+    machine_translation = serializers.BooleanField()
+
+
+class PublicTranslationSerializer(serializers.Serializer):
+    language = serializers.CharField()
+    source_language = serializers.CharField()
+    machine_translation = serializers.BooleanField(help_text="Always true: made by Whisper.")
+    corrected = serializers.BooleanField(help_text="A curator corrected it.")
+    text = serializers.CharField()
+    segments = serializers.ListField(child=serializers.DictField())
+
+
 class PublicStorySerializer(serializers.Serializer):
     """A published story: its anonymised public copy, nothing of the original."""
 
@@ -84,6 +116,14 @@ class PublicStorySerializer(serializers.Serializer):
     image_url = serializers.SerializerMethodField()
     video_url = serializers.SerializerMethodField()
     duration = serializers.FloatField(allow_null=True, help_text="Seconds.")
+    segments = PublicSegmentSerializer(
+        many=True,
+        help_text="The published transcript, each word timed on the published audio (after "
+        "redaction, re-aligned where a curator corrected the text); a hidden word is "
+        f"{captions.HIDDEN_MARKER!r} with hidden true. Empty when no sound is published.",
+    )
+    captions = serializers.SerializerMethodField()
+    translation = serializers.SerializerMethodField()
     published_at = serializers.DateTimeField()
     drive = PublicDriveSerializer()
     collections = serializers.SerializerMethodField()
@@ -106,6 +146,23 @@ class PublicStorySerializer(serializers.Serializer):
     def get_video_url(self, publication: PublishedStory) -> str | None:
         """Only where the reporter's consent allows their image and voice."""
         return public_file_url(self._request(), publication.video)
+
+    @extend_schema_field(CaptionTrackSerializer(many=True))
+    def get_captions(self, publication: PublishedStory) -> list[dict[str, Any]]:
+        """WebVTT captions: in the story's language, and its machine translation's."""
+        return [
+            {
+                "language": language,
+                "url": absolute(self._request(), url),
+                "machine_translation": machine,
+            }
+            for language, url, machine in captions.tracks(publication)
+        ]
+
+    @extend_schema_field(PublicTranslationSerializer(allow_null=True))
+    def get_translation(self, publication: PublishedStory) -> dict[str, Any] | None:
+        """The English machine translation, personal details hidden; null when none."""
+        return publication.translation or None
 
     @extend_schema_field(serializers.ListField(child=serializers.SlugField()))
     def get_collections(self, publication: PublishedStory) -> list[str]:

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from stories.domain import (
     audit,
+    captions,
     clips,
     consent_state,
     dispatch,
@@ -38,6 +39,7 @@ from stories.domain import (
     release_check,
     search,
     transcripts,
+    translation,
 )
 from stories.domain import publication_media as media
 from stories.domain.roles import AnyUser
@@ -219,6 +221,10 @@ def _record(
                 "voice_disguised": built.voice_disguised,
                 "faces_blurred": built.faces_blurred,
                 "duration": built.duration,
+                "segments": _public_segments(story, record, built),
+                "translation": translation.public(story, translation.of(story))
+                if record.publish_text
+                else {},
                 "fingerprint": fingerprint,
                 "published_at": existing.published_at if existing else timezone.now(),
             },
@@ -237,6 +243,17 @@ def _record(
         _delete_on_commit([(f.storage, str(f.name)) for f in old_files])
         file_journal.settle(media.STORAGE, built.names())
     return publication
+
+
+def _public_segments(
+    story: Story, record: ConsentRecord, built: media.PublicMedia
+) -> list[dict[str, object]]:
+    """The transcript timed on the published sound: only with consent to the text, and
+    only where sound is published to follow it."""
+    transcript = transcripts.primary(story)
+    if not (record.publish_text and (built.audio or built.video) and transcript):
+        return []
+    return captions.public_segments(story, transcript)
 
 
 def _public_text(story: Story, texts: dict[str, str]) -> str:
@@ -267,12 +284,19 @@ def _fingerprint(story: Story, record: ConsentRecord) -> str:
         "picture": [picture.fingerprint, pictures.is_seen(story, picture)] if picture else None,
         "story": [story.title, story.text, story.place, story.language, story.disguise_voice],
         "transcript": transcripts.current_text(transcript) if transcript else "",
+        "translation": _translation_state(story),
         "hidden": list(
             story.redactions.filter(redact=True).values_list("field", "start", "end", "type")
         ),
         "themes": sorted(t.slug for t in public_themes(story)),
     }
     return hashlib.sha256(json.dumps(state, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _translation_state(story: Story) -> list[object]:
+    """What of the translation a build depends on: its text and the curator's correction."""
+    found = translation.of(story)
+    return [found.text, found.corrected_text] if found else []
 
 
 def unpublish(

@@ -10,7 +10,7 @@ from stories.models.review import Redaction, ReleaseCheck, TranscriptRevision
 from stories.models.storage import MediaCheckRun, StoredFileIntent
 from stories.models.story import MediaAsset, Story
 from stories.models.themes import StoryTheme, TaxonomyVersion, Theme, ThemeModelSnapshot
-from stories.models.transcript import Transcript
+from stories.models.transcript import Transcript, Translation
 from stories.models.upload import Upload
 
 __all__ = [
@@ -35,5 +35,6 @@ __all__ = [
     "ThemeModelSnapshot",
     "Transcript",
     "TranscriptRevision",
+    "Translation",
     "Upload",
 ]

@@ -52,6 +52,12 @@ class PublishedStory(models.Model):
         storage=_public_storage, upload_to=public_media_path, blank=True, max_length=255
     )
     duration = models.FloatField(null=True, blank=True)
+    # The published transcript, timed on the published audio, hidden words as markers:
+    # [{"start", "end", "text", "speaker"?, "words": [{"start", "end", "word", "hidden"?}]}]
+    segments = models.JSONField(default=list, blank=True)
+    # The machine translation with its personal details hidden, or {} when there is none:
+    # {"language", "text", "segments": [{"start", "end", "text"}], "corrected": bool}
+    translation = models.JSONField(default=dict, blank=True)
     # Copied from the consent in force when built: exports honour the research scope.
     research_allowed = models.BooleanField(default=False)
     voice_disguised = models.BooleanField(default=False)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from stories.models.story import MediaAsset, Story
@@ -33,3 +34,39 @@ class Transcript(models.Model):
 
     def __str__(self) -> str:
         return f"{self.engine} transcript of story {self.story_id} ({self.language})"
+
+
+class Translation(models.Model):
+    """A recording rendered in another language by the speech engine (Whisper's
+    ``translate`` task), and the curator's correction of it.
+
+    Private, like the transcript it comes from: publishing copies a version of it with
+    every personal detail hidden (``stories.domain.translation``).
+    """
+
+    transcript = models.ForeignKey(
+        Transcript, on_delete=models.CASCADE, related_name="translations"
+    )
+    language = models.CharField(max_length=8, default="en")
+    engine = models.CharField(max_length=32)
+    model = models.CharField(max_length=64)
+    text = models.TextField(blank=True)
+    # [{"start", "end", "text"}]: segment timings only (no word timings for a translation).
+    segments = models.JSONField(default=list)
+    # The curator's correction, one line per segment; empty while there is none.
+    corrected_text = models.TextField(blank=True)
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    corrected_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["transcript", "language"], name="translation_one_per_language"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.language} translation of transcript {self.transcript_id}"
