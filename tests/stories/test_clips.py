@@ -162,3 +162,10 @@ def test_a_clip_whose_file_was_lost_is_taken_down_by_the_reconciler(spoken, clie
     assert client.get(f"/clips/{clip.public_id}/").status_code == 410
     spoken.refresh_from_db()
     assert spoken.status == StoryStatus.PUBLISHED
+
+
+def test_the_public_story_page_plays_its_clips(spoken, client, curator):
+    clip = clips.make(spoken, start=4.0, end=6.5, title="The stop moved", actor=curator)
+    page = client.get(f"/stories/{spoken.publication.public_id}/").content.decode()
+    assert f"/clips/{clip.public_id}/" in page
+    assert "The stop moved" in page
