@@ -16,7 +16,8 @@ index at once: with its row on PostgreSQL, through a delete trigger on SQLite.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import itertools
+from collections.abc import Iterable, Iterator
 
 from django.db import connections
 from django.db.models import BooleanField, FloatField, Q, QuerySet
@@ -44,26 +45,38 @@ def _vendor(alias: str) -> str:
     return connections[alias].vendor
 
 
+def _chunks(rows: Iterable[IndexRow], size: int) -> Iterator[list[IndexRow]]:
+    iterator = iter(rows)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
 def write_index(rows: Iterable[IndexRow], alias: str = "default") -> int:
     """Store the search words of publications given as (id, title, text, language);
     returns how many. Replaces what was stored for them."""
     vendor = _vendor(alias)
     count = 0
-    with connections[alias].cursor() as cursor:
-        for pk, title, text, language in rows:
+    for chunk in _chunks(rows, 1000):
+        with connections[alias].cursor() as cursor:
             if vendor == "postgresql":
-                cursor.execute(_PG_VECTOR, [search_query.tsvector(title, text, language), pk])
+                cursor.executemany(
+                    _PG_VECTOR,
+                    [[search_query.tsvector(t, x, lang), pk] for pk, t, x, lang in chunk],
+                )
             elif vendor == "sqlite":
-                cursor.execute(_FTS_DELETE, [pk])
-                cursor.execute(
+                cursor.executemany(_FTS_DELETE, [[pk] for pk, *_ in chunk])
+                cursor.executemany(
                     _FTS_INSERT,
                     [
-                        pk,
-                        " ".join(search_query.index_words(title, language)),
-                        " ".join(search_query.index_words(text, language)),
+                        [
+                            pk,
+                            " ".join(search_query.index_words(title, language)),
+                            " ".join(search_query.index_words(text, language)),
+                        ]
+                        for pk, title, text, language in chunk
                     ],
                 )
-            count += 1
+        count += len(chunk)
     return count
 
 
