@@ -13,6 +13,8 @@ endpoint at a time, for ``--seconds`` each, in ``--rounds`` rounds:
 * ``theme JSON feed``: ``/feeds/themes/<slug>.json`` over all themes (50 stories each);
 * ``search``: ``/api/v1/feed/?q=<words>`` over 60 queries of one or two words drawn from
   the stories' own languages;
+* ``search (distinct)``: the same over 4,000 such queries, so that nearly every request
+  is a search no web process has answered before;
 * ``story``: ``/api/v1/public/stories/<public id>/`` over 2,000 published stories.
 
 ``--servers`` runs several web tiers side by side, each on its own port, taking turns per
@@ -278,6 +280,16 @@ def ensure_fixtures(env: dict[str, str], stories: int) -> int:
     )
 
 
+def search_words(rng: random.Random, texts: list[list[str]]) -> str:
+    """One or two words (five letters or more) of one story, URL-encoded."""
+    while True:
+        _, text = rng.choice(texts)
+        words = re.findall(r"[^\W\d_]{5,}", text.lower())
+        if words:
+            picked = rng.sample(words, k=min(len(words), rng.choice([1, 1, 2])))
+            return "+".join(urllib.parse.quote(w) for w in picked)
+
+
 def choose_paths(env: dict[str, str], rng: random.Random) -> list[Endpoint]:
     data = json.loads(
         django_query(
@@ -297,17 +309,18 @@ def choose_paths(env: dict[str, str], rng: random.Random) -> list[Endpoint]:
     themes: list[str] = data["themes"]
     queries: list[str] = []
     while len(queries) < 60:
-        _, text = rng.choice(data["texts"])
-        words = [w for w in re.findall(r"[^\W\d_]{5,}", text.lower())]
-        if not words:
-            continue
-        picked = rng.sample(words, k=min(len(words), rng.choice([1, 1, 2])))
-        queries.append("+".join(urllib.parse.quote(w) for w in picked))
+        queries.append(search_words(rng, data["texts"]))
+    # Searches asked once each (as far as one run goes): what a search costs when no
+    # web process has its answer in memory.
+    distinct: set[str] = set()
+    while len(distinct) < 4000:
+        distinct.add(search_words(rng, data["texts"]))
     return [
         Endpoint("feed", ["/api/v1/feed/"], "p99 <= 100 ms, >= 500 req/s"),
         Endpoint("theme feed (API)", [f"/api/v1/feed/?theme={t}" for t in themes]),
         Endpoint("theme feed (JSON Feed)", [f"/feeds/themes/{t}.json" for t in themes]),
         Endpoint("search", [f"/api/v1/feed/?q={q}" for q in queries]),
+        Endpoint("search (distinct)", [f"/api/v1/feed/?q={q}" for q in sorted(distinct)]),
         Endpoint("story", [f"/api/v1/public/stories/{i}/" for i in story_ids]),
     ]
 
