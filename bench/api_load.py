@@ -13,11 +13,16 @@ endpoint at a time, for ``--seconds`` each, in ``--rounds`` rounds:
 * ``theme JSON feed``: ``/feeds/themes/<slug>.json`` over all themes (50 stories each);
 * ``search``: ``/api/v1/feed/?q=<words>`` over 60 queries of one or two words drawn from
   the stories' own languages;
+* ``search (distinct)``: the same over 4,000 such queries, so that nearly every request
+  is a search no web process has answered before;
 * ``story``: ``/api/v1/public/stories/<public id>/`` over 2,000 published stories.
 
 ``--servers`` runs several web tiers side by side, each on its own port, taking turns per
 endpoint: ``default`` (config/gunicorn.py as shipped) or ``WxT`` (workers x threads),
 e.g. ``--servers default 5x4`` compares the shipped settings with the earlier ones.
+``--baseline DIR`` adds earlier code (a ``git archive`` export) as the server ``before``,
+reading ``--baseline-database-url`` (a copy of the database indexed by that code), so a
+change is measured before and after in one run, under the same load.
 Gunicorn's access log goes to a file in the var folder, as production writes it to
 standard output; ``+nolog`` turns it off.
 
@@ -125,6 +130,9 @@ class Server:
 
     name: str
     overrides: dict[str, str]
+    # The code it runs (another tree for ``--baseline``) and the database it reads.
+    root: Path = ROOT
+    database_url: str = ""
     endpoints: list[Endpoint] = field(default_factory=list)
     port: int = 0
     workers: int = 0
@@ -272,6 +280,16 @@ def ensure_fixtures(env: dict[str, str], stories: int) -> int:
     )
 
 
+def search_words(rng: random.Random, texts: list[list[str]]) -> str:
+    """One or two words (five letters or more) of one story, URL-encoded."""
+    while True:
+        _, text = rng.choice(texts)
+        words = re.findall(r"[^\W\d_]{5,}", text.lower())
+        if words:
+            picked = rng.sample(words, k=min(len(words), rng.choice([1, 1, 2])))
+            return "+".join(urllib.parse.quote(w) for w in picked)
+
+
 def choose_paths(env: dict[str, str], rng: random.Random) -> list[Endpoint]:
     data = json.loads(
         django_query(
@@ -291,17 +309,18 @@ def choose_paths(env: dict[str, str], rng: random.Random) -> list[Endpoint]:
     themes: list[str] = data["themes"]
     queries: list[str] = []
     while len(queries) < 60:
-        _, text = rng.choice(data["texts"])
-        words = [w for w in re.findall(r"[^\W\d_]{5,}", text.lower())]
-        if not words:
-            continue
-        picked = rng.sample(words, k=min(len(words), rng.choice([1, 1, 2])))
-        queries.append("+".join(urllib.parse.quote(w) for w in picked))
+        queries.append(search_words(rng, data["texts"]))
+    # Searches asked once each (as far as one run goes): what a search costs when no
+    # web process has its answer in memory.
+    distinct: set[str] = set()
+    while len(distinct) < 4000:
+        distinct.add(search_words(rng, data["texts"]))
     return [
         Endpoint("feed", ["/api/v1/feed/"], "p99 <= 100 ms, >= 500 req/s"),
         Endpoint("theme feed (API)", [f"/api/v1/feed/?theme={t}" for t in themes]),
         Endpoint("theme feed (JSON Feed)", [f"/feeds/themes/{t}.json" for t in themes]),
         Endpoint("search", [f"/api/v1/feed/?q={q}" for q in queries]),
+        Endpoint("search (distinct)", [f"/api/v1/feed/?q={q}" for q in sorted(distinct)]),
         Endpoint("story", [f"/api/v1/public/stories/{i}/" for i in story_ids]),
     ]
 
@@ -425,16 +444,18 @@ def start_server(
     prometheus_dir.mkdir()
     server.port = free_port()
     env = {**production_env(args, server.port, prometheus_dir), **server.overrides}
+    database_url = server.database_url or args.database_url
+    env["DATABASE_URL"] = database_url
     server.process = subprocess.Popen(
         [PYTHON, "-m", "gunicorn", "config.wsgi", "--config", "config/gunicorn.py"],
-        cwd=ROOT,
+        cwd=server.root,
         env=env,
         stdout=log,
         stderr=log,
     )
     wait_until_up(server.port, server.process)
     server.workers = len(children(server.process.pid))
-    server.meter = CpuMeter(server.process.pid, args.database_url)
+    server.meter = CpuMeter(server.process.pid, database_url)
     server.endpoints = [Endpoint(e.name, e.paths, e.target) for e in endpoints]
     for endpoint in server.endpoints:
         check_paths(server.port, endpoint)
@@ -475,6 +496,18 @@ def parse_args() -> argparse.Namespace:
         default=["default"],
         help="Web tiers run side by side: default, WxT, either with +nolog (see above).",
     )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="A plain export of earlier code (git archive COMMIT | tar -x -C DIR): its "
+        "gunicorn (shipped settings) runs beside the others as 'before'.",
+    )
+    parser.add_argument(
+        "--baseline-database-url",
+        default="",
+        help="The database 'before' reads (a copy of the benchmark's, indexed by that "
+        "code); the benchmark's own when empty.",
+    )
     return parser.parse_args()
 
 
@@ -487,6 +520,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="tarina-api-load-") as tmp:
         workdir = Path(tmp)
         servers = [parse_server(spec, args.var_dir) for spec in args.servers]
+        if args.baseline is not None:
+            before = parse_server("default", args.var_dir)
+            before.name, before.root = "before", args.baseline.resolve()
+            before.database_url = args.baseline_database_url
+            before.overrides["GUNICORN_ACCESS_LOG"] = str(args.var_dir / "access-before.log")
+            servers.insert(0, before)
         env = production_env(args, 0, workdir)
         stories = ensure_fixtures(env, args.stories)
         endpoints = choose_paths(env, rng)

@@ -50,3 +50,10 @@ def child_exit(server: Any, worker: Any) -> None:
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(worker.pid)
+
+
+def post_worker_init(worker: Any) -> None:
+    """Load the search lexicons before the worker takes requests (see search_query.warm)."""
+    from stories.domain import search_query
+
+    search_query.warm()

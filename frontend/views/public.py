@@ -64,8 +64,15 @@ def story_list(request: HttpRequest) -> HttpResponse:
         "query": query,
         "themes": theme_labels(language),
         "drives": Drive.objects.filter(publications__isnull=False).distinct().order_by("title"),
+        # Distinct in SQL: reading every published story's language took 100,000 rows.
         "languages": sorted(
-            set(publicity.published_stories().values_list("language", flat=True)) - {""}
+            set(
+                publicity.published_stories()
+                .order_by()
+                .values_list("language", flat=True)
+                .distinct()
+            )
+            - {""}
         ),
         "language": language,
     }

@@ -10,7 +10,9 @@ once its withdrawal is committed.
 Only where the default cache is shared by every process (``TARINA_CACHE_URL``, i.e.
 Redis): otherwise a change made in a worker would not reach the web processes.
 ``TARINA_PUBLIC_CACHE_SECONDS`` overrides the lifetime (0 turns it off). Search results
-(``q``) are not kept: they are many and rarely asked twice.
+(``q``) are kept apart, in a smaller memory of their own: a popular search (a link on a
+service's page) is asked again and again, while a stream of one-off searches must not
+push the feeds out.
 
 Answers carry an ``ETag`` and ``Cache-Control: public, no-cache``: browsers and proxies
 may keep them but must ask again each time, and are answered 304 when nothing changed.
@@ -45,6 +47,7 @@ logger = logging.getLogger(__name__)
 
 MAX_BYTES = 512 * 1024  # one answer
 BUDGET_BYTES = 32 * 1024 * 1024  # all of a process's answers together
+SEARCH_BUDGET_BYTES = 8 * 1024 * 1024  # its search answers, kept apart
 KEPT_TYPES = (
     "application/json",
     "application/feed+json",
@@ -107,6 +110,12 @@ class Answers:
 # One per process: answers never leave the process, so the shared cache only holds the
 # generation (no risk of filling the Redis that also carries the task queue).
 _answers = Answers(BUDGET_BYTES)
+_searches = Answers(SEARCH_BUDGET_BYTES)
+
+
+def _store(request: HttpRequest) -> Answers:
+    return _searches if "q" in request.GET else _answers
+
 
 View = Callable[..., HttpResponseBase]
 Handler = Callable[[HttpRequest], HttpResponseBase]
@@ -115,7 +124,6 @@ Handler = Callable[[HttpRequest], HttpResponseBase]
 def _keepable_request(request: HttpRequest) -> bool:
     return (
         request.method in ("GET", "HEAD")
-        and "q" not in request.GET
         and "HTTP_AUTHORIZATION" not in request.META
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and publicity.answer_lifetime() > 0
@@ -177,7 +185,8 @@ class PublicCacheMiddleware:
         key = _key_for(request)
         if key is None:
             return self.get_response(request)
-        kept = _answers.get(key)
+        store = _store(request)
+        kept = store.get(key)
         if kept is not None:
             status, content, headers = kept
             response = HttpResponse(content, status=status)
@@ -192,7 +201,7 @@ class PublicCacheMiddleware:
             set_response_etag(answer)
         patch_cache_control(answer, public=True, no_cache=True)
         kept = (answer.status_code, answer.content, list(answer.headers.items()))
-        _answers.set(key, kept, publicity.answer_lifetime())
+        store.set(key, kept, publicity.answer_lifetime())
         return _conditional(request, answer)
 
 

@@ -1,178 +1,163 @@
-"""Full-text search over published stories, in each story's own language.
+"""Full-text search over published stories, the same on SQLite and PostgreSQL.
 
-On PostgreSQL a story's ``search_vector`` is built with the text search configuration
-of its language (Finnish stemming for Finnish stories, Swedish for Swedish, ...), and
-a query is parsed with the same configuration as each row it is matched against, so
-"kirjasto" finds "kirjastossa". Nothing extra is stored: the configuration is derived
-from ``language`` in SQL. Other databases (SQLite in development) fall back to a
-case-insensitive match of every word in the title or text.
+Both databases store the same thing: each story's words as lemmas in its own language
+(``search_query.index_words``), and both are asked the same parsed query
+(``search_query.parse``), so a case that passes on one passes on the other.
+
+* PostgreSQL: ``PublishedStory.search_vector``, a ``tsvector`` written from Python (title
+  words weigh A, text words B) and served by its GIN index; the query is a ``tsquery``.
+* SQLite: the FTS5 table ``stories_search_index`` (rowid = publication id, columns title
+  and text holding the lemmas), made by migration 0020; the query is a MATCH expression.
+
+The index follows the publication row: ``index`` is called whenever a publication is
+written, and a deleted publication (unpublished, withdrawn, its story deleted) leaves the
+index at once: with its row on PostgreSQL, through a delete trigger on SQLite.
 """
 
 from __future__ import annotations
 
-from functools import reduce
-from operator import and_
+import itertools
+from collections.abc import Iterable, Iterator
 
-from django.contrib.postgres.search import SearchVector
 from django.db import connections
 from django.db.models import BooleanField, FloatField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
+from stories.domain import search_query
 from stories.models import PublishedStory
 
-# ISO 639-1 code -> PostgreSQL text search configuration (pg_catalog.pg_ts_config).
-CONFIGS: dict[str, str] = {
-    "ar": "arabic",
-    "ca": "catalan",
-    "da": "danish",
-    "de": "german",
-    "el": "greek",
-    "en": "english",
-    "es": "spanish",
-    "eu": "basque",
-    "fi": "finnish",
-    "fr": "french",
-    "ga": "irish",
-    "hi": "hindi",
-    "hu": "hungarian",
-    "hy": "armenian",
-    "id": "indonesian",
-    "it": "italian",
-    "lt": "lithuanian",
-    "nb": "norwegian",
-    "ne": "nepali",
-    "nl": "dutch",
-    "nn": "norwegian",
-    "no": "norwegian",
-    "pt": "portuguese",
-    "ro": "romanian",
-    "ru": "russian",
-    "sr": "serbian",
-    "sv": "swedish",
-    "ta": "tamil",
-    "tr": "turkish",
-    "yi": "yiddish",
-}
-FALLBACK_CONFIG = "simple"
-
-_installed: dict[str, frozenset[str]] = {}
+FTS_TABLE = "stories_search_index"
+# Constant SQL (table names are ours); every value is a parameter.
+_FTS_DELETE = "DELETE FROM stories_search_index WHERE rowid = %s"
+_FTS_INSERT = "INSERT INTO stories_search_index (rowid, title, text) VALUES (%s, %s, %s)"
+_FTS_IDS = "SELECT rowid FROM stories_search_index WHERE stories_search_index MATCH %s"
+# bm25 weights of the FTS5 columns (title, text): a title match counts four times.
+_FTS_RANK = (
+    "(SELECT -bm25(stories_search_index, 4.0, 1.0) FROM stories_search_index "
+    "WHERE stories_search_index MATCH %s "
+    "AND stories_search_index.rowid = stories_publishedstory.id)"
+)
+_PG_VECTOR = "UPDATE stories_publishedstory SET search_vector = %s::tsvector WHERE id = %s"
+IndexRow = tuple[int, str, str, str]  # id, title, text, language
 
 
-def _is_postgres(alias: str) -> bool:
-    return connections[alias].vendor == "postgresql"
+def _vendor(alias: str) -> str:
+    return connections[alias].vendor
 
 
-def installed_configs(alias: str = "default") -> frozenset[str]:
-    """The configurations this PostgreSQL server has (asked once per database alias)."""
-    if alias not in _installed:
-        with connections[alias].cursor() as cursor:
-            cursor.execute("SELECT cfgname FROM pg_catalog.pg_ts_config")
-            _installed[alias] = frozenset(row[0] for row in cursor.fetchall())
-    return _installed[alias]
+def _chunks(rows: Iterable[IndexRow], size: int) -> Iterator[list[IndexRow]]:
+    iterator = iter(rows)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
 
 
-def config_for(language: str, alias: str = "default") -> str:
-    """The text search configuration for an ISO 639-1 code, ``simple`` when there is none."""
-    config = CONFIGS.get((language or "").strip().lower()[:2], FALLBACK_CONFIG)
-    return config if config in installed_configs(alias) else FALLBACK_CONFIG
-
-
-def _language_condition(table: str, codes: list[str], known: list[str], fallback: bool) -> str:
-    """SQL true for rows whose language is one of ``codes`` (or, with ``fallback``, one
-    without a configuration of its own). Codes are our own constants."""
-    parts = []
-    if codes:
-        parts.append(f"{table}.language IN ({', '.join(repr(c) for c in codes)})")
-    if fallback:
-        parts.append(f"{table}.language NOT IN ({', '.join(repr(c) for c in known)})")
-    return "(" + " OR ".join(parts) + ")"
-
-
-def _search_sql(q: str, alias: str) -> tuple[str, str, list[str]] | None:
-    """SQL matching rows against ``q`` parsed in their own language, and their rank.
-
-    ``q`` is parsed once per configuration (one query); the configurations that parse it
-    alike share one condition, ``language IN (...) AND search_vector @@ <parse>``. All are
-    constants, so the GIN index on ``search_vector`` serves them and the planner knows
-    how many rows will match. (Parsing ``q`` per row with the row's configuration meant
-    ~0.4 s for a rare word on 100,000 stories, and a thirtyfold misestimate for a
-    common one.) None when no configuration finds a word in ``q``.
-    """
-    installed = installed_configs(alias)
-    configs = sorted({c for c in CONFIGS.values() if c in installed} | {FALLBACK_CONFIG})
-    with connections[alias].cursor() as cursor:
-        cursor.execute(
-            "SELECT c, websearch_to_tsquery(c::regconfig, %s)::text FROM unnest(%s::text[]) AS c",
-            [q, configs],
-        )
-        parse_of = dict(cursor.fetchall())
-    known = [code for code, config in CONFIGS.items() if config in installed]
-    groups: dict[str, tuple[list[str], bool]] = {}
-    for config in configs:
-        parse = parse_of.get(config) or ""
-        if not parse:  # only stop words in this language: its rows cannot match
-            continue
-        codes, fallback = groups.get(parse, ([], False))
-        codes = codes + [code for code, c in CONFIGS.items() if c == config and c in installed]
-        groups[parse] = (codes, fallback or config == FALLBACK_CONFIG)
-    if not groups:
-        return None
-    table = connections[alias].ops.quote_name(PublishedStory._meta.db_table)
-    conditions = [
-        _language_condition(table, codes, known, fallback) for codes, fallback in groups.values()
-    ]
-    match = " OR ".join(
-        f"({condition} AND {table}.search_vector @@ %s::tsquery)" for condition in conditions
-    )
-    whens = " ".join(f"WHEN {condition} THEN %s::tsquery" for condition in conditions)
-    rank = f"ts_rank({table}.search_vector, CASE {whens} ELSE NULL END)"
-    return f"({match})", rank, list(groups)
-
-
-def index(publication: PublishedStory) -> None:
-    """Refresh the story's search vector: title weighs more than text. PostgreSQL only.
-
-    Call after creating or updating a ``PublishedStory``.
-    """
-    alias = publication._state.db or "default"
-    if not _is_postgres(alias) or publication.pk is None:
-        return
-    config = config_for(publication.language, alias)
-    vector = SearchVector("title", weight="A", config=config) + SearchVector(
-        "text", weight="B", config=config
-    )
-    PublishedStory.objects.using(alias).filter(pk=publication.pk).update(search_vector=vector)
-
-
-def index_all(queryset: QuerySet[PublishedStory] | None = None) -> int:
-    """Re-index many publications (after a language fix or a restore); returns how many."""
+def write_index(rows: Iterable[IndexRow], alias: str = "default") -> int:
+    """Store the search words of publications given as (id, title, text, language);
+    returns how many. Replaces what was stored for them."""
+    vendor = _vendor(alias)
     count = 0
-    for publication in (queryset or PublishedStory.objects.all()).only("pk", "language"):
-        index(publication)
-        count += 1
+    for chunk in _chunks(rows, 1000):
+        with connections[alias].cursor() as cursor:
+            if vendor == "postgresql":
+                cursor.executemany(
+                    _PG_VECTOR,
+                    [[search_query.tsvector(t, x, lang), pk] for pk, t, x, lang in chunk],
+                )
+            elif vendor == "sqlite":
+                cursor.executemany(_FTS_DELETE, [[pk] for pk, *_ in chunk])
+                cursor.executemany(
+                    _FTS_INSERT,
+                    [
+                        [
+                            pk,
+                            " ".join(search_query.index_words(title, language)),
+                            " ".join(search_query.index_words(text, language)),
+                        ]
+                        for pk, title, text, language in chunk
+                    ],
+                )
+        count += len(chunk)
     return count
 
 
-def search(queryset: QuerySet[PublishedStory], q: str) -> QuerySet[PublishedStory]:
-    """Publications matching ``q`` (web-search syntax on PostgreSQL), best match first.
+def index(publication: PublishedStory) -> None:
+    """Refresh the publication's search words. Call after creating or updating it."""
+    if publication.pk is None:
+        return
+    write_index(
+        [(publication.pk, publication.title, publication.text, publication.language)],
+        publication._state.db or "default",
+    )
 
-    PostgreSQL matches each row against ``q`` parsed in that row's language and annotates
-    ``rank``; elsewhere every word must appear in the title or the text.
-    """
-    q = q.strip()
-    if not q:
-        return queryset
-    if _is_postgres(queryset.db):
-        sql = _search_sql(q, queryset.db)
-        if sql is None:  # no words at all, or only stop words in every language
-            return queryset.none()
-        match, rank, parses = sql
-        # Only our own constants are in the SQL; the parses of ``q`` are parameters.
-        return (
-            queryset.filter(RawSQL(match, parses, output_field=BooleanField()))  # noqa: S611
-            .annotate(rank=RawSQL(rank, parses, output_field=FloatField()))  # noqa: S611
-            .order_by("-rank", "-published_at", "-id")
+
+def index_all(queryset: QuerySet[PublishedStory] | None = None) -> int:
+    """Re-index many publications (after a restore or a lemmatiser upgrade)."""
+    queryset = PublishedStory.objects.all() if queryset is None else queryset
+    rows = queryset.values_list("id", "title", "text", "language").iterator(chunk_size=2000)
+    return write_index(rows, queryset.db)
+
+
+def _sqlite_search(queryset: QuerySet[PublishedStory], query: search_query.Query) -> QuerySet:
+    positive = search_query.fts5_positive(query)
+    excluded = search_query.fts5_excluded(query)
+    # Only our own constants are in the SQL; the MATCH expressions are parameters.
+    if positive:
+        queryset = queryset.filter(
+            RawSQL(f"stories_publishedstory.id IN ({_FTS_IDS})", [positive], BooleanField())  # noqa: S611
         )
-    words = [word.strip("\"'") for word in q.split()]
-    conditions = [Q(title__icontains=w) | Q(text__icontains=w) for w in words if w]
-    return queryset.filter(reduce(and_, conditions)) if conditions else queryset
+    if excluded:
+        queryset = queryset.filter(
+            RawSQL(f"stories_publishedstory.id NOT IN ({_FTS_IDS})", [excluded], BooleanField())  # noqa: S611
+        )
+    if not positive:
+        return queryset.order_by("-published_at", "-id")
+    return queryset.annotate(
+        rank=RawSQL(_FTS_RANK, [positive], output_field=FloatField())  # noqa: S611
+    ).order_by("-rank", "-published_at", "-id")
+
+
+def _postgres_search(queryset: QuerySet[PublishedStory], query: search_query.Query) -> QuerySet:
+    table = connections[queryset.db].ops.quote_name(PublishedStory._meta.db_table)
+    tsquery = search_query.tsquery(query)
+    matched = queryset.filter(
+        RawSQL(f"{table}.search_vector @@ %s::tsquery", [tsquery], output_field=BooleanField())  # noqa: S611
+    )
+    return matched.annotate(
+        rank=RawSQL(f"ts_rank({table}.search_vector, %s::tsquery)", [tsquery], FloatField())  # noqa: S611
+    ).order_by("-rank", "-published_at", "-id")
+
+
+def search(queryset: QuerySet[PublishedStory], q: str) -> QuerySet[PublishedStory]:
+    """Publications matching ``q`` (web-search syntax, see ``search_query``), best first.
+
+    A blank ``q`` leaves ``queryset`` as it is; one without any word matches nothing.
+    """
+    if not q.strip():
+        return queryset
+    query = search_query.parse(q)
+    if not query:
+        return queryset.none()
+    vendor = _vendor(queryset.db)
+    if vendor == "postgresql":
+        return _postgres_search(queryset, query)
+    if vendor == "sqlite":
+        return _sqlite_search(queryset, query)
+    # Any other database: every word somewhere, as written (no index).
+    found = queryset
+    for group in query.groups:
+        either = Q(pk__in=[])
+        for phrase in group:
+            text = " ".join(slot[0] for slot in phrase)
+            either |= Q(title__icontains=text) | Q(text__icontains=text)
+        found = found.filter(either)
+    return found
+
+
+def matching_publication_ids(q: str, limit: int = 100, alias: str = "default") -> list[int]:
+    """Ids of publications whose words match ``q``, best match first (at most ``limit``).
+
+    The one seam other kinds of search (semantic, by embedding) combine with: it says
+    nothing about whether a story is published now; callers narrow to public stories.
+    """
+    found = search(PublishedStory.objects.using(alias).all(), q)
+    return list(found.values_list("id", flat=True)[:limit])
