@@ -30,6 +30,7 @@ from stories.domain import (
     audit,
     consent_state,
     dispatch,
+    embeddings,
     file_journal,
     lifecycle,
     pictures,
@@ -230,6 +231,7 @@ def _record(
         publication.save(update_fields=["audio", "image", "video"])
         publication.themes.set(public_themes(story))
         _index(publication)
+        embeddings.queue(publication)
         _delete_on_commit([(f.storage, str(f.name)) for f in old_files])
         file_journal.settle(media.STORAGE, built.names())
     return publication

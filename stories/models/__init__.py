@@ -3,6 +3,7 @@
 from stories.models.audit import AuditEvent
 from stories.models.consent import ConsentRecord
 from stories.models.drive import ConsentText, Drive
+from stories.models.embedding import StoryEmbedding
 from stories.models.publication import Collection, CollectionStory, PublishedStory
 from stories.models.review import Redaction, ReleaseCheck, TranscriptRevision
 from stories.models.storage import MediaCheckRun, StoredFileIntent
@@ -25,6 +26,7 @@ __all__ = [
     "ReleaseCheck",
     "StoredFileIntent",
     "Story",
+    "StoryEmbedding",
     "StoryTheme",
     "TaxonomyVersion",
     "Theme",
