@@ -27,7 +27,9 @@ from django.db import connection
 from django.db.models import Count, Max, QuerySet
 
 from media_pipeline.meaning import MODEL_NAME, Neighbour, VectorIndex, encoder, from_bytes, to_bytes
+from media_pipeline.themes.semantic import Example
 from stories.domain import dispatch, publicity
+from stories.enums import StoryStatus
 from stories.models import PublishedStory, StoryEmbedding
 
 logger = logging.getLogger(__name__)
@@ -109,6 +111,34 @@ def embed_missing(batch_size: int = 32) -> int:
     if done:
         publicity.changed()
     return done
+
+
+def curated_examples() -> list[Example]:
+    """Published stories with the themes curators confirmed, as labelled examples for the
+    theme tagger: their public text and their stored vectors."""
+    rows = StoryEmbedding.objects.filter(
+        model=MODEL_NAME, publication__story__status=StoryStatus.PUBLISHED
+    ).values_list("publication_id", "publication__public_id", "publication__title",
+                  "publication__text", "vector")  # fmt: skip
+    themed: dict[int, set[str]] = {}
+    links = PublishedStory.themes.through.objects.values_list("publishedstory_id", "theme__slug")
+    for pk, slug in links:
+        themed.setdefault(pk, set()).add(slug)
+    return [
+        Example(public_id, f"{title}\n{text}".strip(), frozenset(themed[pk]), from_bytes(bytes(v)))
+        for pk, public_id, title, text, v in rows
+        if themed.get(pk)
+    ]
+
+
+def examples_version() -> tuple[object, ...]:
+    """Changes whenever the curated examples may have changed (for caches)."""
+    state = StoryEmbedding.objects.filter(model=MODEL_NAME).aggregate(
+        n=Count("id"), last=Max("updated_at")
+    )
+    links = PublishedStory.themes.through.objects.count()
+    published = PublishedStory.objects.filter(story__status=StoryStatus.PUBLISHED).count()
+    return (connection.settings_dict.get("NAME"), state["n"], state["last"], links, published)
 
 
 # --- The store ----------------------------------------------------------------------
