@@ -27,7 +27,8 @@ def model_with_examples() -> SemanticModel:
                 frozenset({"transparency"}), unit(1000) * 0.9 + unit(2000 + i) * 0.1)
         for i in range(5)
     ] + [
-        Example(f"other-{i}", "A story about the bus.", frozenset({"accessibility"}), unit(3000 + i))
+        Example(f"other-{i}", "A story about the bus.", frozenset({"accessibility"}),
+                unit(3000 + i))
         for i in range(5)
     ]  # fmt: skip
     for e in examples:
