@@ -33,15 +33,21 @@ writes ``--taxonomy`` (default: the shipped one) calibrated on all labelled stor
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from media_pipeline.meaning import encoder  # noqa: E402
 from media_pipeline.themes.calibration import calibrate  # noqa: E402
 from media_pipeline.themes.evaluation import (  # noqa: E402
     Counts,
@@ -66,39 +72,34 @@ class CachingEncoder:
     """The packaged encoder, with every text's vector kept on disk between runs."""
 
     def __init__(self, path: Path = VECTOR_CACHE) -> None:
-        import hashlib
-
-        import numpy as np
-
-        from media_pipeline.meaning import encoder
-
-        self._np, self._hash, self._encoder, self._path = np, hashlib.sha256, encoder(), path
-        self._vectors: dict[str, object] = {}
+        self._encoder, self._path = encoder(), path
+        self._vectors: dict[str, npt.NDArray[np.float32]] = {}
         if path.exists():
             with np.load(path) as stored:
                 self._vectors = {key: stored[key] for key in stored.files}
 
-    def _key(self, text: str) -> str:
-        return self._hash(text.encode()).hexdigest()
+    @staticmethod
+    def _key(text: str) -> str:
+        return hashlib.sha256(text.encode()).hexdigest()
 
-    def passages(self, texts: list[str]) -> object:
+    def passages(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """Vectors of ``texts``, embedding only those not cached yet."""
         missing = [t for t in dict.fromkeys(texts) if self._key(t) not in self._vectors]
         if missing:
             for text, vector in zip(missing, self._encoder.passages(missing), strict=True):
                 self._vectors[self._key(text)] = vector
             self._path.parent.mkdir(parents=True, exist_ok=True)
-            self._np.savez(self._path, **self._vectors)
-        return self._np.vstack([self._vectors[self._key(t)] for t in texts])
+            np.savez(self._path, **self._vectors)  # type: ignore[arg-type]
+        return np.vstack([self._vectors[self._key(t)] for t in texts])
 
 
 def semantic_for(
     base: SemanticModel, examples: list[LabelledStory], encoder: CachingEncoder
 ) -> SemanticModel:
     """``base`` (the theme descriptions) with ``examples`` as its curated stories."""
-    vectors = encoder.passages([s.text for s in examples]) if examples else []
+    vectors = list(encoder.passages([s.text for s in examples])) if examples else []
     rows = [
-        Example(s.id, s.text, s.themes, vector)  # type: ignore[arg-type]
-        for s, vector in zip(examples, vectors, strict=True)
+        Example(s.id, s.text, s.themes, vector) for s, vector in zip(examples, vectors, strict=True)
     ]
     return SemanticModel(base.taxonomy, base.descriptions, rows, encoder)
 
