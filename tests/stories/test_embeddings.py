@@ -105,6 +105,6 @@ def test_the_backfill_embeds_published_stories_that_lack_a_vector(db):
     assert StoryEmbedding.objects.count() == 1
 
 
-def test_a_blank_or_overlong_meaning_query_is_a_clear_answer(client_for, stories):
+def test_a_blank_or_overlong_meaning_query_is_a_clear_answer(client_for, db):
     assert client_for().get(FEED, {"meaning": ""}).status_code == 400
     assert client_for().get(FEED, {"meaning": "x" * 201}).status_code == 400
