@@ -13,6 +13,7 @@ from stories import tasks
 from stories.domain import consent, embeddings
 from stories.models import StoryEmbedding
 from tests.factories import published_story
+from tests.worker import wait_for
 
 FEED = "/api/v1/feed/"
 
@@ -108,3 +109,14 @@ def test_the_backfill_embeds_published_stories_that_lack_a_vector(db):
 def test_a_blank_or_overlong_meaning_query_is_a_clear_answer(client_for, db):
     assert client_for().get(FEED, {"meaning": ""}).status_code == 400
     assert client_for().get(FEED, {"meaning": "x" * 201}).status_code == 400
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_worker_embeds_a_story_queued_on_publish(worker):
+    publication = published_story(story__title="Bussi", story__text="Bussi ei tullut koskaan.")
+    embeddings.queue(publication)  # what publishing does once its transaction commits
+    row = wait_for(
+        lambda: StoryEmbedding.objects.filter(publication=publication).first(), timeout=60
+    )
+    assert row.text_hash == embeddings.text_hash("Bussi\nBussi ei tullut koskaan.")
