@@ -6,6 +6,7 @@ every edit); the tagger in ``media_pipeline.themes`` is pure and is handed a sna
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict
 from typing import Any
@@ -156,8 +157,9 @@ def latest_model() -> learning.ThemeModel | None:
 
 def semantic_model() -> SemanticModel | None:
     """Theme descriptions and curated published stories as vectors, for suggestions by
-    meaning; None while there are fewer than ``MIN_CURATED_EXAMPLES`` curated stories or
-    when ``TARINA_THEMES_BY_MEANING`` is off. Built once per change per process."""
+    meaning; None while fewer stories are curated than ``TARINA_THEMES_MIN_EXAMPLES``
+    (default ``MIN_CURATED_EXAMPLES``) or when ``TARINA_THEMES_BY_MEANING`` is off. Built
+    once per change per process; descriptions are embedded again only when they change."""
     if not getattr(settings, "TARINA_THEMES_BY_MEANING", True):
         return None
     taxonomy = current_taxonomy()
@@ -166,14 +168,15 @@ def semantic_model() -> SemanticModel | None:
     if cached is not None and cached[0] == key:
         return cached[1]
     examples = embeddings.curated_examples()
-    if len(examples) < MIN_CURATED_EXAMPLES:
+    if len(examples) < getattr(settings, "TARINA_THEMES_MIN_EXAMPLES", MIN_CURATED_EXAMPLES):
         return None
+    described = json.dumps([t.descriptions for t in taxonomy.themes], sort_keys=True)
     descriptions = _semantic_cache.get("descriptions")
-    if descriptions is not None and descriptions[0] == key[:2]:
+    if descriptions is not None and descriptions[0] == described:
         model = SemanticModel(taxonomy, descriptions[1].descriptions, examples, encoder())
     else:
         model = SemanticModel.build(taxonomy, encoder(), examples)
-        _semantic_cache["descriptions"] = (key[:2], model)
+        _semantic_cache["descriptions"] = (described, model)
     _semantic_cache["model"] = (key, model)
     return model
 
