@@ -3,6 +3,14 @@
     python bench/themes_eval.py [--json OUT] [--no-holdout]
     python bench/themes_eval.py --cv 5 [--calibrate] [--taxonomy PATH]   # k-fold over all
     python bench/themes_eval.py --write-calibrated OUT [--taxonomy PATH]
+    python bench/themes_eval.py --cv 5 --repeats 2 --semantic      # + meaning, in fold
+    python bench/themes_eval.py --semantic [--implicit]   # held-out (and implicit) sets
+
+With ``--semantic`` the tagger also reads the stories' meaning (multilingual embeddings,
+``media_pipeline.themes.semantic``) with the tuning stories as curated examples (in
+``--cv``, the other folds' stories only). ``--implicit`` also reads the blind set of
+implicit stories (``implicit_stories.jsonl``): held out, every look is counted in
+docs/themes.md. Story vectors are cached in ``var/bench/`` (the model is deterministic).
 
 Prints per-theme and per-language P/R/F1 with micro and macro averages for
 (a) the lexicon alone, on the 240 stories it was tuned on (``stories.jsonl``,
@@ -25,15 +33,21 @@ writes ``--taxonomy`` (default: the shipped one) calibrated on all labelled stor
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from media_pipeline.meaning import encoder  # noqa: E402
 from media_pipeline.themes.calibration import calibrate  # noqa: E402
 from media_pipeline.themes.evaluation import (  # noqa: E402
     Counts,
@@ -43,12 +57,51 @@ from media_pipeline.themes.evaluation import (  # noqa: E402
     load_stories,
 )
 from media_pipeline.themes.learning import ThemeModel, TrainingExample, train  # noqa: E402
+from media_pipeline.themes.semantic import Example, SemanticModel  # noqa: E402
 from media_pipeline.themes.taxonomy import Taxonomy, load_default  # noqa: E402
 
 STORIES = ROOT / "tests" / "data" / "themes" / "stories.jsonl"
 DEV_STORIES = ROOT / "tests" / "data" / "themes" / "dev_stories.jsonl"
 BLIND1_STORIES = ROOT / "tests" / "data" / "themes" / "blind1_stories.jsonl"
 HOLDOUT_STORIES = ROOT / "tests" / "data" / "themes" / "holdout_stories.jsonl"
+IMPLICIT_STORIES = ROOT / "tests" / "data" / "themes" / "implicit_stories.jsonl"
+VECTOR_CACHE = ROOT / "var" / "bench" / "meaning_vectors.npz"
+
+
+class CachingEncoder:
+    """The packaged encoder, with every text's vector kept on disk between runs."""
+
+    def __init__(self, path: Path = VECTOR_CACHE) -> None:
+        self._encoder, self._path = encoder(), path
+        self._vectors: dict[str, npt.NDArray[np.float32]] = {}
+        if path.exists():
+            with np.load(path) as stored:
+                self._vectors = {key: stored[key] for key in stored.files}
+
+    @staticmethod
+    def _key(text: str) -> str:
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def passages(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """Vectors of ``texts``, embedding only those not cached yet."""
+        missing = [t for t in dict.fromkeys(texts) if self._key(t) not in self._vectors]
+        if missing:
+            for text, vector in zip(missing, self._encoder.passages(missing), strict=True):
+                self._vectors[self._key(text)] = vector
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+            np.savez(self._path, **self._vectors)  # type: ignore[arg-type]
+        return np.vstack([self._vectors[self._key(t)] for t in texts])
+
+
+def semantic_for(
+    base: SemanticModel, examples: list[LabelledStory], encoder: CachingEncoder
+) -> SemanticModel:
+    """``base`` (the theme descriptions) with ``examples`` as its curated stories."""
+    vectors = list(encoder.passages([s.text for s in examples])) if examples else []
+    rows = [
+        Example(s.id, s.text, s.themes, vector) for s, vector in zip(examples, vectors, strict=True)
+    ]
+    return SemanticModel(base.taxonomy, base.descriptions, rows, encoder)
 
 
 def print_report(title: str, report: Report) -> dict[str, object]:
@@ -117,26 +170,44 @@ def cross_validate(
     recalibrate: bool,
     with_model: bool = True,
     prior: float | None = None,
+    semantic: SemanticModel | None = None,
+    encoder: CachingEncoder | None = None,
 ) -> dict[str, object]:
     """Pooled k-fold numbers for the lexicon alone and (``with_model``) blended with a
     model trained on the other folds."""
     lexicon: Report | None = None
     blended: Report | None = None
+    meaning: Report | None = None
+    meaning_model: Report | None = None
     for seed in range(repeats):
         parts = folds(stories, k, seed)
         for i, held_out in enumerate(parts):
             rest = [s for j, part in enumerate(parts) if j != i for s in part]
             fold_taxonomy = calibrate(taxonomy, rest) if recalibrate else taxonomy
             lexicon = merge(lexicon, evaluate(held_out, fold_taxonomy))
+            model = None
             if with_model:
                 model = fit(examples_for(rest, fold_taxonomy), fold_taxonomy, prior)
                 blended = merge(blended, evaluate(held_out, fold_taxonomy, model=model))
+            if semantic is not None and encoder is not None:
+                fold_semantic = semantic_for(semantic, rest, encoder)
+                meaning = merge(meaning, evaluate(held_out, fold_taxonomy, semantic=fold_semantic))
+                if model is not None:
+                    meaning_model = merge(
+                        meaning_model,
+                        evaluate(held_out, fold_taxonomy, model=model, semantic=fold_semantic),
+                    )
     assert lexicon is not None
     name = f"{k}-fold x {repeats}" + (", calibrated in fold" if recalibrate else "")
     out: dict[str, object] = {"cv_lexicon": print_report(f"lexicon only, {name}", lexicon)}
     if blended is not None:
         title = f"lexicon + model trained on the other folds, {name}"
         out["cv_trained"] = print_report(title, blended)
+    if meaning is not None:
+        out["cv_meaning"] = print_report(f"lexicon + meaning (other folds), {name}", meaning)
+    if meaning_model is not None:
+        title = f"lexicon + model + meaning (other folds), {name}"
+        out["cv_meaning_trained"] = print_report(title, meaning_model)
     return out
 
 
@@ -160,6 +231,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lexicon-only", action="store_true", help="--cv without the model")
     parser.add_argument("--prior", type=float, default=None, help="model prior strength")
     parser.add_argument("--write-calibrated", type=Path, default=None, metavar="OUT")
+    parser.add_argument("--semantic", action="store_true", help="also blend in meaning")
+    parser.add_argument(
+        "--implicit",
+        type=Path,
+        nargs="?",
+        const=IMPLICIT_STORIES,
+        default=None,
+        help="also read the held-out implicit set (each look is counted in docs/themes.md)",
+    )
     parser.add_argument(
         "--calibrate-on",
         default="train,test,dev",
@@ -173,6 +253,8 @@ def main(argv: list[str] | None = None) -> int:
         else load_default()
     )
     stories = load_stories(args.stories)
+    encoder = CachingEncoder() if args.semantic else None
+    semantic = SemanticModel.build(taxonomy, encoder) if encoder is not None else None
     if args.write_calibrated or args.cv:
         pooled = stories + load_stories(args.dev) + load_stories(args.blind1)
         if args.write_calibrated:
@@ -189,6 +271,8 @@ def main(argv: list[str] | None = None) -> int:
             args.calibrate,
             not args.lexicon_only,
             args.prior,
+            semantic,
+            encoder,
         )
         if args.json:
             args.json.write_text(json.dumps(cv, indent=2))
@@ -213,6 +297,32 @@ def main(argv: list[str] | None = None) -> int:
             f"lexicon + model trained on the {len(tuning)}, held-out stories",
             evaluate(holdout, taxonomy, model=model),
         )
+    tuned = semantic_for(semantic, tuning, encoder) if semantic and encoder else None
+    if tuned is not None and not args.no_holdout:
+        out["meaning_holdout"] = print_report(
+            "lexicon + meaning (the tuning stories as examples), held-out stories",
+            evaluate(holdout, taxonomy, semantic=tuned),
+        )
+        out["meaning_trained_holdout"] = print_report(
+            "lexicon + model + meaning, held-out stories",
+            evaluate(holdout, taxonomy, model=model, semantic=tuned),
+        )
+    if args.implicit:
+        implicit = load_stories(args.implicit)
+        out["lexicon_implicit"] = print_report(
+            "lexicon only, implicit stories", evaluate(implicit, taxonomy)
+        )
+        out["trained_implicit"] = print_report(
+            "lexicon + model, implicit stories", evaluate(implicit, taxonomy, model=model)
+        )
+        if tuned is not None:
+            out["meaning_implicit"] = print_report(
+                "lexicon + meaning, implicit stories", evaluate(implicit, taxonomy, semantic=tuned)
+            )
+            out["meaning_trained_implicit"] = print_report(
+                "lexicon + model + meaning, implicit stories",
+                evaluate(implicit, taxonomy, model=model, semantic=tuned),
+            )
     if args.json:
         args.json.write_text(json.dumps(out, indent=2))
     return 0

@@ -28,6 +28,7 @@ from django.conf import settings
 from stories.domain import (
     audio_redactions,
     dispatch,
+    embeddings,
     failpoints,
     ingest,
     media_reconciler,
@@ -40,7 +41,7 @@ from stories.domain import (
 )
 from stories.domain.channels import drafts, imap
 from stories.enums import AssetRole, StoryStatus
-from stories.models import Story, TranscriptRevision
+from stories.models import PublishedStory, Story, TranscriptRevision
 
 logger = logging.getLogger(__name__)
 
@@ -117,6 +118,14 @@ def publish_story(story_id: int) -> None:
             publication.publish(story)
     except publication.NotPublishable:
         publication.settle(story)
+
+
+@shared_task(name=dispatch.EMBED_STORY, **RETRY_OPTIONS)
+def embed_story(publication_id: int) -> None:
+    """Store the meaning vector of a public copy (gone since: nothing to do)."""
+    found = PublishedStory.objects.filter(pk=publication_id).first()
+    if found is not None:
+        embeddings.embed(found)
 
 
 @shared_task(name=dispatch.ALIGN_TRANSCRIPT, **RETRY_OPTIONS)

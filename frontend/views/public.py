@@ -14,23 +14,26 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from frontend.views.common import clean_param, current_language, localised
-from stories.domain import captions, publicity
+from stories.domain import captions, embeddings, publicity
 from stories.models import Drive, PublishedStory, Theme
 
 SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,80}$")
 LANGUAGE = re.compile(r"^[a-z]{2}$")
 PAGE_SIZE = 20
+MEANING = "meaning"
 
 
 def clean_filters(request: HttpRequest) -> dict[str, str]:
     """The list's filters; anything malformed is dropped rather than failing the page."""
-    keys = ("theme", "drive", "language", "q")
+    keys = ("theme", "drive", "language", "q", "mode")
     raw = {key: clean_param(request.GET.get(key, "")) for key in keys}
     return {
         "theme": raw["theme"] if SLUG.match(raw["theme"]) else "",
         "drive": raw["drive"] if SLUG.match(raw["drive"]) else "",
         "language": raw["language"].lower() if LANGUAGE.match(raw["language"].lower()) else "",
         "q": raw["q"][:200],
+        # "meaning": the words are matched by meaning, in any language (embeddings).
+        "mode": "meaning" if raw["mode"] == MEANING else "",
     }
 
 
@@ -49,13 +52,19 @@ def theme_labels(language: str) -> list[tuple[str, str]]:
 def story_list(request: HttpRequest) -> HttpResponse:
     filters = clean_filters(request)
     language = current_language()
+    by_meaning = filters["mode"] == MEANING and bool(filters["q"])
     stories = publicity.feed(
         theme=filters["theme"],
         drive=filters["drive"],
         language=filters["language"],
-        q=filters["q"],
+        q="" if by_meaning else filters["q"],
     )
-    page = Paginator(stories, PAGE_SIZE).get_page(request.GET.get("page"))
+    if by_meaning:
+        # One page, closest in meaning first.
+        found = embeddings.search(filters["q"], stories, limit=PAGE_SIZE)
+        page = Paginator(found, PAGE_SIZE).page(1)
+    else:
+        page = Paginator(stories, PAGE_SIZE).get_page(request.GET.get("page"))
     publicity.attach_collections(page.object_list)
     query = {k: v for k, v in filters.items() if v}
     context = {
@@ -93,6 +102,7 @@ def story_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "story": publication,
             "language": current_language(),
             "tracks": caption_tracks(publication),
+            "related": embeddings.related(publication),
         },
     )
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .learning import ThemeModel
+from .semantic import SemanticModel
 from .tagger import tag
 from .taxonomy import Taxonomy
 
@@ -93,14 +94,18 @@ def evaluate(
     stories: Iterable[LabelledStory],
     taxonomy: Taxonomy,
     model: ThemeModel | None = None,
+    semantic: SemanticModel | None = None,
 ) -> Report:
-    """Tag each story (with its gold language) and compare suggestions with gold themes."""
+    """Tag each story (with its gold language) and compare suggestions with gold themes.
+
+    A ``semantic`` model must not hold the stories evaluated among its examples."""
     per_theme = {slug: Counts() for slug in taxonomy.slugs}
     per_language: dict[str, Counts] = {}
     n = 0
     for story in stories:
         n += 1
-        predicted = set(tag(story.text, story.language, taxonomy, model=model).suggested)
+        result = tag(story.text, story.language, taxonomy, model=model, semantic=semantic)
+        predicted = set(result.suggested)
         counts = _compare(predicted, story.themes, taxonomy.slugs)
         for slug, c in counts.items():
             per_theme[slug] = per_theme[slug] + c

@@ -24,6 +24,9 @@ from .scoring import (
     normalise_language,
     theme_scores,
 )
+from .semantic import THRESHOLD as MEANING_THRESHOLD
+from .semantic import WEIGHT as MEANING_WEIGHT
+from .semantic import MeaningScores, NearestExample, SemanticModel
 from .taxonomy import Taxonomy, load_default
 
 
@@ -79,6 +82,10 @@ class ThemeSuggestion:
     lexicon_score: float
     model_score: float | None = None
     evidence: tuple[Evidence, ...] = ()
+    meaning_score: float | None = None
+    # When the meaning of the story, not its words, decided: the closest curated story
+    # with this theme.
+    example: NearestExample | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable form."""
@@ -126,6 +133,8 @@ def tag(
     *,
     segments: Sequence[SegmentLike | Mapping[str, Any]] | None = None,
     model: ThemeModel | None = None,
+    semantic: SemanticModel | None = None,
+    meaning_vector: Any = None,
 ) -> TaggingResult:
     """Score every theme of ``taxonomy`` for ``text``.
 
@@ -133,7 +142,10 @@ def tag(
     segments with ``start``, ``end`` and ``text``), evidence carries their timestamps; if
     ``text`` is empty the segments' texts joined by spaces are tagged. ``model`` (from
     :func:`media_pipeline.themes.learning.train`) blends curator-trained predictions into
-    the lexicon scores. A language without signal words gives a result with
+    the lexicon scores. ``semantic`` (:class:`~media_pipeline.themes.semantic.SemanticModel`)
+    blends in how close the story's meaning is to each theme's descriptions and curated
+    examples; ``meaning_vector`` is the story's vector when the caller has it already.
+    A language without signal words gives a result with
     ``supported=False``, no suggestions and a ``reason``.
     """
     taxonomy = taxonomy or _default_taxonomy()
@@ -159,6 +171,11 @@ def tag(
         model_scores = model.predict(text, language, lexicon_scores)
         blend = {slug: model.blend_weight(slug) for slug in model_scores}
 
+    meaning: MeaningScores | None = None
+    if semantic is not None:
+        vector = meaning_vector if meaning_vector is not None else semantic.embed(text)
+        meaning = semantic.score(vector)
+
     threshold = taxonomy.scoring.threshold
     scores: dict[str, float] = {}
     cuts: dict[str, float] = {}
@@ -169,6 +186,9 @@ def tag(
             w = blend[theme.slug]
             score = (1 - w) * score + w * model_score
             cut = (1 - w) * threshold + w * model.threshold(theme.slug)
+        if meaning is not None:
+            score = (1 - MEANING_WEIGHT) * score + MEANING_WEIGHT * meaning.scores[theme.slug]
+            cut = (1 - MEANING_WEIGHT) * cut + MEANING_WEIGHT * MEANING_THRESHOLD
         scores[theme.slug], cuts[theme.slug] = score, cut
     # The relative cut applies to blended scores too: without it every theme the model
     # is lukewarm about rides along with the story's clear topic, and precision drops.
@@ -178,6 +198,9 @@ def tag(
         for slug in taxonomy.slugs
         if scores[slug] >= cuts[slug] and scores[slug] >= relative_cut
     ]
+    if meaning is not None:
+        # One weak word is not enough for a second theme, unless the meaning carries it.
+        weak = {slug for slug in weak if meaning.scores[slug] < MEANING_THRESHOLD}
     if passing:
         top = max(passing, key=lambda slug: scores[slug])
         passing = [slug for slug in passing if slug == top or slug not in weak]
@@ -190,6 +213,9 @@ def tag(
         score = scores[theme.slug]
         suggested = theme.slug in passing
         model_score = model_scores.get(theme.slug)
+        example = None
+        if meaning is not None and suggested and lex_score < threshold:
+            example = meaning.nearest.get(theme.slug)
         suggestions.append(
             (
                 -score,
@@ -202,6 +228,10 @@ def tag(
                     lexicon_score=round(lex_score, 4),
                     model_score=None if model_score is None else round(model_score, 4),
                     evidence=tuple(_evidence(text, hits.get(theme.slug, []))),
+                    meaning_score=(
+                        None if meaning is None else round(meaning.scores[theme.slug], 4)
+                    ),
+                    example=example,
                 ),
             )
         )

@@ -28,7 +28,7 @@ from stories.api import public_cache, public_surface
 from stories.api.converters import MAX_ROW_ID
 from stories.api.pagination import count_parameter
 from stories.api.serializers import LanguageField
-from stories.domain import captions, publicity
+from stories.domain import captions, embeddings, publicity
 from stories.languages import reader_language
 from stories.models import Collection, PublishedStory, Theme
 
@@ -214,6 +214,14 @@ class FeedQuerySerializer(serializers.Serializer):
     q = serializers.CharField(
         required=False, max_length=200, help_text="Words to search for (web-search syntax)."
     )
+    meaning = serializers.CharField(
+        required=False,
+        max_length=200,
+        help_text=(
+            "Words whose meaning to search for, in any language: stories in every language "
+            "are ranked by closeness in meaning (one page, closest first, no cursor)."
+        ),
+    )
     since = serializers.DateTimeField(
         required=False, help_text="ISO 8601 date and time: stories published at or after it."
     )
@@ -311,6 +319,12 @@ class FeedView(PublicView):
             since=data.get("since"),
         )
         paginator = self.pagination_class()
+        if data.get("meaning"):
+            size = paginator.get_page_size(request)
+            found = embeddings.search(data["meaning"], queryset, limit=size)
+            publicity.attach_collections(found)
+            results = PublicStorySerializer(found, many=True, context=self.public_context()).data
+            return Response({"next": None, "previous": None, "results": results})
         page = paginator.paginate_queryset(queryset, request, view=self) or []
         publicity.attach_collections(page)
         body = PublicStorySerializer(page, many=True, context=self.public_context()).data

@@ -24,6 +24,7 @@ ALIGN_TRANSCRIPT = "media_pipeline.tasks.align_transcript"
 ERASE_EXPIRED_CHANNEL_DRAFTS = "media_pipeline.tasks.erase_expired_channel_drafts"
 POLL_MAILBOX = "media_pipeline.tasks.poll_mailbox"
 TRANSLATE_STORY = "media_pipeline.tasks.translate_story"
+EMBED_STORY = "media_pipeline.tasks.embed_story"
 
 # The queue of the hosts with the Whisper model loaded (see docs/pipeline.md).
 TRANSCRIBE_QUEUE = "transcribe"

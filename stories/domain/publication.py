@@ -32,6 +32,7 @@ from stories.domain import (
     clips,
     consent_state,
     dispatch,
+    embeddings,
     file_journal,
     lifecycle,
     pictures,
@@ -240,6 +241,7 @@ def _record(
         clips.take_down(story, keep_audio=str(publication.audio.name or ""))
         publication.themes.set(public_themes(story))
         _index(publication)
+        embeddings.queue(publication)
         _delete_on_commit([(f.storage, str(f.name)) for f in old_files])
         file_journal.settle(media.STORAGE, built.names())
     return publication

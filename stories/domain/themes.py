@@ -6,18 +6,22 @@ every edit); the tagger in ``media_pipeline.themes`` is pure and is handed a sna
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from media_pipeline.meaning import encoder
 from media_pipeline.themes import learning
-from media_pipeline.themes.tagger import tag
+from media_pipeline.themes.semantic import SemanticModel
+from media_pipeline.themes.tagger import ThemeSuggestion, tag
 from media_pipeline.themes.taxonomy import Taxonomy, load_default
-from stories.domain import audit, editing
+from stories.domain import audit, editing, embeddings
 from stories.domain.roles import AnyUser
 from stories.enums import AuditAction, ThemeAction, ThemeSource, ThemeTagState
 from stories.models import (
@@ -30,6 +34,12 @@ from stories.models import (
 )
 
 _taxonomy_cache: dict[tuple[int, str], Taxonomy] = {}
+_semantic_cache: dict[str, tuple[object, SemanticModel]] = {}
+
+# The meaning of a story joins the theme suggestions once curators have curated this many
+# published stories: the knobs were chosen with a few hundred examples, and with none the
+# theme descriptions alone are too blunt to add to the lexicon.
+MIN_CURATED_EXAMPLES = 20
 
 
 class UnknownTheme(ValueError):
@@ -145,6 +155,32 @@ def latest_model() -> learning.ThemeModel | None:
     return learning.ThemeModel.from_bytes(bytes(snapshot.data)) if snapshot else None
 
 
+def semantic_model() -> SemanticModel | None:
+    """Theme descriptions and curated published stories as vectors, for suggestions by
+    meaning; None while fewer stories are curated than ``TARINA_THEMES_MIN_EXAMPLES``
+    (default ``MIN_CURATED_EXAMPLES``) or when ``TARINA_THEMES_BY_MEANING`` is off. Built
+    once per change per process; descriptions are embedded again only when they change."""
+    if not getattr(settings, "TARINA_THEMES_BY_MEANING", True):
+        return None
+    taxonomy = current_taxonomy()
+    key = (taxonomy.version, current_version().created_at, embeddings.examples_version())
+    cached = _semantic_cache.get("model")
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    examples = embeddings.curated_examples()
+    if len(examples) < getattr(settings, "TARINA_THEMES_MIN_EXAMPLES", MIN_CURATED_EXAMPLES):
+        return None
+    described = json.dumps([t.descriptions for t in taxonomy.themes], sort_keys=True)
+    descriptions = _semantic_cache.get("descriptions")
+    if descriptions is not None and descriptions[0] == described:
+        model = SemanticModel(taxonomy, descriptions[1].descriptions, examples, encoder())
+    else:
+        model = SemanticModel.build(taxonomy, encoder(), examples)
+        _semantic_cache["descriptions"] = (described, model)
+    _semantic_cache["model"] = (key, model)
+    return model
+
+
 def story_text(story: Story) -> tuple[str, list[dict[str, Any]], str]:
     """What the tagger reads: the story's text, or its transcript with segment timings."""
     transcript = Transcript.objects.filter(story=story).order_by("created_at").first()
@@ -161,7 +197,14 @@ def suggest(story: Story) -> list[StoryTheme]:
     text, segments, language = story_text(story)
     taxonomy = current_taxonomy()
     model = latest_model()
-    result = tag(text, language or None, taxonomy, segments=segments or None, model=model)
+    result = tag(
+        text,
+        language or None,
+        taxonomy,
+        segments=segments or None,
+        model=model,
+        semantic=semantic_model(),
+    )
     themes = {t.slug: t for t in Theme.objects.all()}
     stored = []
     for item in result.suggestions:
@@ -174,7 +217,7 @@ def suggest(story: Story) -> list[StoryTheme]:
             defaults={
                 "score": round(item.score, 4),
                 "suggested": item.suggested,
-                "evidence": [asdict(e) for e in item.evidence],
+                "evidence": [asdict(e) for e in item.evidence] + _example_evidence(item),
                 "taxonomy_version": taxonomy.version,
                 "model_decisions": model.n_decisions if model else 0,
             },
@@ -182,6 +225,20 @@ def suggest(story: Story) -> list[StoryTheme]:
         stored.append(tag_row)
     editing.adopt_language(story, result.language)
     return stored
+
+
+def _example_evidence(item: ThemeSuggestion) -> list[dict[str, Any]]:
+    """When the story's meaning decided, the closest curated (published, anonymised) story
+    with the theme, as evidence a curator can read."""
+    if item.example is None:
+        return []
+    return [
+        {
+            "text": item.example.excerpt,
+            "example": item.example.key,
+            "similarity": item.example.similarity,
+        }
+    ]
 
 
 def record_reporter_themes(story: Story, slugs: Iterable[str]) -> None:

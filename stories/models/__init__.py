@@ -5,6 +5,7 @@ from stories.models.channel import ChannelConversation
 from stories.models.clip import Clip
 from stories.models.consent import ConsentRecord
 from stories.models.drive import ConsentText, Drive
+from stories.models.embedding import StoryEmbedding
 from stories.models.publication import Collection, CollectionStory, PublishedStory
 from stories.models.review import Redaction, ReleaseCheck, TranscriptRevision
 from stories.models.storage import MediaCheckRun, StoredFileIntent
@@ -29,6 +30,7 @@ __all__ = [
     "ReleaseCheck",
     "StoredFileIntent",
     "Story",
+    "StoryEmbedding",
     "StoryTheme",
     "TaxonomyVersion",
     "Theme",

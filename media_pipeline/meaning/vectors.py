@@ -1,0 +1,75 @@
+"""Vectors as bytes for storage, and an in-memory index to find the nearest ones."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from .encoder import DIMENSIONS
+
+
+def to_bytes(vector: npt.NDArray[np.float32]) -> bytes:
+    """Little-endian float32 bytes (1,536 for one vector)."""
+    return np.asarray(vector, dtype="<f4").reshape(-1).tobytes()
+
+
+def from_bytes(data: bytes) -> npt.NDArray[np.float32]:
+    """The vector ``to_bytes`` stored; ValueError when the length is not one vector."""
+    if len(data) != DIMENSIONS * 4:
+        raise ValueError(f"a stored vector has {DIMENSIONS * 4} bytes, not {len(data)}")
+    return np.frombuffer(data, dtype="<f4").astype(np.float32)
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    """An indexed item and its cosine similarity to what was looked up."""
+
+    key: Hashable
+    similarity: float
+
+
+class VectorIndex:
+    """Exact nearest-neighbour search by cosine similarity over normalised vectors.
+
+    A matrix product over every row: at 100,000 stories of 384 numbers that is 150 MB and
+    a few tens of milliseconds, which is enough until pgvector takes over.
+    """
+
+    def __init__(self, items: Iterable[tuple[Hashable, npt.NDArray[np.float32]]] = ()) -> None:
+        pairs = list(items)
+        self.keys: list[Hashable] = [key for key, _ in pairs]
+        self._matrix = (
+            np.vstack([vector for _, vector in pairs]).astype(np.float32)
+            if pairs
+            else np.zeros((0, DIMENSIONS), dtype=np.float32)
+        )
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def nearest(
+        self,
+        vector: npt.NDArray[np.float32],
+        limit: int,
+        *,
+        allowed: set[Hashable] | None = None,
+        exclude: Sequence[Hashable] = (),
+    ) -> list[Neighbour]:
+        """Up to ``limit`` items most similar to ``vector``, most similar first; only
+        those in ``allowed`` when it is given, never those in ``exclude``."""
+        if not self.keys or limit <= 0:
+            return []
+        similarities = self._matrix @ np.asarray(vector, dtype=np.float32)
+        skip = set(exclude)
+        out: list[Neighbour] = []
+        for row in np.argsort(-similarities, kind="stable"):
+            key = self.keys[int(row)]
+            if key in skip or (allowed is not None and key not in allowed):
+                continue
+            out.append(Neighbour(key, float(similarities[row])))
+            if len(out) == limit:
+                break
+        return out

@@ -1,0 +1,168 @@
+"""Themes recognised from what a story is about, not only from the theme's own words.
+
+A story's meaning vector (``media_pipeline.meaning``) is compared with two kinds of
+labelled examples:
+
+- each theme's description in every language of the taxonomy, and
+- curated stories (a curator confirmed their themes), as their nearest neighbours vote.
+
+The two give one *meaning score* per theme in [0, 1], which the tagger blends with the
+lexicon's score. When the meaning score carries a theme the lexicon alone would not have
+suggested, the nearest curated example with that theme is shown as the evidence.
+
+The knobs were chosen by 5-fold cross-validation (2 repeats) over the 240 tuning stories
+only (``bench/themes_eval.py --cv 5 --repeats 2 --semantic``; docs/themes.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from .taxonomy import Taxonomy
+
+# Neighbours that vote, and how fast a neighbour's vote fades with distance (a cosine
+# similarity 0.01 lower weighs 1/e as much).
+NEIGHBOURS = 10
+NEIGHBOUR_TEMPERATURE = 0.01
+# The share of the meaning score from the curated examples (the rest from descriptions).
+EXAMPLES_SHARE = 0.7
+DESCRIPTION_TEMPERATURE = 0.02
+# The meaning score's share of the final score, and its own suggestion threshold: blended
+# with the lexicon's 0.5 this makes 0.4.
+WEIGHT = 0.5
+THRESHOLD = 0.3
+# Excerpt of a curated example shown as evidence.
+EXCERPT_CHARS = 240
+
+
+class TextEncoder(Protocol):
+    """What the model needs of ``media_pipeline.meaning.Encoder``."""
+
+    def passages(self, texts: Sequence[str]) -> npt.NDArray[np.float32]: ...
+
+
+@dataclass(frozen=True)
+class Example:
+    """A curated story: its public (anonymised) text, the themes a curator gave it, and its
+    meaning vector."""
+
+    key: str
+    text: str
+    themes: frozenset[str]
+    vector: npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True)
+class NearestExample:
+    """The curated story closest to the one tagged that has a given theme."""
+
+    key: str
+    excerpt: str
+    similarity: float
+
+
+@dataclass(frozen=True)
+class MeaningScores:
+    """Meaning score per theme slug, and per theme its nearest curated example."""
+
+    scores: Mapping[str, float]
+    nearest: Mapping[str, NearestExample]
+
+
+class SemanticModel:
+    """Theme descriptions and curated examples as vectors, ready to score a story."""
+
+    def __init__(
+        self,
+        taxonomy: Taxonomy,
+        description_vectors: Mapping[str, npt.NDArray[np.float32]],
+        examples: Sequence[Example] = (),
+        encoder: TextEncoder | None = None,
+    ) -> None:
+        self.encoder = encoder
+        self.taxonomy = taxonomy
+        self.slugs = list(taxonomy.slugs)
+        self.descriptions = description_vectors
+        self.examples = [e for e in examples if e.themes & set(self.slugs)]
+        self._matrix = (
+            np.vstack([e.vector for e in self.examples]).astype(np.float32)
+            if self.examples
+            else None
+        )
+        self._labels = np.array(
+            [[slug in e.themes for slug in self.slugs] for e in self.examples], dtype=np.float32
+        ).reshape(len(self.examples), len(self.slugs))
+
+    @classmethod
+    def build(
+        cls, taxonomy: Taxonomy, encoder: TextEncoder, examples: Sequence[Example] = ()
+    ) -> SemanticModel:
+        """Embed every theme's descriptions (all languages) with ``encoder``."""
+        vectors = {}
+        for theme in taxonomy.themes:
+            texts = [text for text in theme.descriptions.values() if text.strip()]
+            if texts:
+                vectors[theme.slug] = encoder.passages(texts)
+        return cls(taxonomy, vectors, examples, encoder)
+
+    def embed(self, text: str) -> npt.NDArray[np.float32]:
+        """The meaning vector of a story's text (needs the encoder it was built with)."""
+        if self.encoder is None:
+            raise ValueError("this semantic model has no encoder: pass the story's vector")
+        return np.asarray(self.encoder.passages([text])[0], dtype=np.float32)
+
+    def score(self, vector: npt.NDArray[np.float32]) -> MeaningScores:
+        """Meaning scores of every theme for a story with this vector."""
+        vector = np.asarray(vector, dtype=np.float32)
+        described = self._description_scores(vector)
+        voted, nearest = self._example_votes(vector)
+        share = EXAMPLES_SHARE if voted is not None else 0.0
+        scores = {}
+        for i, slug in enumerate(self.slugs):
+            from_examples = float(voted[i]) if voted is not None else 0.0
+            scores[slug] = share * from_examples + (1 - share) * described.get(slug, 0.0)
+        return MeaningScores(scores, nearest)
+
+    def _description_scores(self, vector: npt.NDArray[np.float32]) -> dict[str, float]:
+        """A softmax over themes of the best similarity to any of a theme's descriptions."""
+        best = {
+            slug: float(np.max(vectors @ vector)) for slug, vectors in self.descriptions.items()
+        }
+        if not best:
+            return {}
+        top = max(best.values())
+        weights = {s: float(np.exp((v - top) / DESCRIPTION_TEMPERATURE)) for s, v in best.items()}
+        total = sum(weights.values())
+        return {slug: w / total for slug, w in weights.items()}
+
+    def _example_votes(
+        self, vector: npt.NDArray[np.float32]
+    ) -> tuple[npt.NDArray[np.float32] | None, dict[str, NearestExample]]:
+        if self._matrix is None:
+            return None, {}
+        similarities = self._matrix @ vector
+        order = np.argsort(-similarities, kind="stable")
+        top = order[:NEIGHBOURS]
+        weights = np.exp((similarities[top] - similarities[top[0]]) / NEIGHBOUR_TEMPERATURE)
+        votes = (weights[:, None] * self._labels[top]).sum(axis=0) / weights.sum()
+        nearest: dict[str, NearestExample] = {}
+        for row in order:
+            example = self.examples[int(row)]
+            for slug in example.themes:
+                if slug not in nearest:
+                    nearest[slug] = NearestExample(
+                        example.key, _excerpt(example.text), round(float(similarities[row]), 4)
+                    )
+            if len(nearest) == len(self.slugs):
+                break
+        return votes.astype(np.float32), nearest
+
+
+def _excerpt(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= EXCERPT_CHARS else flat[: EXCERPT_CHARS - 1].rstrip() + "…"

@@ -1,0 +1,268 @@
+"""The meaning of published stories: vectors from their anonymised text, and the searches
+they allow (cross-language search by meaning, related stories).
+
+Only the public copy is embedded (``PublishedStory.title`` and ``text``, with every hidden
+span already replaced): never a private transcript. The vector row belongs to the public
+copy, so withdrawing or unpublishing a story removes its vector with it.
+
+Vectors live behind one interface, :class:`VectorStore`. Where PostgreSQL has the
+pgvector extension a store can search them in the database; the Debian packages on our
+machines do not carry it, so the store used everywhere today keeps the vectors as bytes
+in the database and searches them in process, from an index that each web process
+builds from the rows and rebuilds when they change. No shared disk is needed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+from django.db import connection
+from django.db.models import Count, Max, QuerySet
+
+from media_pipeline.meaning import MODEL_NAME, Neighbour, VectorIndex, encoder, from_bytes, to_bytes
+from media_pipeline.themes.semantic import Example
+from stories.domain import dispatch, publicity
+from stories.enums import StoryStatus
+from stories.models import PublishedStory, StoryEmbedding
+
+logger = logging.getLogger(__name__)
+
+# How many related stories a story page shows.
+RELATED_LIMIT = 3
+# Below this cosine similarity a story is not offered as an answer to a query by meaning.
+# The model's similarities are compressed (unrelated texts score about 0.72 to 0.78), so the
+# floor sits just above where unrelated stories land.
+QUERY_FLOOR = 0.80
+# Related stories must be at least this close to the story shown. Two stories are compared
+# as documents, and stories about public services are all somewhat alike: on the labelled
+# theme stories half of all pairs score above 0.82 and one in ten above 0.87.
+RELATED_FLOOR = 0.85
+
+
+def public_text(publication: PublishedStory) -> str:
+    """What is embedded: the public title and the public (anonymised) text."""
+    return f"{publication.title}\n{publication.text}".strip()
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(f"{MODEL_NAME}\n{text}".encode()).hexdigest()
+
+
+def queue(publication: PublishedStory) -> None:
+    """Embed the public copy in a worker once the transaction that built it commits."""
+    dispatch.send_on_commit(dispatch.EMBED_STORY, publication.pk)
+
+
+def embed(publication: PublishedStory) -> StoryEmbedding | None:
+    """Store the vector of ``publication``'s public text (idempotent: the same text is not
+    embedded twice). A copy without text (a photo alone) has no vector."""
+    text = public_text(publication)
+    if not text:
+        StoryEmbedding.objects.filter(publication=publication).delete()
+        return None
+    digest = text_hash(text)
+    existing = StoryEmbedding.objects.filter(publication=publication).first()
+    if existing is not None and existing.text_hash == digest:
+        return existing
+    vector = encoder().passage(text)
+    row, _ = StoryEmbedding.objects.update_or_create(
+        publication=publication,
+        defaults={"model": MODEL_NAME, "vector": to_bytes(vector), "text_hash": digest},
+    )
+    publicity.changed()  # story pages list related stories: cached pages must move on
+    return row
+
+
+def embed_missing(batch_size: int = 32) -> int:
+    """Embed every published story that has no current vector (the backfill); returns how
+    many were embedded."""
+    done = 0
+    current = {
+        pk: digest
+        for pk, digest in StoryEmbedding.objects.filter(model=MODEL_NAME).values_list(
+            "publication_id", "text_hash"
+        )
+    }
+    pending = []
+    for pk, title, body in publicity.published_stories().values_list("pk", "title", "text"):
+        text = f"{title}\n{body}".strip()
+        if text and current.get(pk) != text_hash(text):
+            pending.append((pk, text))
+    for start in range(0, len(pending), batch_size):
+        chunk = pending[start : start + batch_size]
+        vectors = encoder().passages([text for _, text in chunk])
+        for (pk, text), vector in zip(chunk, vectors, strict=True):
+            StoryEmbedding.objects.update_or_create(
+                publication_id=pk,
+                defaults={
+                    "model": MODEL_NAME,
+                    "vector": to_bytes(vector),
+                    "text_hash": text_hash(text),
+                },
+            )
+            done += 1
+    if done:
+        publicity.changed()
+    return done
+
+
+def curated_examples() -> list[Example]:
+    """Published stories with the themes curators confirmed, as labelled examples for the
+    theme tagger: their public text and their stored vectors."""
+    rows = StoryEmbedding.objects.filter(
+        model=MODEL_NAME, publication__story__status=StoryStatus.PUBLISHED
+    ).values_list("publication_id", "publication__public_id", "publication__title",
+                  "publication__text", "vector")  # fmt: skip
+    themed: dict[int, set[str]] = {}
+    links = PublishedStory.themes.through.objects.values_list("publishedstory_id", "theme__slug")
+    for pk, slug in links:
+        themed.setdefault(pk, set()).add(slug)
+    return [
+        Example(public_id, f"{title}\n{text}".strip(), frozenset(themed[pk]), from_bytes(bytes(v)))
+        for pk, public_id, title, text, v in rows
+        if themed.get(pk)
+    ]
+
+
+def examples_version() -> tuple[object, ...]:
+    """Changes whenever the curated examples may have changed (for caches)."""
+    state = StoryEmbedding.objects.filter(model=MODEL_NAME).aggregate(
+        n=Count("id"), last=Max("updated_at")
+    )
+    links = PublishedStory.themes.through.objects.count()
+    published = PublishedStory.objects.filter(story__status=StoryStatus.PUBLISHED).count()
+    return (connection.settings_dict.get("NAME"), state["n"], state["last"], links, published)
+
+
+# --- The store ----------------------------------------------------------------------
+
+
+class VectorStore(Protocol):
+    """Where story vectors are searched. Keys are ``PublishedStory`` primary keys."""
+
+    def nearest(
+        self,
+        vector: npt.NDArray[np.float32],
+        limit: int,
+        *,
+        allowed: set[int] | None = None,
+        exclude: Sequence[int] = (),
+    ) -> list[Neighbour]: ...
+
+    def vector_of(self, publication_id: int) -> npt.NDArray[np.float32] | None: ...
+
+
+@dataclass
+class _Snapshot:
+    version: tuple[object, ...]
+    index: VectorIndex
+    vectors: dict[int, npt.NDArray[np.float32]]
+
+
+class InProcessStore:
+    """Vectors read from ``StoryEmbedding`` rows into memory, one index per process.
+
+    Before each search one aggregate query (row count, newest change) tells whether the
+    rows changed since the index was built; if so it is built again. A deleted row
+    (a withdrawn story) lowers the count, a new or re-embedded one moves the newest change.
+    """
+
+    def __init__(self) -> None:
+        self._snapshot: _Snapshot | None = None
+        self._lock = threading.Lock()
+
+    def _rows(self) -> QuerySet[StoryEmbedding]:
+        return StoryEmbedding.objects.filter(model=MODEL_NAME)
+
+    def _current(self) -> _Snapshot:
+        state = self._rows().aggregate(n=Count("id"), last=Max("updated_at"), top=Max("id"))
+        version = (connection.settings_dict.get("NAME"), state["n"], state["last"], state["top"])
+        snapshot = self._snapshot
+        if snapshot is not None and snapshot.version == version:
+            return snapshot
+        with self._lock:
+            vectors = {
+                pk: from_bytes(bytes(data))
+                for pk, data in self._rows().values_list("publication_id", "vector")
+            }
+            snapshot = _Snapshot(version, VectorIndex(vectors.items()), vectors)
+            self._snapshot = snapshot
+        return snapshot
+
+    def nearest(
+        self,
+        vector: npt.NDArray[np.float32],
+        limit: int,
+        *,
+        allowed: set[int] | None = None,
+        exclude: Sequence[int] = (),
+    ) -> list[Neighbour]:
+        """The ``limit`` stored vectors closest to ``vector``."""
+        found = self._current().index.nearest(
+            vector, limit, allowed=set(allowed) if allowed is not None else None, exclude=exclude
+        )
+        return found
+
+    def vector_of(self, publication_id: int) -> npt.NDArray[np.float32] | None:
+        """The stored vector of one public copy, if it has one."""
+        return self._current().vectors.get(publication_id)
+
+
+def pgvector_available() -> bool:
+    """Whether the database could hold the vectors itself (PostgreSQL with pgvector).
+
+    The seam for a database-side store: until one is written and tested against a server
+    that has the extension, every installation uses :class:`InProcessStore`.
+    """
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'")
+        return cursor.fetchone() is not None
+
+
+_store = InProcessStore()
+
+
+def store() -> VectorStore:
+    """The vector store of this process."""
+    return _store
+
+
+# --- What the public surfaces ask ---------------------------------------------------
+
+
+def search(meaning: str, among: QuerySet[PublishedStory], limit: int = 20) -> list[PublishedStory]:
+    """Published stories of ``among`` closest in meaning to ``meaning``, in any language,
+    closest first; stories below :data:`QUERY_FLOOR` are left out."""
+    text = " ".join(meaning.split())
+    if not text:
+        return []
+    allowed = set(among.values_list("pk", flat=True))
+    found = store().nearest(encoder().query(text), limit, allowed=allowed)
+    return _in_order(among, [n for n in found if n.similarity >= QUERY_FLOOR])
+
+
+def related(publication: PublishedStory, limit: int = RELATED_LIMIT) -> list[PublishedStory]:
+    """Other published stories closest in meaning to ``publication`` (none while it has
+    no vector yet)."""
+    vector = store().vector_of(publication.pk)
+    if vector is None:
+        return []
+    among = publicity.published_stories()
+    allowed = set(among.values_list("pk", flat=True))
+    found = store().nearest(vector, limit, allowed=allowed, exclude=[publication.pk])
+    return _in_order(among, [n for n in found if n.similarity >= RELATED_FLOOR])
+
+
+def _in_order(among: QuerySet[PublishedStory], found: Iterable[Neighbour]) -> list[PublishedStory]:
+    ranked = [int(n.key) for n in found]  # type: ignore[call-overload]
+    rows = {p.pk: p for p in among.filter(pk__in=ranked)}
+    return [rows[pk] for pk in ranked if pk in rows]

@@ -1,0 +1,21 @@
+"""``manage.py embed_stories``: store the meaning vector of every published story that
+lacks a current one (after an upgrade, or a change of encoder)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from stories.domain import embeddings
+
+
+class Command(BaseCommand):
+    help = "Embed the anonymised text of published stories that have no current vector."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--batch-size", type=int, default=32)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        done = embeddings.embed_missing(batch_size=max(1, options["batch_size"]))
+        self.stdout.write(f"embedded {done} published stories")

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from django.db import models
+
+from stories.models.publication import PublishedStory
+
+
+class StoryEmbedding(models.Model):
+    """The meaning of a published story as a vector, from its anonymised public text only.
+
+    It belongs to the public copy and goes with it: a withdrawn or unpublished story
+    leaves no vector behind. Where PostgreSQL has pgvector the same vectors could live in
+    a vector column; here they are bytes that each web process loads into its own index.
+    """
+
+    publication = models.OneToOneField(
+        PublishedStory, on_delete=models.CASCADE, related_name="embedding"
+    )
+    model = models.CharField(max_length=60, help_text="The encoder that made the vector.")
+    # Float32, little-endian (media_pipeline.meaning.to_bytes).
+    vector = models.BinaryField()
+    # SHA-256 of the text embedded: a rebuild with the same words needs no new vector.
+    text_hash = models.CharField(max_length=64)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"embedding of {self.publication_id}"

@@ -1,0 +1,60 @@
+"""Themes recognised from a story's meaning: curated examples vote, the lexicon keeps its
+evidence, and the nearest curated story is shown when the meaning decides."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from media_pipeline.meaning import DIMENSIONS
+from media_pipeline.themes import load_default, tag
+from media_pipeline.themes.semantic import Example, SemanticModel
+
+# Says nothing in the theme's words: the letter, the number that never answers.
+UNSAID = "The letter said not eligible and gave a number that never answers."
+
+
+def unit(seed: int) -> np.ndarray:
+    vector = np.random.default_rng(seed).normal(size=DIMENSIONS).astype(np.float32)
+    return vector / np.linalg.norm(vector)
+
+
+def model_with_examples() -> SemanticModel:
+    taxonomy = load_default()
+    descriptions = {slug: unit(i)[None, :] for i, slug in enumerate(taxonomy.slugs)}
+    descriptions["transparency"] = unit(1000)[None, :]
+    examples = [
+        Example(f"ex-{i}", f"Curated story {i} about a refusal nobody would explain.",
+                frozenset({"transparency"}), unit(1000) * 0.9 + unit(2000 + i) * 0.1)
+        for i in range(5)
+    ] + [
+        Example(f"other-{i}", "A story about the bus.", frozenset({"accessibility"}),
+                unit(3000 + i))
+        for i in range(5)
+    ]  # fmt: skip
+    for e in examples:
+        e.vector[:] = e.vector / np.linalg.norm(e.vector)
+    return SemanticModel(taxonomy, descriptions, examples)
+
+
+def test_the_meaning_suggests_a_theme_the_words_do_not_carry():
+    taxonomy = load_default()
+    assert "transparency" not in tag(UNSAID, "en", taxonomy).suggested
+    result = tag(UNSAID, "en", taxonomy, semantic=model_with_examples(), meaning_vector=unit(1000))
+    assert result.suggested[0] == "transparency"
+    decided = result.get("transparency")
+    assert decided.example is not None
+    assert decided.example.key.startswith("ex-")
+    assert "refusal" in decided.example.excerpt
+    assert decided.meaning_score is not None
+    assert decided.meaning_score > 0.5
+
+
+def test_lexicon_evidence_stays_when_the_words_carry_the_theme():
+    text = "Nobody listened to us at the meeting, and then at last someone really listened."
+    taxonomy = load_default()
+    plain = tag(text, "en", taxonomy).get("empathy")
+    blended = tag(text, "en", taxonomy, semantic=model_with_examples(), meaning_vector=unit(7))
+    empathy = blended.get("empathy")
+    assert plain.evidence
+    assert empathy.evidence == plain.evidence
+    assert empathy.example is None
