@@ -20,6 +20,8 @@ SWEEP_STUCK_STORIES = "media_pipeline.tasks.sweep_stuck_stories"
 # Newer tasks keep the same prefix, so the routes and the queues treat them alike.
 RECONCILE_MEDIA = "media_pipeline.tasks.reconcile_media"
 ALIGN_TRANSCRIPT = "media_pipeline.tasks.align_transcript"
+# A curator corrected the language: transcribe again in it (routed to `transcribe`).
+TRANSCRIBE_IN_LANGUAGE = "media_pipeline.tasks.transcribe_in_language"
 
 # The queue of the hosts with the Whisper model loaded (see docs/pipeline.md).
 TRANSCRIBE_QUEUE = "transcribe"

@@ -75,14 +75,30 @@ class FasterWhisperTranscriber(WindowedTranscriber):
         # Instance attribute: generate_segments and detect_language call self.encode.
         self._model.encode = LastEncodingCache(self._model.encode)
 
-    def _detect_language(self, speech: np.ndarray) -> tuple[str, float]:
+    def _language_probabilities(self, speech: np.ndarray) -> dict[str, float]:
         # Features without their last frame, as transcribe() feeds the decoder: the encoder
         # input is then identical when ``speech`` is the region decoded next (see above).
         features = self._model.feature_extractor(speech)[..., :-1]
-        language, probability, _ = self._model.detect_language(
+        _language, _probability, all_probabilities = self._model.detect_language(
             features=features, language_detection_segments=1
         )
-        return language, float(probability)
+        return {code: float(p) for code, p in all_probabilities}
+
+    def _text_likelihood(self, speech: np.ndarray, language: str) -> float:
+        segments, _info = self._model.transcribe(
+            speech[: 30 * 16_000],
+            language=language,
+            task="transcribe",
+            beam_size=1,
+            temperature=0.0,
+            without_timestamps=True,
+            word_timestamps=False,
+            vad_filter=False,
+            condition_on_previous_text=False,
+        )
+        scored = [(s.avg_logprob, len(s.tokens)) for s in segments]
+        tokens = sum(n for _, n in scored)
+        return sum(lp * n for lp, n in scored) / tokens if tokens else float("-inf")
 
     def _decode(self, audio: np.ndarray, language: str | None) -> list[RawSegment]:
         o = self.options
