@@ -36,8 +36,9 @@ likely language is unexpected, or an expected one below ``language_threshold``),
 speech is also decoded once in each expected language and the one whose text the model
 finds most likely (highest average log-probability per token) is chosen: on generated
 Swedish, base's language probabilities say English (0.54) and rank Finnish above Swedish,
-while the decoded Swedish text scores higher than the Finnish. Without expected languages the old rule holds: the
-detected language, else the hint when detection is unsure (``language_threshold``).
+while the decoded Swedish text scores higher than the Finnish. Without expected languages
+the old rule holds: the detected language, else the hint when detection is unsure
+(``language_threshold``).
 Forcing one language always would make Whisper translate (badly) whatever a reporter says
 in another language. The decision (probabilities, choice, reason) is kept with the
 transcript so a curator can see and correct it.

@@ -1,9 +1,13 @@
 """Speakers told apart (diarisation), offline: who spoke when, as "Speaker 1", "Speaker 2".
 
 Speech regions (Silero VAD, short pauses kept apart so a change of voice at a pause is a
-boundary) are embedded with resemblyzer's speaker encoder, whose weights ship inside the
-``resemblyzer`` package (nothing is downloaded). Each region gives one embedding per
-1.6 s partial, two partials a second; partials are clustered by cosine distance
+boundary) are embedded with resemblyzer's speaker encoder (a 3-layer LSTM over 40-band
+mel frames, trained for speaker verification), whose weights ship inside the
+``resemblyzer`` package (nothing is downloaded). The weights are loaded into
+:class:`VoiceEncoder` here rather than through ``import resemblyzer``: that package imports
+``webrtcvad``, whose module needs ``pkg_resources``, gone from current setuptools, and we
+have Silero for speech detection anyway. Each region gives one embedding per 1.6 s
+partial, two partials a second; partials are clustered by cosine distance
 (agglomerative, average linkage). A distance threshold decides how many speakers there
 are, so a one-voice recording stays one speaker; ``max_speakers`` caps it. Every 10 ms of
 speech takes the label of the partial centred nearest to it, and runs of one label become
@@ -15,9 +19,11 @@ a collar around reference boundaries), for the figure in docs/pipeline.md.
 
 from __future__ import annotations
 
+import importlib.util
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -32,6 +38,10 @@ PARTIALS_PER_SECOND = 2.0
 #: Regions shorter than this carry too little voice to embed.
 MIN_REGION_SECONDS = 0.4
 _FRAME = 0.01
+# The encoder's input: 40 mel bands of 25 ms windows every 10 ms; 160 frames a partial.
+_MEL_BANDS, _WINDOW, _HOP, _PARTIAL_FRAMES = 40, 400, 160, 160
+# Quiet speech is raised to this loudness before embedding (as the encoder was trained).
+_TARGET_DBFS = -30.0
 
 _encoder: Any = None
 _encoder_lock = threading.Lock()
@@ -56,14 +66,107 @@ def speaker_label(number: int) -> str:
     return f"Speaker {number}"
 
 
-def voice_encoder() -> Any:
-    """resemblyzer's packaged encoder on CPU, loaded once per process (about 17 MB)."""
+def packaged_encoder_weights() -> Path:
+    """``pretrained.pt`` inside the installed ``resemblyzer`` package (not imported)."""
+    spec = importlib.util.find_spec("resemblyzer")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("resemblyzer is not installed (the 'media' extra carries it).")
+    return Path(next(iter(spec.submodule_search_locations))) / "pretrained.pt"
+
+
+class VoiceEncoder:
+    """Speaker embeddings (256 numbers, unit length) of 1.6 s partials of speech."""
+
+    def __init__(self, weights: Path):
+        import torch
+
+        class _Network(torch.nn.Module):
+            def __init__(self) -> None:
+                super().__init__()
+                self.lstm = torch.nn.LSTM(_MEL_BANDS, 256, 3, batch_first=True)
+                self.linear = torch.nn.Linear(256, 256)
+
+            def forward(self, mels: torch.Tensor) -> torch.Tensor:
+                _, (hidden, _) = self.lstm(mels)
+                embeds = torch.relu(self.linear(hidden[-1]))
+                return embeds / torch.norm(embeds, dim=1, keepdim=True).clamp_min(1e-8)
+
+        state = torch.load(weights, map_location="cpu", weights_only=True)["model_state"]
+        self._network = _Network()
+        self._network.load_state_dict(
+            {k: v for k, v in state.items() if k.startswith(("lstm.", "linear."))}
+        )
+        self._network.eval()
+        self._torch = torch
+
+    def embed_partials(self, wav: np.ndarray, rate: float) -> tuple[np.ndarray, np.ndarray]:
+        """Embeddings of ``wav``'s 1.6 s partials, ``rate`` a second, and their centres (s)."""
+        rms = float(np.sqrt(np.mean(np.square(wav)))) if len(wav) else 0.0
+        if 0 < rms < 10 ** (_TARGET_DBFS / 20):
+            wav = wav * (10 ** (_TARGET_DBFS / 20) / rms)
+        mel = mel_power(wav)
+        if len(mel) < _PARTIAL_FRAMES:
+            mel = np.pad(mel, ((0, _PARTIAL_FRAMES - len(mel)), (0, 0)))
+        step = max(1, round(SAMPLE_RATE / _HOP / rate))
+        starts = list(range(0, len(mel) - _PARTIAL_FRAMES + 1, step))
+        if starts[-1] + _PARTIAL_FRAMES < len(mel):
+            starts.append(len(mel) - _PARTIAL_FRAMES)  # the end of the region too
+        batch = np.stack([mel[s : s + _PARTIAL_FRAMES] for s in starts])
+        with self._torch.inference_mode():
+            embeds = self._network(self._torch.from_numpy(batch)).numpy()
+        centres = (np.array(starts) + _PARTIAL_FRAMES / 2) * _HOP / SAMPLE_RATE
+        return embeds, np.minimum(centres, len(wav) / SAMPLE_RATE)
+
+
+def _hz_to_mel(hz: np.ndarray) -> np.ndarray:
+    """Slaney's mel scale: linear below 1 kHz, logarithmic above."""
+    hz = np.asarray(hz, dtype=np.float64)
+    mel = hz / (200.0 / 3)
+    log_part = hz >= 1000.0
+    return np.where(log_part, 15.0 + np.log(np.maximum(hz, 1e-10) / 1000.0) / _LOG_STEP, mel)
+
+
+def _mel_to_hz(mel: np.ndarray) -> np.ndarray:
+    mel = np.asarray(mel, dtype=np.float64)
+    return np.where(mel >= 15.0, 1000.0 * np.exp(_LOG_STEP * (mel - 15.0)), mel * 200.0 / 3)
+
+
+_LOG_STEP = np.log(6.4) / 27.0
+
+
+def mel_filters() -> np.ndarray:
+    """40 triangular mel filters over the 201 bins of a 400-point FFT (Slaney-normalised,
+    the filter bank the encoder was trained with)."""
+    bins = np.linspace(0, SAMPLE_RATE / 2, _WINDOW // 2 + 1)
+    edges = _mel_to_hz(np.linspace(0.0, _hz_to_mel(np.array(SAMPLE_RATE / 2)), _MEL_BANDS + 2))
+    widths = np.diff(edges)
+    ramps = edges[:, None] - bins[None, :]
+    rising = -ramps[:-2] / widths[:-1, None]
+    falling = ramps[2:] / widths[1:, None]
+    filters = np.maximum(0.0, np.minimum(rising, falling))
+    return (filters * (2.0 / (edges[2:] - edges[:-2]))[:, None]).astype(np.float32)
+
+
+_FILTERS = mel_filters()
+
+
+def mel_power(wav: np.ndarray) -> np.ndarray:
+    """Mel power frames (frames x 40) of 16 kHz ``wav``: 25 ms Hann windows every 10 ms,
+    centred (zero-padded), as the encoder's training features."""
+    padded = np.pad(wav.astype(np.float32), _WINDOW // 2)
+    count = 1 + (len(padded) - _WINDOW) // _HOP
+    frames = np.lib.stride_tricks.sliding_window_view(padded, _WINDOW)[::_HOP][:count]
+    window = np.hanning(_WINDOW + 1)[:-1].astype(np.float32)
+    power = np.abs(np.fft.rfft(frames * window, axis=1)) ** 2
+    return (power @ _FILTERS.T).astype(np.float32)
+
+
+def voice_encoder() -> VoiceEncoder:
+    """The packaged encoder on CPU, loaded once per process (about 6 MB of weights)."""
     global _encoder
     with _encoder_lock:
         if _encoder is None:
-            from resemblyzer import VoiceEncoder
-
-            _encoder = VoiceEncoder(device="cpu", verbose=False)
+            _encoder = VoiceEncoder(packaged_encoder_weights())
         return _encoder
 
 
@@ -82,14 +185,10 @@ def embed(
     for index, (start, end) in enumerate(regions):
         if end - start < MIN_REGION_SECONDS:
             continue
-        first = int(start * SAMPLE_RATE)
-        wav = samples[first : int(end * SAMPLE_RATE)].astype(np.float32)
-        _, partials, splits = encoder.embed_utterance(
-            wav, return_partials=True, rate=PARTIALS_PER_SECOND
-        )
-        for split, vector in zip(splits, partials, strict=True):
-            centre = (split.start + min(split.stop, len(wav))) / 2 / SAMPLE_RATE
-            where.append((index, start + min(centre, (end - start))))
+        wav = samples[int(start * SAMPLE_RATE) : int(end * SAMPLE_RATE)].astype(np.float32)
+        embeds, centres = encoder.embed_partials(wav, PARTIALS_PER_SECOND)
+        for vector, centre in zip(embeds, centres, strict=True):
+            where.append((index, start + float(centre)))
             rows.append(vector)
     return where, np.array(rows, dtype=np.float32).reshape(len(rows), -1)
 

@@ -498,9 +498,13 @@ def _install_ct2(source: Path, target: Path, name: str, sha256: str | None) -> s
     if not (source / "config.json").is_file():
         raise WeightsError(f"{source} is not a CTranslate2 Whisper folder (no config.json).")
     found = _verify(source / "model.bin", sha256)
-    if _installed_sha(target / MANIFEST) == found and (target / "model.bin").is_file():
-        if sha256_file(target / "model.bin") == found:
-            return "present"
+    model = target / "model.bin"
+    if (
+        _installed_sha(target / MANIFEST) == found
+        and model.is_file()
+        and sha256_file(model) == found
+    ):
+        return "present"
     files = {}
     for filename in CT2_FILES:
         if (source / filename).is_file():
@@ -515,9 +519,8 @@ def _install_ct2(source: Path, target: Path, name: str, sha256: str | None) -> s
 def _install_checkpoint(source: Path, target: Path, name: str, sha256: str | None) -> str:
     found = _verify(source, sha256)
     manifest_path = _manifest_path(target)
-    if _installed_sha(manifest_path) == found and target.is_file():
-        if sha256_file(target) == found:
-            return "present"
+    if _installed_sha(manifest_path) == found and target.is_file() and sha256_file(target) == found:
+        return "present"
     _copy_verified([source], target, found)
     manifest = {"model": name, "sha256": found, "source": str(source)}
     with _atomic_writer(manifest_path) as fp:

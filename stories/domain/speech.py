@@ -62,7 +62,7 @@ def configured_transcriber(language: str | None = None) -> Transcriber:
 
 def expected_languages(story: Story) -> list[str]:
     """The languages the story may be in: the reporter's choice first, then the drive's."""
-    codes = [story.language or ""] + list(story.drive.expected_languages or [])
+    codes = [story.language or "", *(story.drive.expected_languages or [])]
     return list(dict.fromkeys(code.lower() for code in codes if code))
 
 
