@@ -29,7 +29,8 @@ Failure modes and what guards against each:
 Language: a drive names the languages it expects (plus the reporter's own choice). Whisper's
 language probabilities are then read *among those* (:func:`decide_language`): the best
 expected language wins unless an unexpected one is overwhelmingly likely
-(``overwhelming_language_probability``, 0.9), so a Swedish recording that Whisper finds
+(``overwhelming_language_probability``, 0.95: base gives generated Finnish "Thai" at 0.88
+to 0.90), so a Swedish recording that Whisper finds
 "Latin, p = 0.47" is decoded as Swedish, while a reporter who really speaks another
 language is still heard in it. When Whisper's probabilities do not settle it (the most
 likely language is unexpected, or an expected one below ``language_threshold``), the
@@ -75,7 +76,7 @@ class DecodeOptions:
     language_threshold: float = 0.5
     # An unexpected language is chosen over the drive's expected ones only at or above
     # this probability (see decide_language).
-    overwhelming_language_probability: float = 0.9
+    overwhelming_language_probability: float = 0.95
     vad: bool = True
     vad_threshold: float = 0.5
     vad_min_silence_ms: int = 2000
