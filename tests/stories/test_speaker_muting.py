@@ -67,3 +67,23 @@ def test_an_unknown_speaker_is_a_clear_400(db, client, curator) -> None:
     answer = client.post(url, {"speaker": "Speaker 9"}, content_type="application/json")
     assert answer.status_code == 400
     assert "Speaker 9" in answer.json()["detail"]
+
+
+def test_the_console_speech_panel_in_swedish(db, client, curator) -> None:
+    story, transcript = workshop(db)
+    transcript.language_decision = {
+        "chosen": "sv",
+        "reason": "fallback",
+        "detected": "la",
+        "detected_probability": 0.47,
+        "expected": ["fi", "sv"],
+        "probabilities": {"la": 0.47, "sv": 0.2, "fi": 0.1},
+        "threshold": 0.95,
+        "listened": {"fi": -1.05, "sv": -0.96},
+    }
+    transcript.save()
+    client.force_login(curator)
+    page = client.get(f"/console/stories/{story.pk}/?lang=sv").content.decode()
+    assert "Whisper fann LA mest sannolikt (p = 0,47)" in page
+    assert "Tysta den här talaren helt" in page
+    assert '<option value="Speaker 2">Speaker 2</option>' in page
