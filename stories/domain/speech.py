@@ -27,7 +27,7 @@ from media_pipeline.speech.policy import CORRECTED, LanguageDecision
 from media_pipeline.speech.results import SpeechTranscript
 from stories.domain import audit, dispatch, editing
 from stories.domain.roles import AnyUser
-from stories.enums import AssetRole, AuditAction
+from stories.enums import AssetRole, AuditAction, StoryStatus
 from stories.models import MediaAsset, Story, Transcript
 from stories.storage import local_path
 
@@ -190,7 +190,9 @@ def transcribe_in_language(story: Story, language: str) -> list[Transcript]:
     Corrections made to the old transcript are dropped with it: they were corrections of
     text heard in the wrong language.
     """
-    stored = []
+    stored: list[Transcript] = []
+    if story.status == StoryStatus.WITHDRAWN:
+        return stored  # withdrawn while queued: nothing of it is to be heard again
     for asset in MediaAsset.objects.filter(story=story, role=AssetRole.NORMALISED):
         result, sha, turns, seconds = _transcribe(story, asset, corrected=language)
         with transaction.atomic():
