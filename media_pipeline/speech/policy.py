@@ -186,6 +186,21 @@ def decide_language(
     )
 
 
+#: The score of a decode that looped (compression ratio above the threshold) or gave no
+#: text: a loop repeats easy tokens, so its average log-probability is high and worthless.
+UNREADABLE_SCORE = -10.0
+
+
+def listening_score(
+    avg_logprob: float, tokens: int, compression_ratio: float, limit: float
+) -> float:
+    """How well the speech read in one language: its average log-probability per token,
+    or :data:`UNREADABLE_SCORE` for no text or a repetition loop."""
+    if tokens == 0 or compression_ratio > limit:
+        return UNREADABLE_SCORE
+    return avg_logprob
+
+
 def needs_listening(decision: LanguageDecision, unsure_below: float) -> bool:
     """Whether to decode in each expected language before choosing among them."""
     if len(decision.expected) < 2:

@@ -10,7 +10,12 @@ from typing import Any
 import numpy as np
 
 from media_pipeline.speech.engines.base import WindowedTranscriber
-from media_pipeline.speech.policy import DecodeOptions, RawSegment
+from media_pipeline.speech.policy import (
+    UNREADABLE_SCORE,
+    DecodeOptions,
+    RawSegment,
+    listening_score,
+)
 from media_pipeline.speech.results import Word
 from media_pipeline.speech.weights import FASTER_WHISPER
 
@@ -96,9 +101,13 @@ class FasterWhisperTranscriber(WindowedTranscriber):
             vad_filter=False,
             condition_on_previous_text=False,
         )
-        scored = [(s.avg_logprob, len(s.tokens)) for s in segments]
-        tokens = sum(n for _, n in scored)
-        return sum(lp * n for lp, n in scored) / tokens if tokens else float("-inf")
+        found = list(segments)
+        tokens = sum(len(s.tokens) for s in found)
+        if not tokens:
+            return UNREADABLE_SCORE
+        average = sum(s.avg_logprob * len(s.tokens) for s in found) / tokens
+        looped = max(s.compression_ratio for s in found)
+        return listening_score(average, tokens, looped, self.options.compression_ratio_threshold)
 
     def _decode(self, audio: np.ndarray, language: str | None) -> list[RawSegment]:
         o = self.options

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from media_pipeline.speech.engines.base import WindowedTranscriber
-from media_pipeline.speech.policy import DecodeOptions, RawSegment
+from media_pipeline.speech.policy import DecodeOptions, RawSegment, listening_score
 from media_pipeline.speech.results import Word
 from media_pipeline.speech.weights import OPENAI_WHISPER, alignment_heads_dump
 
@@ -84,7 +84,12 @@ class OpenAIWhisperTranscriber(WindowedTranscriber):
         )
         with torch.inference_mode():
             result = whisper.decode(self._model, mel, options)
-        return float(result.avg_logprob)
+        return listening_score(
+            float(result.avg_logprob),
+            len(result.tokens),
+            float(result.compression_ratio),
+            self.options.compression_ratio_threshold,
+        )
 
     def _decode(self, audio: np.ndarray, language: str | None) -> list[RawSegment]:
         import whisper

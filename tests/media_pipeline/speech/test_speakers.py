@@ -17,7 +17,9 @@ from media_pipeline.speech.policy import (
     EXPECTED,
     FALLBACK,
     OVERWHELMING,
+    UNREADABLE_SCORE,
     decide_language,
+    listening_score,
     needs_listening,
     prefer_listened,
 )
@@ -96,3 +98,6 @@ def test_language_is_chosen_among_the_expected_ones_unless_overwhelming() -> Non
     swedish = decide_language({"sv": 0.8, "fi": 0.1}, expected, 0.95)
     assert (swedish.chosen, swedish.reason) == ("sv", EXPECTED)
     assert not needs_listening(swedish, 0.5)
+    # A decode that loops ("memememe...") reads easily but is worthless.
+    assert listening_score(-0.12, 224, 9.0, 2.4) == UNREADABLE_SCORE
+    assert listening_score(-0.84, 38, 1.3, 2.4) == -0.84
