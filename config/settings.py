@@ -322,6 +322,16 @@ TARINA_HEARTBEAT_STALE_SECONDS = env_int("TARINA_HEARTBEAT_STALE_SECONDS", 120)
 TARINA_MODELS_DIR = Path(os.environ.get("TARINA_MODELS_DIR", VAR_DIR / "models"))
 TARINA_TRANSCRIBE_ENGINE = os.environ.get("TARINA_TRANSCRIBE_ENGINE", "faster-whisper")
 TARINA_WHISPER_MODEL = os.environ.get("TARINA_WHISPER_MODEL", "base")
+# Weights per decoded language: TARINA_WHISPER_MODEL_SV=/models/kb-whisper-small (a path) or
+# =kb-small (a name installed by `provision_models --from-dir`). Keyed by lower-case code.
+TARINA_WHISPER_MODEL_BY_LANGUAGE = {
+    key.removeprefix("TARINA_WHISPER_MODEL_").lower(): value.strip()
+    for key, value in os.environ.items()
+    if key.startswith("TARINA_WHISPER_MODEL_") and value.strip()
+}
+# Speakers told apart in each transcribed recording (resemblyzer; see docs/pipeline.md).
+TARINA_DIARISE = env_bool("TARINA_DIARISE", True)
+TARINA_MAX_SPEAKERS = env_int("TARINA_MAX_SPEAKERS", 8)
 TARINA_TRANSCRIBE_DEVICE = os.environ.get("TARINA_TRANSCRIBE_DEVICE", "auto")
 TARINA_TRANSCRIBE_THREADS = env_int("TARINA_TRANSCRIBE_THREADS", 0)
 # Empty: int8_float32 on CPU (as accurate as float32 here, 200 MB lighter), float16 on CUDA.

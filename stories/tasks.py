@@ -128,6 +128,14 @@ def embed_story(publication_id: int) -> None:
         embeddings.embed(found)
 
 
+@shared_task(name=dispatch.TRANSCRIBE_IN_LANGUAGE, **RETRY_OPTIONS)
+def transcribe_in_language(story_id: int, language: str) -> None:
+    """Transcribe a story again in the language a curator gave (the heavy queue)."""
+    story = Story.objects.filter(pk=story_id).first()
+    if story is not None:
+        speech.transcribe_in_language(story, language)
+
+
 @shared_task(name=dispatch.ALIGN_TRANSCRIPT, **RETRY_OPTIONS)
 def align_transcript(revision_id: int) -> None:
     """Place a corrected transcript's words in the recording (the heavy queue)."""

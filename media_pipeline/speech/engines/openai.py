@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from media_pipeline.speech.engines.base import WindowedTranscriber
-from media_pipeline.speech.policy import DecodeOptions, RawSegment
+from media_pipeline.speech.policy import DecodeOptions, RawSegment, listening_score
 from media_pipeline.speech.results import Word
 from media_pipeline.speech.weights import OPENAI_WHISPER, alignment_heads_dump
 
@@ -58,7 +58,7 @@ class OpenAIWhisperTranscriber(WindowedTranscriber):
         self.compute_type = "float16" if device == "cuda" else "float32"
         self._model = load_openai_whisper(checkpoint, device)
 
-    def _detect_language(self, speech: np.ndarray) -> tuple[str, float]:
+    def _language_probabilities(self, speech: np.ndarray) -> dict[str, float]:
         import torch
         import whisper
 
@@ -67,8 +67,29 @@ class OpenAIWhisperTranscriber(WindowedTranscriber):
         ).to(self.device)
         with torch.inference_mode():
             _, probs = self._model.detect_language(mel)
-        language = max(probs, key=probs.get)
-        return language, float(probs[language])
+        return {code: float(p) for code, p in probs.items()}
+
+    def _text_likelihood(self, speech: np.ndarray, language: str) -> float:
+        import torch
+        import whisper
+
+        mel = whisper.log_mel_spectrogram(
+            whisper.pad_or_trim(speech.astype(np.float32)), self._model.dims.n_mels
+        ).to(self.device)
+        options = whisper.DecodingOptions(
+            language=language,
+            temperature=0.0,
+            without_timestamps=True,
+            fp16=self.device == "cuda",
+        )
+        with torch.inference_mode():
+            result = whisper.decode(self._model, mel, options)
+        return listening_score(
+            float(result.avg_logprob),
+            len(result.tokens),
+            float(result.compression_ratio),
+            self.options.compression_ratio_threshold,
+        )
 
     def _decode(self, audio: np.ndarray, language: str | None) -> list[RawSegment]:
         import whisper
