@@ -35,6 +35,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         # The processing library has no database: one CI run of it is enough.
         if item.path.is_relative_to(LIBRARY_TESTS):
             item.add_marker(pytest.mark.single_run)
+        # What a browser shows does not depend on the database behind the page; a browser
+        # test that also drives a real worker (broker and database) runs on both.
+        if item.get_closest_marker("browser") and "worker" not in item.fixturenames:
+            item.add_marker(pytest.mark.single_run)
     if connection.vendor == "postgresql":
         return
     if REQUIRE_POSTGRES:
