@@ -13,7 +13,13 @@ from django.utils import timezone
 
 from stories.enums import AssetRole, Role, StoryKind, StoryStatus, ThemeSource
 from stories.models import MediaAsset, StoryTheme, Theme
-from tests.factories import CollectionFactory, StoryFactory, UserFactory, transcript_for
+from tests.factories import (
+    CollectionFactory,
+    StoryFactory,
+    UserFactory,
+    published_story,
+    transcript_for,
+)
 from tests.frontend.conftest import AXE, sign_in
 from tests.frontend.test_accessibility import blocking_violations, load_axe
 from tests.frontend.test_pages import normalised_recording
@@ -87,6 +93,11 @@ def test_every_console_page_passes_axe(page, live_server, tmp_path):
     loaded(page, "img[data-derivative]")
     check("collections", "/console/collections/")
     check("dashboard", "/console/dashboard/")
+    for told in ("The evening bus to the library was cut.", "No evening bus, no library."):
+        published_story(story__drive=audio.drive, story__text=told)
+    check("insights", "/console/insights/")
+    check("insights, a drive", f"/console/insights/?scope=drive&slug={audio.drive.slug}")
+    check("patterns", f"/console/patterns/?drive={audio.drive.slug}")
     check("queue in Finnish", "/console/?lang=fi")
     assert found == {}
 
