@@ -123,3 +123,18 @@ def test_feed_readers_see_the_caption_links(spoken, fmt):
     # The audio stays the one enclosure.
     [enclosure] = entry.enclosures
     assert enclosure["type"].startswith("audio/")
+
+
+def test_json_feed_attaches_the_captions_and_the_clip(spoken):
+    story_id = spoken.publication.public_id
+    clip = spoken.clips.get()
+    feed = Client().get(f"/feeds/collections/{slug_of(spoken)}.json").json()
+    story_item, clip_item = feed["items"]
+    assert story_item["url"] == f"{HOST}/stories/{story_id}/"
+    vtt = [a for a in story_item["attachments"] if a["mime_type"] == "text/vtt"]
+    assert [a["url"] for a in vtt] == [
+        f"{HOST}/stories/{story_id}/captions.vtt",
+        f"{HOST}/stories/{story_id}/captions.en.vtt",
+    ]
+    assert "machine translation" in vtt[1]["title"]
+    assert clip_item["url"] == f"{HOST}/clips/{clip.public_id}/"
