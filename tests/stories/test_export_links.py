@@ -17,10 +17,14 @@ import zipfile
 import feedparser
 import frictionless
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from stories.domain import clips, consent, publication, transcripts
 from stories.models import Story, Translation
+from tests.factories import CollectionFactory, published_story
 from tests.stories.clip_helpers import published_spoken_story
 
 HOST = "http://testserver"
@@ -138,3 +142,19 @@ def test_json_feed_attaches_the_captions_and_the_clip(spoken):
     ]
     assert "machine translation" in vtt[1]["title"]
     assert clip_item["url"] == f"{HOST}/clips/{clip.public_id}/"
+
+
+def test_export_queries_do_not_grow_with_the_collection(db):
+    collection = CollectionFactory(slug="many", published_at=timezone.now())
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as seen:
+            export_csv("many")
+        return len(seen)
+
+    for _ in range(3):
+        published_story(collections=(collection,))
+    few = queries()
+    for _ in range(6):
+        published_story(collections=(collection,))
+    assert queries() == few

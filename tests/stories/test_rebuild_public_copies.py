@@ -38,12 +38,14 @@ def test_an_old_publication_gets_its_segments_once(old_style):
     assert rebuild("--dry-run").startswith("dry run: 1 published stories without")
     assert PublishedStory.objects.get(story=old_style).segments == []
 
+    audio = old_style.publication.audio.name
     said = rebuild("--now")
     assert "1 published stories without a timed transcript: 1 rebuilt" in said
     copy = PublishedStory.objects.get(story=old_style)
     words = [w["word"] for segment in copy.segments for w in segment["words"]]
     assert words[:3] == ["We", "waited", "an"]
     assert copy.public_id == old_style.public_id  # the same story, still public
+    assert copy.audio.name == audio  # the same build: its clips stay
     assert Client().get(captions).status_code == 200
 
     assert rebuild("--now").startswith("0 published stories without")  # idempotent
