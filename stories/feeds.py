@@ -63,12 +63,22 @@ class AtomFeed(feedgenerator.Atom1Feed):
 
 
 class RssFeed(feedgenerator.Rss201rev2Feed):
-    """RSS 2.0 with RFC 5005 paging links as atom:link (RSS has no paging of its own)."""
+    """RSS 2.0 with RFC 5005 paging links as atom:link (RSS has no paging of its own).
+
+    An RSS item has one enclosure, the audio; its captions are ``atom:link rel="related"``
+    elements, which readers that do not know them skip (``xmlns:atom`` is declared)."""
 
     def add_root_elements(self, handler: Any) -> None:
         super().add_root_elements(handler)
         for rel, href in self.feed.get("paging", {}).items():
             handler.addQuickElement("atom:link", None, {"rel": rel, "href": href})
+
+    def add_item_elements(self, handler: Any, item: dict[str, Any]) -> None:
+        super().add_item_elements(handler, item)
+        for caption in item.get("captions", ()):
+            handler.addQuickElement(
+                "atom:link", None, {"rel": "related", "type": "text/vtt", **caption}
+            )
 
 
 GENERATORS: dict[str, type[feedgenerator.SyndicationFeed]] = {"atom": AtomFeed, "rss": RssFeed}

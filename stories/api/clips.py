@@ -7,6 +7,7 @@ Views parse the request, ask ``stories.rules`` (through ``CuratorsOnly``) and ca
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -26,6 +27,22 @@ from stories.languages import reader_language
 from stories.models import Clip, Story, Theme
 
 NO_CLIP = "No clip has this id."
+
+
+def oembed_url(request: Request | None, clip: Clip) -> str:
+    """The oEmbed (JSON) answer for the clip's public page."""
+    page = absolute(request, reverse("frontend:clip", args=[clip.public_id]))
+    query = urlencode({"url": page, "format": "json"})
+    return absolute(request, f"{reverse('frontend:oembed')}?{query}")
+
+
+def clip_links(request: Request | None, clip: Clip) -> dict[str, str]:
+    """Where a public clip is: its page, its audio and its oEmbed answer (absolute URLs)."""
+    return {
+        "page_url": absolute(request, reverse("frontend:clip", args=[clip.public_id])),
+        "audio_url": absolute(request, reverse("frontend:clip-audio", args=[clip.public_id])),
+        "oembed_url": oembed_url(request, clip),
+    }
 
 
 class ClipGone(APIException):

@@ -45,8 +45,44 @@ FIELDS: list[dict[str, Any]] = [
     {"name": "audio_url", "type": "string", "format": "uri"},
     {"name": "image_url", "type": "string", "format": "uri"},
     {"name": "video_url", "type": "string", "format": "uri"},
+    {
+        "name": "captions_url",
+        "type": "string",
+        "format": "uri",
+        "description": "WebVTT captions of the published transcript, in the story's language.",
+    },
+    {
+        "name": "machine_translation_language",
+        "type": "string",
+        "description": "ISO 639-1 code of the machine translation, empty when none.",
+    },
+    {
+        "name": "machine_translation_captions_url",
+        "type": "string",
+        "format": "uri",
+        "description": "WebVTT captions of the machine translation (made by a machine, "
+        "not checked word by word by a person).",
+    },
+    {
+        "name": "clip_page_urls",
+        "type": "string",
+        "description": "Public pages of the story's clips, separated by ';'.",
+    },
+    {
+        "name": "clip_audio_urls",
+        "type": "string",
+        "description": "Audio (WAV) of the same clips, in the same order, separated by ';'.",
+    },
+    {
+        "name": "clip_oembed_urls",
+        "type": "string",
+        "description": "oEmbed (JSON) answers of the same clips, in the same order, "
+        "separated by ';'; the embeddable player's HTML is in each.",
+    },
 ]
 COLUMNS = [field["name"] for field in FIELDS]
+# Columns that hold a list: separated by ";" in CSV, a JSON list in JSON.
+LIST_COLUMNS = ("themes", "clip_page_urls", "clip_audio_urls", "clip_oembed_urls")
 
 
 def table_schema() -> dict[str, Any]:

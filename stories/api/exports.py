@@ -18,7 +18,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -31,8 +31,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from stories.api import datapackage, public_surface
+from stories.api.clips import clip_links
 from stories.api.public import PUBLIC_METHODS, absolute, public_file_url
-from stories.domain import publicity
+from stories.domain import captions, clips, publicity
 from stories.models import Collection, PublishedStory
 
 # The columns, typed and described in the data package (``datapackage``).
@@ -40,6 +41,8 @@ COLUMNS = datapackage.COLUMNS
 # A cell a spreadsheet would run as a formula (or a DDE command) starts with one of these.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 200
+# Columns that hold a list: separated by ";" in CSV, a JSON list in JSON.
+LIST_COLUMNS = datapackage.LIST_COLUMNS
 
 
 def spreadsheet_safe(value: Any) -> Any:
@@ -50,12 +53,24 @@ def spreadsheet_safe(value: Any) -> Any:
 
 
 def export_stories(found: Collection) -> QuerySet[PublishedStory]:
-    """The collection's published stories that their reporters allowed for research."""
-    return publicity.collection_stories(found).filter(research_allowed=True)
+    """The collection's published stories that their reporters allowed for research,
+    with their public clips (one query for all, not one per story)."""
+    return (
+        publicity.collection_stories(found)
+        .filter(research_allowed=True)
+        .prefetch_related(Prefetch("story__clips", queryset=clips.live(), to_attr="public_clips"))
+    )
 
 
 def row(publication: PublishedStory, request: Request | None) -> dict[str, Any]:
-    """One story as an export row; ``themes`` is a list of slugs here."""
+    """One story as an export row; the list columns (``LIST_COLUMNS``) are lists here."""
+    own_captions, translated_captions, translated_language = None, None, None
+    for language, path, machine in captions.tracks(publication):
+        if machine:
+            translated_captions, translated_language = absolute(request, path), language
+        else:
+            own_captions = absolute(request, path)
+    links = [clip_links(request, clip) for clip in getattr(publication.story, "public_clips", [])]
     return {
         "id": publication.public_id,
         "published_at": publication.published_at.isoformat(),
@@ -70,6 +85,12 @@ def row(publication: PublishedStory, request: Request | None) -> dict[str, Any]:
         "audio_url": public_file_url(request, publication.audio),
         "image_url": public_file_url(request, publication.image),
         "video_url": public_file_url(request, publication.video),
+        "captions_url": own_captions,
+        "machine_translation_language": translated_language,
+        "machine_translation_captions_url": translated_captions,
+        "clip_page_urls": [link["page_url"] for link in links],
+        "clip_audio_urls": [link["audio_url"] for link in links],
+        "clip_oembed_urls": [link["oembed_url"] for link in links],
     }
 
 
@@ -91,7 +112,7 @@ def csv_lines(items: Iterable[dict[str, Any]], bom: bool = False) -> Iterator[st
     writer = csv.writer(_Echo())
     yield ("\ufeff" if bom else "") + writer.writerow(COLUMNS)
     for item in items:
-        cells = {**item, "themes": ";".join(item["themes"])}
+        cells = {**item, **{column: ";".join(item[column]) for column in LIST_COLUMNS}}
         yield writer.writerow(
             [spreadsheet_safe("" if cells[c] is None else cells[c]) for c in COLUMNS]
         )

@@ -85,18 +85,33 @@ class PublicSegmentSerializer(serializers.Serializer):
 
 
 class CaptionTrackSerializer(serializers.Serializer):
-    language = serializers.CharField()
-    url = serializers.URLField(help_text="WebVTT.")
-    machine_translation = serializers.BooleanField()
+    """One WebVTT captions file of a published story."""
+
+    language = serializers.CharField(help_text="ISO 639-1 code of the captions' language.")
+    url = serializers.URLField(help_text="WebVTT (text/vtt).")
+    machine_translation = serializers.BooleanField(
+        help_text="True for the captions of the machine translation, false for the story's "
+        "own language."
+    )
+
+
+class PublicTranslationSegmentSerializer(serializers.Serializer):
+    start = serializers.FloatField(help_text="Seconds into the published audio.")
+    end = serializers.FloatField()
+    text = serializers.CharField(
+        help_text="Translated text; personal details hidden as in the original."
+    )
 
 
 class PublicTranslationSerializer(serializers.Serializer):
-    language = serializers.CharField()
-    source_language = serializers.CharField()
+    """The English machine translation of a recording in another language."""
+
+    language = serializers.CharField(help_text="ISO 639-1 code of the translation ('en').")
+    source_language = serializers.CharField(help_text="ISO 639-1 code of the recording.")
     machine_translation = serializers.BooleanField(help_text="Always true: made by Whisper.")
     corrected = serializers.BooleanField(help_text="A curator corrected it.")
-    text = serializers.CharField()
-    segments = serializers.ListField(child=serializers.DictField())
+    text = serializers.CharField(help_text="The whole translation, one segment a line.")
+    segments = PublicTranslationSegmentSerializer(many=True)
 
 
 class PublicStorySerializer(serializers.Serializer):
@@ -122,8 +137,13 @@ class PublicStorySerializer(serializers.Serializer):
         "redaction, re-aligned where a curator corrected the text); a hidden word is "
         f"{captions.HIDDEN_MARKER!r} with hidden true. Empty when no sound is published.",
     )
-    captions = serializers.SerializerMethodField()
-    translation = serializers.SerializerMethodField()
+    captions = serializers.SerializerMethodField(
+        help_text="WebVTT captions of the published transcript: in the story's language, and "
+        "in its machine translation's (marked). Empty when nothing is timed."
+    )
+    translation = serializers.SerializerMethodField(
+        help_text="The English machine translation, personal details hidden; null when none."
+    )
     published_at = serializers.DateTimeField()
     drive = PublicDriveSerializer()
     collections = serializers.SerializerMethodField()

@@ -75,3 +75,24 @@ def test_limit_and_offset_say_their_minimum_in_the_schema(client_for, curator):
     assert minimum["limit"] == 1
     assert minimum["offset"] == 0
     assert client_for(curator).get("/api/v1/stories/?limit=1&offset=0").status_code == 200
+
+
+def test_the_public_story_documents_its_timed_transcript_captions_and_translation(client_for, db):
+    components = _schema(client_for)["components"]["schemas"]
+    story = components["PublicStory"]["properties"]
+    assert "hidden" in story["segments"]["description"]
+    segment = components["PublicSegment"]["properties"]
+    word = components["PublicWord"]["properties"]
+    assert {"start", "end", "text", "speaker", "words"} <= set(segment)
+    assert set(word) == {"start", "end", "word", "hidden"}
+    assert story["captions"]["items"]["$ref"].endswith("/CaptionTrack")
+    assert "machine translation" in story["captions"]["description"]
+    track = components["CaptionTrack"]["properties"]
+    assert track["url"]["format"] == "uri"
+    assert track["machine_translation"]["type"] == "boolean"
+    translated = components["PublicTranslation"]
+    assert story["translation"]["nullable"] is True
+    assert "machine translation" in story["translation"]["description"]
+    assert translated["properties"]["segments"]["items"]["$ref"].endswith(
+        "/PublicTranslationSegment"
+    )
