@@ -105,7 +105,7 @@ def test_two_retrains_never_run_at_once(db):
 
 
 def test_twenty_decisions_change_the_next_storys_score_within_a_minute(
-    worker, curator, shipped_themes
+    worker, curator, shipped_themes, client
 ):
     before = score_of_next_story()
     decide_twenty(curator)
@@ -125,3 +125,9 @@ def test_twenty_decisions_change_the_next_storys_score_within_a_minute(
     assert (row.decisions, row.confirmed) == (20, 16)
     assert row.weight >= 0.2
     assert progress.retrained_at is not None
+    # The console's dashboard shows it.
+    client.force_login(curator)
+    page = client.get("/console/dashboard/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "What the theme model has learned" in page
+    assert f'<tr data-theme="{THEME}"><th scope="row">' in page
+    assert f"<td>20</td><td>16</td><td data-weight>{row.weight:.2f}</td>" in page
