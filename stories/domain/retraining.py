@@ -14,7 +14,6 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -65,12 +64,11 @@ def retrain_lock() -> Iterator[None]:
     """
     _state()
     now = timezone.now()
-    with transaction.atomic():
-        locked = (
-            ThemeRetrainState.objects.filter(pk=1)
-            .filter(Q(started_at__isnull=True) | Q(started_at__lt=now - STALE_AFTER))
-            .update(started_at=now, queued_at=None)
-        )
+    locked = (
+        ThemeRetrainState.objects.filter(pk=1)
+        .filter(Q(started_at__isnull=True) | Q(started_at__lt=now - STALE_AFTER))
+        .update(started_at=now, queued_at=None)
+    )
     if not locked:
         raise RetrainBusy("another retrain of the theme model is running")
     try:
