@@ -294,6 +294,8 @@ CELERY_TASK_TIME_LIMIT = env_int("TARINA_TASK_TIME_LIMIT", 65 * 60)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
+    # A safety net: each theme decision queues its own retrain within seconds; this one
+    # catches decisions whose message was lost (a broker away at the time).
     "retrain-theme-model": {
         "task": "media_pipeline.tasks.retrain_theme_model",
         "schedule": env_int("TARINA_THEME_RETRAIN_SECONDS", 24 * 60 * 60),
@@ -341,6 +343,9 @@ TARINA_MAX_IMAGE_PIXELS = env_int("TARINA_MAX_IMAGE_PIXELS", 50_000_000)
 
 # Curator decisions needed before a trained theme model is blended with the lexicon.
 TARINA_THEME_MIN_DECISIONS = env_int("TARINA_THEME_MIN_DECISIONS", 20)
+# A curator's theme decision retrains the model this many seconds later; decisions made
+# meanwhile join the same retrain (stories/domain/retraining.py).
+TARINA_THEME_RETRAIN_DELAY_SECONDS = env_int("TARINA_THEME_RETRAIN_DELAY_SECONDS", 5)
 
 # An abstractive summary on insights reports, from the operator's own OpenAI-compatible
 # endpoint (a local llama.cpp or vLLM server: ".../v1"). Off while empty; it is sent only

@@ -34,6 +34,7 @@ from stories.domain import (
     media_reconciler,
     publication,
     redactions,
+    retraining,
     speech,
     themes,
     translation,
@@ -156,10 +157,15 @@ def translate_story(story_id: int) -> None:
         publication.enqueue(story)
 
 
-@shared_task(name=dispatch.RETRAIN_THEME_MODEL, **RETRY_OPTIONS)
-def retrain_theme_model() -> int | None:
-    """Learn from curators' theme decisions (run by Celery beat); returns decisions used."""
-    snapshot = themes.retrain(min_decisions=settings.TARINA_THEME_MIN_DECISIONS)
+@shared_task(name=dispatch.RETRAIN_THEME_MODEL, bind=True, **RETRY_OPTIONS)
+def retrain_theme_model(self: Any) -> int | None:
+    """Learn from curators' theme decisions (queued a few seconds after a decision, and
+    daily by Celery beat); returns decisions used. Waits while another retrain runs."""
+    try:
+        with retraining.retrain_lock():
+            snapshot = themes.retrain(min_decisions=settings.TARINA_THEME_MIN_DECISIONS)
+    except retraining.RetrainBusy as exc:
+        raise self.retry(exc=exc, countdown=settings.TARINA_THEME_RETRAIN_DELAY_SECONDS) from exc
     return snapshot.decisions if snapshot else None
 
 

@@ -36,6 +36,7 @@ from stories.domain import (
     publication,
     redactions,
     review,
+    theme_learning,
     transcripts,
     translation,
 )
@@ -301,5 +302,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "drive_columns": columns,
         "drive_rows": drive_rows,
         "small": coverage.SMALL_COUNT,
+        "learning": theme_learning.learning_progress(current_language()),
     }
     return render(request, "frontend/console/dashboard.html", context)

@@ -22,7 +22,9 @@ from .scoring import lexicon_scores
 from .taxonomy import Taxonomy
 from .text import tokenize
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+# Version 1 had no per-theme count of confirmed stories; its weight counted every decision.
+READABLE_FORMATS = (1, 2)
 Action = Literal["confirm", "reject", "add"]
 
 
@@ -97,8 +99,11 @@ class ThemeModel:
     intercept: np.ndarray  # len(trained)
     decisions: dict[str, int]  # slug -> labelled examples it was trained on
     thresholds: dict[str, float] = field(default_factory=dict)
-    prior_strength: float = 30.0
+    prior_strength: float = 45.0
     max_weight: float = 0.85
+    # slug -> stories confirmed to carry the theme; None for a version 1 model, whose
+    # weight counted every decision (against a prior of 400).
+    positives: dict[str, int] | None = None
 
     @property
     def n_decisions(self) -> int:
@@ -106,9 +111,16 @@ class ThemeModel:
         return sum(self.decisions.values())
 
     def blend_weight(self, slug: str) -> float:
-        """Weight of the model against the lexicon for ``slug``: n / (n + prior_strength),
-        capped so the curated lexicon always keeps a say."""
-        n = self.decisions.get(slug, 0)
+        """Weight of the model against the lexicon for ``slug``: p / (p + prior_strength),
+        with p the stories confirmed to carry the theme, capped so the curated lexicon
+        always keeps a say.
+
+        Confirmed stories, not all decisions: what a theme's model knows is bounded by its
+        examples of the theme, and rejections come cheap (a reviewed story rejects most
+        themes), so counting them let a theme with a few confirmations weigh next to
+        nothing (20 decisions gave 20 / 420 = 0.05)."""
+        counts = self.positives if self.positives is not None else self.decisions
+        n = counts.get(slug, 0)
         return min(self.max_weight, n / (n + self.prior_strength)) if n else 0.0
 
     def threshold(self, slug: str) -> float:
@@ -147,6 +159,7 @@ class ThemeModel:
             "thresholds": self.thresholds,
             "prior_strength": self.prior_strength,
             "max_weight": self.max_weight,
+            "positives": self.positives,
         }
         buf = io.BytesIO()
         np.savez_compressed(
@@ -166,7 +179,7 @@ class ThemeModel:
         try:
             with np.load(io.BytesIO(data), allow_pickle=False) as npz:
                 meta = json.loads(npz["meta"].tobytes().decode())
-                if meta.get("format") != FORMAT_VERSION:
+                if meta.get("format") not in READABLE_FORMATS:
                     raise ValueError(f"unsupported theme model format {meta.get('format')}")
                 features = npz["features"].astype(np.int64)
                 weights = npz["weights"].astype(np.float64)
@@ -191,6 +204,11 @@ class ThemeModel:
             thresholds={k: float(v) for k, v in meta["thresholds"].items()},
             prior_strength=float(meta["prior_strength"]),
             max_weight=float(meta["max_weight"]),
+            positives=(
+                {k: int(v) for k, v in meta["positives"].items()}
+                if meta.get("positives") is not None
+                else None
+            ),
         )
 
 
@@ -199,7 +217,7 @@ def train(
     taxonomy: Taxonomy,
     *,
     config: FeatureConfig | None = None,
-    prior_strength: float = 400.0,
+    prior_strength: float = 45.0,
     min_per_class: int = 2,
     c: float = 1.0,
 ) -> ThemeModel:
@@ -223,6 +241,7 @@ def train(
     columns: list[np.ndarray] = []
     intercepts: list[float] = []
     decisions: dict[str, int] = {}
+    positives: dict[str, int] = {}
     for slug in themes:
         rows = [i for i, e in enumerate(examples) if slug in e.positive or slug in e.negative]
         y = np.array([int(slug in examples[i].positive) for i in rows])
@@ -234,6 +253,7 @@ def train(
         columns.append(clf.coef_[0])
         intercepts.append(float(clf.intercept_[0]))
         decisions[slug] = len(rows)
+        positives[slug] = int(y.sum())
     weights = np.stack(columns, axis=1) if columns else np.zeros((len(features), 0))
     return ThemeModel(
         taxonomy_version=taxonomy.version,
@@ -245,6 +265,7 @@ def train(
         intercept=np.array(intercepts),
         decisions=decisions,
         prior_strength=prior_strength,
+        positives=positives,
     )
 
 

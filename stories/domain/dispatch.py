@@ -32,11 +32,13 @@ TRANSCRIBE_IN_LANGUAGE = "media_pipeline.tasks.transcribe_in_language"
 TRANSCRIBE_QUEUE = "transcribe"
 
 
-def send_on_commit(task_name: str, *args: object, queue: str | None = None) -> None:
+def send_on_commit(
+    task_name: str, *args: object, queue: str | None = None, countdown: float | None = None
+) -> None:
     """Queue ``task_name(*args)`` once the transaction commits (at once outside one).
 
     ``queue`` overrides the task's route, for a task that needs the speech model only
-    for some stories.
+    for some stories. ``countdown`` delays it by that many seconds (a debounce).
 
     Robust: a broker that is away is logged, not raised, so the caller's data stays
     stored and the sweeper queues the work later.
@@ -45,9 +47,6 @@ def send_on_commit(task_name: str, *args: object, queue: str | None = None) -> N
     def send() -> None:
         # A named function, not a partial: Django logs a robust hook's failure by its
         # __qualname__, which a partial lacks.
-        if queue:
-            current_app.send_task(task_name, args=args, queue=queue)
-        else:
-            current_app.send_task(task_name, args=args)
+        current_app.send_task(task_name, args=args, queue=queue or None, countdown=countdown)
 
     transaction.on_commit(send, robust=True)

@@ -21,7 +21,7 @@ from media_pipeline.themes import learning
 from media_pipeline.themes.semantic import SemanticModel
 from media_pipeline.themes.tagger import ThemeSuggestion, tag
 from media_pipeline.themes.taxonomy import Taxonomy, load_default
-from stories.domain import audit, editing, embeddings
+from stories.domain import audit, editing, embeddings, retraining
 from stories.domain.roles import AnyUser
 from stories.enums import AuditAction, ThemeAction, ThemeSource, ThemeTagState
 from stories.models import (
@@ -35,6 +35,9 @@ from stories.models import (
 
 _taxonomy_cache: dict[tuple[int, str], Taxonomy] = {}
 _semantic_cache: dict[str, tuple[object, SemanticModel]] = {}
+# The newest snapshot parsed, keyed by its id: each tagging asks the database for the
+# newest id (one indexed query), so a retrain reaches every process on its next story.
+_model_cache: dict[str, tuple[tuple[int, str], learning.ThemeModel]] = {}
 
 # The meaning of a story joins the theme suggestions once curators have curated this many
 # published stories: the knobs were chosen with a few hundred examples, and with none the
@@ -150,9 +153,20 @@ def edit_theme(
 
 
 def latest_model() -> learning.ThemeModel | None:
-    """The newest model trained on curator decisions, if any."""
-    snapshot = ThemeModelSnapshot.objects.order_by("-created_at").first()
-    return learning.ThemeModel.from_bytes(bytes(snapshot.data)) if snapshot else None
+    """The newest model trained on curator decisions, if any; parsed once per snapshot."""
+    newest = ThemeModelSnapshot.objects.order_by("-created_at", "-pk").values("pk", "created_at")
+    head = newest.first()
+    if head is None:
+        return None
+    # With the creation time: test databases roll back and reuse ids in one process.
+    key = (head["pk"], head["created_at"].isoformat())
+    cached = _model_cache.get("model")
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    data = ThemeModelSnapshot.objects.values_list("data", flat=True).get(pk=head["pk"])
+    model = learning.ThemeModel.from_bytes(bytes(data))
+    _model_cache["model"] = (key, model)
+    return model
 
 
 def semantic_model() -> SemanticModel | None:
@@ -331,6 +345,8 @@ def decide(
         audit.record(
             AuditAction.THEME_DECIDED, story, actor=actor, theme=slug, decision=action.value
         )
+        # The model learns from it within a minute; a burst of decisions trains once.
+        retraining.request_retrain()
     return StoryTheme.objects.filter(story=story, theme=theme).order_by("-source").first()  # type: ignore[return-value]
 
 

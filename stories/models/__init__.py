@@ -10,7 +10,13 @@ from stories.models.publication import Collection, CollectionStory, PublishedSto
 from stories.models.review import Redaction, ReleaseCheck, TranscriptRevision
 from stories.models.storage import MediaCheckRun, StoredFileIntent
 from stories.models.story import MediaAsset, Story
-from stories.models.themes import StoryTheme, TaxonomyVersion, Theme, ThemeModelSnapshot
+from stories.models.themes import (
+    StoryTheme,
+    TaxonomyVersion,
+    Theme,
+    ThemeModelSnapshot,
+    ThemeRetrainState,
+)
 from stories.models.transcript import Transcript, Translation
 from stories.models.upload import Upload
 
@@ -35,6 +41,7 @@ __all__ = [
     "TaxonomyVersion",
     "Theme",
     "ThemeModelSnapshot",
+    "ThemeRetrainState",
     "Transcript",
     "TranscriptRevision",
     "Translation",

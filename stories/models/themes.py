@@ -98,3 +98,19 @@ class ThemeModelSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"theme model of {self.created_at:%Y-%m-%d %H:%M} ({self.decisions} decisions)"
+
+
+class ThemeRetrainState(models.Model):
+    """The one row that debounces and serialises retraining the theme model.
+
+    ``queued_at`` is set by the first curator decision that queues a retrain and cleared
+    when that retrain starts, so a burst of decisions queues one retrain; ``started_at``
+    is held while a retrain runs, so two never run at once. Both live in the database
+    because the web processes and the workers share nothing else for sure.
+    """
+
+    queued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"theme retrain (queued {self.queued_at}, started {self.started_at})"

@@ -111,12 +111,22 @@ def test_tagging_with_a_model_reports_model_scores(model, taxonomy):
     assert s.score == pytest.approx((1 - w) * s.lexicon_score + w * s.model_score, abs=1e-3)
 
 
-def test_blend_weight_grows_with_decisions(model):
+def test_blend_weight_grows_with_confirmed_stories(model):
     counts = dict(model.decisions)
-    few = ThemeModel(**{**model.__dict__, "decisions": {k: 5 for k in counts}})
-    many = ThemeModel(**{**model.__dict__, "decisions": {k: 500 for k in counts}})
+    few = ThemeModel(**{**model.__dict__, "positives": {k: 2 for k in counts}})
+    many = ThemeModel(**{**model.__dict__, "positives": {k: 500 for k in counts}})
     assert few.blend_weight("power") < model.blend_weight("power") < many.blend_weight("power")
     assert many.blend_weight("power") <= model.max_weight
+    # Sixteen confirmed stories already give the model a quarter of the say.
+    sixteen = ThemeModel(**{**model.__dict__, "positives": {"power": 16}})
+    assert sixteen.blend_weight("power") == pytest.approx(16 / 61)
+
+
+def test_a_model_saved_before_confirmed_counts_keeps_its_weight(model):
+    legacy = ThemeModel(**{**model.__dict__, "positives": None, "prior_strength": 400.0})
+    loaded = ThemeModel.from_bytes(legacy.to_bytes())
+    n = model.decisions["power"]
+    assert loaded.blend_weight("power") == pytest.approx(n / (n + 400))
 
 
 def test_examples_from_decisions():
