@@ -69,6 +69,9 @@ def known(drive, reporter) -> dict[str, dict[str, Any]]:
         "/api/v1/drives/": {"slug": drive.slug},
         "/api/v1/themes/": {"slug": "accessibility"},
         "/api/v1/stories/": {"id": story.pk, "redaction_id": 1},
+        # A well-formed clip id that names no clip: the answer is a documented 404 or 401.
+        "/api/v1/clips/": {"public_id": "a" + "0" * 15},
+        "/api/v1/public/clips/": {"public_id": "a" + "0" * 15},
     }
 
 
