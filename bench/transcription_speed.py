@@ -53,7 +53,14 @@ REFERENCE = "reference"
 
 # Tarina's earlier defaults: each VAD region decoded whole, one decode at a time, no
 # second decode of an untranscribed tail.
-_ONE_AT_A_TIME = {"vad_max_speech_seconds": None, "tail_redecode_seconds": None, "workers": 1}
+_ONE_AT_A_TIME = {
+    "vad_max_speech_seconds": None,
+    "tail_redecode_seconds": None,
+    "workers": 1,
+    "greedy_first": False,
+}
+# Beam search on every region (the default before greedy-first decoding).
+_BEAM = {"greedy_first": False}
 
 # name -> (description, settings). Tarina settings: compute_type, workers (concurrent
 # decodes, sharing the threads), streams (files transcribed at once by one worker
@@ -70,20 +77,25 @@ CONFIGS: dict[str, tuple[str, dict[str, Any]]] = {
     ),
     "fw-int8-b5-split": (
         "+ speech cut at pauses into <= 30 s regions, untranscribed tails decoded again "
-        "(one decode at a time, 2 threads; Tarina's default)",
-        {"compute_type": "int8_float32", "workers": 1},
+        "(one decode at a time, 2 threads; Tarina's previous default)",
+        {"compute_type": "int8_float32", "workers": 1, **_BEAM},
     ),
     "fw-fp32-b5-split": (
         "split, float32 weights",
-        {"compute_type": "float32", "workers": 1},
+        {"compute_type": "float32", "workers": 1, **_BEAM},
     ),
     "fw-int8-b5-split-2w": (
         "+ 2 regions decoded at once, 1 thread each (TARINA_TRANSCRIBE_WORKERS=2)",
-        {"compute_type": "int8_float32", "workers": 2},
+        {"compute_type": "int8_float32", "workers": 2, **_BEAM},
     ),
     "fw-int8-b5-2w": (
         "int8, 2 decode workers, regions not cut (ablation)",
-        {"compute_type": "int8_float32", "workers": 2, "vad_max_speech_seconds": None},
+        {
+            "compute_type": "int8_float32",
+            "workers": 2,
+            "vad_max_speech_seconds": None,
+            **_BEAM,
+        },
     ),
     "fw-fp32-b1": (
         "fp32, greedy (beam 1, best_of 1)",
@@ -110,7 +122,42 @@ CONFIGS: dict[str, tuple[str, dict[str, Any]]] = {
     "default": ("Tarina's default engine settings (whatever they are now)", {}),
     "fw-int8-b5-split-2w-2files": (
         "split-2w given two files at once (throughput of one worker process)",
-        {"compute_type": "int8_float32", "workers": 2, "streams": 2},
+        {"compute_type": "int8_float32", "workers": 2, "streams": 2, **_BEAM},
+    ),
+    "fw-int8-b1-split": (
+        "split, greedy only (beam 1, temperature 0, no fallback)",
+        {
+            "compute_type": "int8_float32",
+            "workers": 1,
+            "beam_size": 1,
+            "best_of": 1,
+            "temperatures": (0.0,),
+        },
+    ),
+    "greedy-first": (
+        "split, greedy first, beam 5 + fallback again for doubtful regions "
+        "(speech/decoding.py DoubtRule)",
+        {"compute_type": "int8_float32", "workers": 1, "greedy_first": True},
+    ),
+    "greedy-first-auto": (
+        "greedy-first, compute type chosen from the CPU's flags (decoding.compute_type_for)",
+        {"compute_type": None, "workers": 1, "greedy_first": True},
+    ),
+    "batched-4files": (
+        "4 files' VAD regions decoded in batched CTranslate2 calls (BatchedInferencePipeline, "
+        "beam 5, no fallback, text without timestamp tokens; throughput)",
+        {"compute_type": "int8_float32", "streams": 4, "batched": True, **_BEAM},
+    ),
+    "batched-4files-greedy": (
+        "batched-4files with greedy decoding (beam 1)",
+        {
+            "compute_type": "int8_float32",
+            "streams": 4,
+            "batched": True,
+            "beam_size": 1,
+            "best_of": 1,
+            **_BEAM,
+        },
     ),
 }
 
@@ -159,6 +206,13 @@ def tarina_transcriber(
     settings: dict[str, Any], models_dir: Path, threads: int
 ) -> Callable[[Path, str], str]:
     """Tarina's pipeline (faster-whisper engine) with some settings changed."""
+    settings = {k: v for k, v in settings.items() if k != "streams"}
+    transcriber = _build_transcriber(settings, models_dir, threads)
+    return lambda path, language: transcriber.transcribe(path, language=language).text
+
+
+def _build_transcriber(settings: dict[str, Any], models_dir: Path, threads: int) -> Any:
+    """The faster-whisper transcriber for a configuration's settings."""
     from dataclasses import replace
 
     from media_pipeline.speech.loader import get_transcriber
@@ -167,9 +221,7 @@ def tarina_transcriber(
     settings = dict(settings)
     compute_type = settings.pop("compute_type", None)
     workers = int(settings.pop("workers", 0))
-    settings.pop("streams", None)
-    options = replace(DecodeOptions(), **settings)
-    transcriber = get_transcriber(
+    return get_transcriber(
         "faster-whisper",
         "base",
         "cpu",
@@ -177,9 +229,98 @@ def tarina_transcriber(
         threads=threads,
         workers=workers,
         models_dir=models_dir,
-        options=options,
+        options=replace(DecodeOptions(), **settings),
     )
-    return lambda path, language: transcriber.transcribe(path, language=language).text
+
+
+def batched_transcriber(
+    settings: dict[str, Any], models_dir: Path, threads: int
+) -> Callable[[list[tuple[Path, str]]], list[str]]:
+    """Several recordings from a queue transcribed together: each one's VAD regions (and
+    language) found as Tarina does, then the regions of all recordings in one language
+    decoded in batched CTranslate2 calls (faster-whisper's BatchedInferencePipeline over
+    the regions laid end to end, ``clip_timestamps`` marking them), then Tarina's guards
+    per recording. Beam search without the temperature fallback (the pipeline has none)."""
+    from faster_whisper import BatchedInferencePipeline
+
+    from media_pipeline.speech.audio import decode_audio
+    from media_pipeline.speech.policy import (
+        RawSegment,
+        choose_language,
+        decode_regions,
+        filter_segments,
+        join_text,
+    )
+    from media_pipeline.speech.vad import speech_intervals, speech_only
+
+    settings = {k: v for k, v in settings.items() if k not in ("streams", "batched")}
+    transcriber = _build_transcriber(settings, models_dir, threads)
+    pipeline = BatchedInferencePipeline(transcriber._model)
+    o = transcriber.options
+
+    def run(files: list[tuple[Path, str]]) -> list[str]:
+        regions: dict[str | None, list[tuple[int, float, np.ndarray]]] = {}
+        speech_of = []
+        for n, (path, hint) in enumerate(files):
+            samples = decode_audio(path)
+            speech = speech_intervals(
+                samples,
+                o.vad_threshold,
+                o.vad_min_silence_ms,
+                o.vad_speech_pad_ms,
+                o.vad_max_speech_seconds,
+            )
+            speech_of.append(speech)
+            if not speech:
+                continue
+            detected, probability = transcriber._detect_language(speech_only(samples, speech))
+            chosen, _ = choose_language(detected, probability, hint, o.language_threshold)
+            for group in decode_regions(speech, o.region_group_seconds):
+                start, end = group[0][0], group[-1][1]
+                first = int(start * RATE)
+                audio = samples[first : int(end * RATE)]
+                regions.setdefault(chosen, []).append((n, first / RATE, audio))
+        found: list[list[RawSegment]] = [[] for _ in files]
+        for language, parts in regions.items():
+            clips, at = [], 0
+            for _, _, audio in parts:
+                clips.append({"start": at / RATE, "end": (at + len(audio)) / RATE})
+                at += len(audio)
+            segments, _ = pipeline.transcribe(
+                np.concatenate([audio for _, _, audio in parts]),
+                language=language,
+                clip_timestamps=clips,
+                batch_size=8,
+                beam_size=o.beam_size,
+                best_of=o.best_of,
+                temperature=0.0,
+                word_timestamps=True,
+                without_timestamps=True,
+                vad_filter=False,
+            )
+            for s in segments:
+                k = max(i for i, c in enumerate(clips) if c["start"] <= s.start + 0.01)
+                n, offset, _ = parts[k]
+                shift = offset - clips[k]["start"]
+                found[n].append(
+                    RawSegment(
+                        s.start + shift,
+                        s.end + shift,
+                        s.text,
+                        [],
+                        s.avg_logprob,
+                        s.no_speech_prob,
+                        s.compression_ratio,
+                    )
+                )
+        texts = []
+        for segments_of, speech in zip(found, speech_of, strict=True):
+            segments_of.sort(key=lambda r: r.start)
+            kept, _ = filter_segments(segments_of, o, speech)
+            texts.append(join_text(kept))
+        return texts
+
+    return run
 
 
 def worker(config: str, models_dir: Path, threads: int) -> int:
@@ -193,7 +334,7 @@ def worker(config: str, models_dir: Path, threads: int) -> int:
     settings = CONFIGS[config][1]
     if config == REFERENCE:
         run = reference_transcriber(models_dir, threads)
-    else:
+    elif not settings.get("batched"):
         run = tarina_transcriber(settings, models_dir, threads)
 
     def timed(request: dict[str, str]) -> tuple[str, float]:
@@ -202,13 +343,19 @@ def worker(config: str, models_dir: Path, threads: int) -> int:
         return text, time.perf_counter() - started
 
     pool = ThreadPoolExecutor(streams(config))
+    batch = batched_transcriber(settings, models_dir, threads) if settings.get("batched") else None
     print(json.dumps({"ready": True}), flush=True)
     for line in sys.stdin:
         files = json.loads(line)["files"]
         started = time.perf_counter()
-        answers = list(pool.map(timed, files))
-        wall = time.perf_counter() - started
-        texts, seconds = [a[0] for a in answers], [a[1] for a in answers]
+        if batch is not None:
+            texts = batch([(Path(f["path"]), f["language"]) for f in files])
+            wall = time.perf_counter() - started
+            seconds = [wall] * len(files)
+        else:
+            answers = list(pool.map(timed, files))
+            wall = time.perf_counter() - started
+            texts, seconds = [a[0] for a in answers], [a[1] for a in answers]
         print(json.dumps({"texts": texts, "seconds": seconds, "wall": wall}), flush=True)
     print(json.dumps({"peak_rss_mb": peak_rss_mb()}), flush=True)
     return 0

@@ -60,6 +60,8 @@ class DecodeOptions:
     # Seconds of silence around a suspicious segment above which it is skipped (Whisper's
     # own heuristic; needs word timestamps). None disables it.
     hallucination_silence_threshold: float | None = None
+    # Greedy decoding first, beam search only for doubtful regions (speech/decoding.py).
+    greedy_first: bool = True
     language_threshold: float = 0.5
     vad: bool = True
     vad_threshold: float = 0.5
