@@ -139,6 +139,16 @@ CONFIGS: dict[str, tuple[str, dict[str, Any]]] = {
         "(speech/decoding.py DoubtRule)",
         {"compute_type": "int8_float32", "workers": 1, "greedy_first": True},
     ),
+    "greedy-first-strict": (
+        "greedy-first, beam search again below an average log-probability of -0.3 "
+        "(instead of -0.5)",
+        {"compute_type": "int8_float32", "workers": 1, "greedy_first": True, "doubt": -0.3},
+    ),
+    "fw-int8-b5-split-nots": (
+        "split, beam 5, text without timestamp tokens (regions <= 30 s: one input each; "
+        "words aligned after)",
+        {"compute_type": "int8_float32", "workers": 1, "without_timestamps": True, **_BEAM},
+    ),
     "greedy-first-auto": (
         "greedy-first, compute type chosen from the CPU's flags (decoding.compute_type_for)",
         {"compute_type": None, "workers": 1, "greedy_first": True},
@@ -207,6 +217,12 @@ def tarina_transcriber(
 ) -> Callable[[Path, str], str]:
     """Tarina's pipeline (faster-whisper engine) with some settings changed."""
     settings = {k: v for k, v in settings.items() if k != "streams"}
+    doubt = settings.pop("doubt", None)
+    if doubt is not None:
+        # The engine reads the module's rule at each decode: this worker process only.
+        from media_pipeline.speech import decoding
+
+        decoding.DEFAULT_DOUBT_RULE = decoding.DoubtRule(min_avg_logprob=float(doubt))
     transcriber = _build_transcriber(settings, models_dir, threads)
     return lambda path, language: transcriber.transcribe(path, language=language).text
 
@@ -581,7 +597,15 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         items = build_sets(Path(tmp), sets)
         if args.limit:
-            items = [i for s in sets for i in [i for i in items if i.set_name == s][: args.limit]]
+            # Languages taking turns (de-000, en-000, de-001, ...), so a short run has both.
+            items = [
+                i
+                for s in sets
+                for i in sorted(
+                    (i for i in items if i.set_name == s),
+                    key=lambda i: (i.name.rsplit("-", 1)[-1], i.name),
+                )[: args.limit]
+            ]
         # Files go to every configuration in batches as large as the most files any
         # configuration takes at once (one-at-a-time configurations run them in turn).
         size = max(streams(c) for c in configs)
@@ -591,6 +615,7 @@ def main(argv: list[str] | None = None) -> int:
             for chosen in [[i for i in items if i.set_name == s]]
             for n in range(0, len(chosen), size)
         ]
+        load_before = os.getloadavg()[0]
         workers = [start_worker(c, args.models_dir, args.threads) for c in configs]
         # Warm-up (first-call allocations, lazy imports) outside the measurements.
         for w in workers:
@@ -605,7 +630,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{batch[0].set_name} {names} done", file=sys.stderr, flush=True)
         for w in workers:
             w.finish()
+    load_after = os.getloadavg()[0]
     header = (
+        f"load average (1 min) {load_before:.1f} before, {load_after:.1f} after; "
         f"threads={args.threads}, passes={args.repeat}, "
         f"cpu={os.cpu_count()} ({len(os.sched_getaffinity(0))} usable), "
         f"{time.strftime('%Y-%m-%d')}"

@@ -49,12 +49,13 @@ class DoubtRule:
 DEFAULT_DOUBT_RULE = DoubtRule()
 
 
-def is_doubtful(segments: Sequence[RawSegment], rule: DoubtRule = DEFAULT_DOUBT_RULE) -> bool:
+def is_doubtful(segments: Sequence[RawSegment], rule: DoubtRule | None = None) -> bool:
     """Whether a region's greedy result should be decoded again with beam search.
 
     Empty results are doubtful too: the region is speech (VAD said so), so no text is
     more likely a decoding failure than silence.
     """
+    rule = rule or DEFAULT_DOUBT_RULE
     spoken = [s for s in segments if s.text.strip()]
     if not spoken:
         return True
@@ -74,7 +75,7 @@ def greedy_options(options: DecodeOptions) -> DecodeOptions:
 def decode_greedy_first(
     decode: Callable[[DecodeOptions], list[RawSegment]],
     options: DecodeOptions,
-    rule: DoubtRule = DEFAULT_DOUBT_RULE,
+    rule: DoubtRule | None = None,
 ) -> list[RawSegment]:
     """Decode greedily, and again with ``options`` (beam search) if the result is doubtful.
 
