@@ -119,7 +119,11 @@ CONFIGS: dict[str, tuple[str, dict[str, Any]]] = {
             **_ONE_AT_A_TIME,
         },
     ),
-    "default": ("Tarina's default engine settings (whatever they are now)", {}),
+    "default": (
+        "Tarina's default engine settings (now: greedy-first-lp0.3, compute type from the "
+        "CPU's flags)",
+        {},
+    ),
     "fw-int8-b5-split-2w-2files": (
         "split-2w given two files at once (throughput of one worker process)",
         {"compute_type": "int8_float32", "workers": 2, "streams": 2, **_BEAM},
@@ -134,24 +138,19 @@ CONFIGS: dict[str, tuple[str, dict[str, Any]]] = {
             "temperatures": (0.0,),
         },
     ),
-    "greedy-first": (
-        "split, greedy first, beam 5 + fallback again for doubtful regions "
-        "(speech/decoding.py DoubtRule)",
-        {"compute_type": "int8_float32", "workers": 1, "greedy_first": True},
+    "greedy-first-lp0.5": (
+        "split, greedy first, beam 5 + fallback again for doubtful regions (average "
+        "log-probability < -0.5, compression ratio > 2.0 or no-speech probability > 0.5)",
+        {"compute_type": "int8_float32", "workers": 1, "greedy_first": True, "doubt": -0.5},
     ),
-    "greedy-first-strict": (
-        "greedy-first, beam search again below an average log-probability of -0.3 "
-        "(instead of -0.5)",
+    "greedy-first-lp0.3": (
+        "greedy-first, beam search again below an average log-probability of -0.3",
         {"compute_type": "int8_float32", "workers": 1, "greedy_first": True, "doubt": -0.3},
     ),
     "fw-int8-b5-split-nots": (
         "split, beam 5, text without timestamp tokens (regions <= 30 s: one input each; "
         "words aligned after)",
         {"compute_type": "int8_float32", "workers": 1, "without_timestamps": True, **_BEAM},
-    ),
-    "greedy-first-auto": (
-        "greedy-first, compute type chosen from the CPU's flags (decoding.compute_type_for)",
-        {"compute_type": None, "workers": 1, "greedy_first": True},
     ),
     "batched-4files": (
         "4 files' VAD regions decoded in batched CTranslate2 calls (BatchedInferencePipeline, "
@@ -579,6 +578,12 @@ def main(argv: list[str] | None = None) -> int:
         "--write", type=Path, default=None, help="update this markdown file's table(s)"
     )
     parser.add_argument("--json", type=Path, default=None, help="save rows and transcripts")
+    parser.add_argument("--only", default="", help="files whose name contains this (e.g. -en-)")
+    parser.add_argument(
+        "--no-warmup",
+        action="store_true",
+        help="skip the unmeasured first pass over the first file (long files on a busy machine)",
+    )
     parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -596,6 +601,8 @@ def main(argv: list[str] | None = None) -> int:
     sets = args.sets.split(",")
     with tempfile.TemporaryDirectory() as tmp:
         items = build_sets(Path(tmp), sets)
+        if args.only:
+            items = [i for i in items if args.only in i.name]
         if args.limit:
             # Languages taking turns (de-000, en-000, de-001, ...), so a short run has both.
             items = [
@@ -618,7 +625,7 @@ def main(argv: list[str] | None = None) -> int:
         load_before = os.getloadavg()[0]
         workers = [start_worker(c, args.models_dir, args.threads) for c in configs]
         # Warm-up (first-call allocations, lazy imports) outside the measurements.
-        for w in workers:
+        for w in workers if not args.no_warmup else []:
             w.ask({"files": [{"path": str(items[0].path), "language": items[0].language}]})
         for n in range(args.repeat):
             for i, batch in enumerate(batches):
