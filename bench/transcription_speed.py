@@ -120,8 +120,8 @@ CONFIGS: dict[str, tuple[str, dict[str, Any]]] = {
         },
     ),
     "default": (
-        "Tarina's default engine settings (now: greedy-first-lp0.3, compute type from the "
-        "CPU's flags)",
+        "Tarina's default engine settings (now: fw-int8-b5-split with the compute type "
+        "chosen from the CPU's flags)",
         {},
     ),
     "fw-int8-b5-split-2w-2files": (

@@ -3,12 +3,14 @@ which compute type the CPU gets.
 
 Pure (no model): the engine passes in a function that decodes once with given options.
 
-* **Greedy first** (:func:`decode_greedy_first`): Whisper's beam-search decoder is most
-  of a transcription's time, and greedy decoding (beam 1, temperature 0) is 25-30 %
-  cheaper. Most regions come out of it the same as with beam 5; the ones that do not
-  mostly show it in their scores. A region is decoded again with the full options (beam
-  5 and the temperature fallback) when any of its greedy segments is doubtful
-  (:func:`is_doubtful`), or when greedy decoding found no text at all.
+* **Greedy first** (:func:`decode_greedy_first`, ``DecodeOptions.greedy_first``, off by
+  default): Whisper's beam-search decoder is most of a transcription's time, and greedy
+  decoding (beam 1, temperature 0) is 25-30 % cheaper. A region is decoded again with the
+  full options (beam 5 and the temperature fallback) when any of its greedy segments is
+  doubtful (:func:`is_doubtful`), or when greedy decoding found no text at all. Measured
+  on FLEURS it either cost WER (rule at -0.5) or, with the rule strict enough to keep
+  WER (-0.3), re-decoded so many regions that it was no faster than beam search
+  everywhere (docs/performance.md); hence off.
 * **Compute type** (:func:`compute_type_for`): int8 weights are accurate where the CPU
   has VNNI (``avx512_vnni`` or ``avx_vnni`` in ``/proc/cpuinfo``: CTranslate2's int8
   kernels then use them); on a CPU without, the int8 kernels scored 1.1 points of WER
@@ -39,8 +41,8 @@ class DoubtRule:
     # Mean log-probability per token of the segment's text (faster-whisper gives every
     # segment of one 30 s input the input's mean): below it, the decoder was unsure of its
     # words (greedy picks one path; beam search compares five). -0.5 let through German
-    # clips that greedy decoding got wrong at -0.36 to -0.38 (+1.7 points of WER on the
-    # FLEURS clips); at -0.3 the clips' WER equals beam search's (docs/performance.md).
+    # clips that greedy decoding got wrong at -0.36 to -0.38 (+1.1 points of WER on the
+    # FLEURS clips); at -0.3 most regions go back to beam search (docs/performance.md).
     min_avg_logprob: float = -0.3
     # gzip compression ratio of the text: above it, the text repeats itself (a loop).
     max_compression_ratio: float = 2.0

@@ -61,7 +61,8 @@ class DecodeOptions:
     # own heuristic; needs word timestamps). None disables it.
     hallucination_silence_threshold: float | None = None
     # Greedy decoding first, beam search only for doubtful regions (speech/decoding.py).
-    greedy_first: bool = True
+    # Off: it cost WER without a reliable speed gain (docs/performance.md, 2026-12-07).
+    greedy_first: bool = False
     language_threshold: float = 0.5
     vad: bool = True
     vad_threshold: float = 0.5
