@@ -1,5 +1,5 @@
-"""How the faster-whisper engine decodes: greedy first, beam search when in doubt; and
-which compute type the CPU gets.
+"""The faster-whisper engine's decode strategy (optionally greedy first, beam search when
+in doubt) and the compute type chosen from the CPU's features.
 
 Pure (no model): the engine passes in a function that decodes once with given options.
 
