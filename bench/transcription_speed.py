@@ -1,7 +1,8 @@
 """Speed, accuracy and memory of Tarina's transcription vs openai-whisper's own ``transcribe()``.
 
     python bench/transcription_speed.py [--configs reference,default,...] [--sets clips,long]
-        [--threads 2] [--repeat 1] [--limit N] [--json out.json] [--write docs/performance.md]
+        [--threads 2] [--repeat 1] [--limit N] [--only=-en-] [--no-warmup] [--json out.json]
+        [--write docs/performance.md]
 
 Every configuration runs in its own worker process (its peak RSS is that engine's
 memory, model and runtime included) and the workers take turns file by file, so a
@@ -12,8 +13,10 @@ drift). A configuration with ``streams`` > 1 is given that many files at once an
 transcribes them concurrently with one loaded model (what a worker serving a queue can
 do): its RTF and speed-up are then throughput (wall time per batch of files, the
 reference running the same batch one file after another), and the "median s per file"
-column shows the latency each file saw. WER is corpus-level after Whisper's normalisers
-(EnglishTextNormalizer for en, BasicTextNormalizer for de).
+column shows the latency each file saw. A ``batched`` configuration decodes the VAD regions
+of all its files in batched CTranslate2 calls (:func:`batched_transcriber`). WER is
+corpus-level after Whisper's normalisers (EnglishTextNormalizer for en,
+BasicTextNormalizer for de).
 
 Sets: ``clips`` are the 20 FLEURS clips; ``long`` joins each language's clips with half a
 second of silence (one ~96 s English and one ~162 s German file). The clips are read from
