@@ -1,7 +1,8 @@
 """Speed, accuracy and memory of Tarina's transcription vs openai-whisper's own ``transcribe()``.
 
     python bench/transcription_speed.py [--configs reference,default,...] [--sets clips,long]
-        [--threads 2] [--repeat 1] [--limit N] [--json out.json] [--write docs/performance.md]
+        [--threads 2] [--repeat 1] [--limit N] [--only=-en-] [--no-warmup] [--json out.json]
+        [--write docs/performance.md]
 
 Every configuration runs in its own worker process (its peak RSS is that engine's
 memory, model and runtime included) and the workers take turns file by file, so a
@@ -12,8 +13,10 @@ drift). A configuration with ``streams`` > 1 is given that many files at once an
 transcribes them concurrently with one loaded model (what a worker serving a queue can
 do): its RTF and speed-up are then throughput (wall time per batch of files, the
 reference running the same batch one file after another), and the "median s per file"
-column shows the latency each file saw. WER is corpus-level after Whisper's normalisers
-(EnglishTextNormalizer for en, BasicTextNormalizer for de).
+column shows the latency each file saw. A ``batched`` configuration decodes the VAD regions
+of all its files in batched CTranslate2 calls (:func:`batched_transcriber`). WER is
+corpus-level after Whisper's normalisers (EnglishTextNormalizer for en,
+BasicTextNormalizer for de).
 
 Sets: ``clips`` are the 20 FLEURS clips; ``long`` joins each language's clips with half a
 second of silence (one ~96 s English and one ~162 s German file). The clips are read from
@@ -53,7 +56,14 @@ REFERENCE = "reference"
 
 # Tarina's earlier defaults: each VAD region decoded whole, one decode at a time, no
 # second decode of an untranscribed tail.
-_ONE_AT_A_TIME = {"vad_max_speech_seconds": None, "tail_redecode_seconds": None, "workers": 1}
+_ONE_AT_A_TIME = {
+    "vad_max_speech_seconds": None,
+    "tail_redecode_seconds": None,
+    "workers": 1,
+    "greedy_first": False,
+}
+# Beam search on every region (the default before greedy-first decoding).
+_BEAM = {"greedy_first": False}
 
 # name -> (description, settings). Tarina settings: compute_type, workers (concurrent
 # decodes, sharing the threads), streams (files transcribed at once by one worker
@@ -70,20 +80,25 @@ CONFIGS: dict[str, tuple[str, dict[str, Any]]] = {
     ),
     "fw-int8-b5-split": (
         "+ speech cut at pauses into <= 30 s regions, untranscribed tails decoded again "
-        "(one decode at a time, 2 threads; Tarina's default)",
-        {"compute_type": "int8_float32", "workers": 1},
+        "(one decode at a time, 2 threads; Tarina's previous default)",
+        {"compute_type": "int8_float32", "workers": 1, **_BEAM},
     ),
     "fw-fp32-b5-split": (
         "split, float32 weights",
-        {"compute_type": "float32", "workers": 1},
+        {"compute_type": "float32", "workers": 1, **_BEAM},
     ),
     "fw-int8-b5-split-2w": (
         "+ 2 regions decoded at once, 1 thread each (TARINA_TRANSCRIBE_WORKERS=2)",
-        {"compute_type": "int8_float32", "workers": 2},
+        {"compute_type": "int8_float32", "workers": 2, **_BEAM},
     ),
     "fw-int8-b5-2w": (
         "int8, 2 decode workers, regions not cut (ablation)",
-        {"compute_type": "int8_float32", "workers": 2, "vad_max_speech_seconds": None},
+        {
+            "compute_type": "int8_float32",
+            "workers": 2,
+            "vad_max_speech_seconds": None,
+            **_BEAM,
+        },
     ),
     "fw-fp32-b1": (
         "fp32, greedy (beam 1, best_of 1)",
@@ -107,10 +122,54 @@ CONFIGS: dict[str, tuple[str, dict[str, Any]]] = {
             **_ONE_AT_A_TIME,
         },
     ),
-    "default": ("Tarina's default engine settings (whatever they are now)", {}),
+    "default": (
+        "Tarina's default engine settings (now: fw-int8-b5-split with the compute type "
+        "chosen from the CPU's flags)",
+        {},
+    ),
     "fw-int8-b5-split-2w-2files": (
         "split-2w given two files at once (throughput of one worker process)",
-        {"compute_type": "int8_float32", "workers": 2, "streams": 2},
+        {"compute_type": "int8_float32", "workers": 2, "streams": 2, **_BEAM},
+    ),
+    "fw-int8-b1-split": (
+        "split, greedy only (beam 1, temperature 0, no fallback)",
+        {
+            "compute_type": "int8_float32",
+            "workers": 1,
+            "beam_size": 1,
+            "best_of": 1,
+            "temperatures": (0.0,),
+        },
+    ),
+    "greedy-first-lp0.5": (
+        "split, greedy first, beam 5 + fallback again for doubtful regions (average "
+        "log-probability < -0.5, compression ratio > 2.0 or no-speech probability > 0.5)",
+        {"compute_type": "int8_float32", "workers": 1, "greedy_first": True, "doubt": -0.5},
+    ),
+    "greedy-first-lp0.3": (
+        "greedy-first, beam search again below an average log-probability of -0.3",
+        {"compute_type": "int8_float32", "workers": 1, "greedy_first": True, "doubt": -0.3},
+    ),
+    "fw-int8-b5-split-nots": (
+        "split, beam 5, text without timestamp tokens (regions <= 30 s: one input each; "
+        "words aligned after)",
+        {"compute_type": "int8_float32", "workers": 1, "without_timestamps": True, **_BEAM},
+    ),
+    "batched-4files": (
+        "4 files' VAD regions decoded in batched CTranslate2 calls (BatchedInferencePipeline, "
+        "beam 5, no fallback, text without timestamp tokens; throughput)",
+        {"compute_type": "int8_float32", "streams": 4, "batched": True, **_BEAM},
+    ),
+    "batched-4files-greedy": (
+        "batched-4files with greedy decoding (beam 1)",
+        {
+            "compute_type": "int8_float32",
+            "streams": 4,
+            "batched": True,
+            "beam_size": 1,
+            "best_of": 1,
+            **_BEAM,
+        },
     ),
 }
 
@@ -159,6 +218,19 @@ def tarina_transcriber(
     settings: dict[str, Any], models_dir: Path, threads: int
 ) -> Callable[[Path, str], str]:
     """Tarina's pipeline (faster-whisper engine) with some settings changed."""
+    settings = {k: v for k, v in settings.items() if k != "streams"}
+    doubt = settings.pop("doubt", None)
+    if doubt is not None:
+        # The engine reads the module's rule at each decode: this worker process only.
+        from media_pipeline.speech import decoding
+
+        decoding.DEFAULT_DOUBT_RULE = decoding.DoubtRule(min_avg_logprob=float(doubt))
+    transcriber = _build_transcriber(settings, models_dir, threads)
+    return lambda path, language: transcriber.transcribe(path, language=language).text
+
+
+def _build_transcriber(settings: dict[str, Any], models_dir: Path, threads: int) -> Any:
+    """The faster-whisper transcriber for a configuration's settings."""
     from dataclasses import replace
 
     from media_pipeline.speech.loader import get_transcriber
@@ -167,9 +239,7 @@ def tarina_transcriber(
     settings = dict(settings)
     compute_type = settings.pop("compute_type", None)
     workers = int(settings.pop("workers", 0))
-    settings.pop("streams", None)
-    options = replace(DecodeOptions(), **settings)
-    transcriber = get_transcriber(
+    return get_transcriber(
         "faster-whisper",
         "base",
         "cpu",
@@ -177,9 +247,98 @@ def tarina_transcriber(
         threads=threads,
         workers=workers,
         models_dir=models_dir,
-        options=options,
+        options=replace(DecodeOptions(), **settings),
     )
-    return lambda path, language: transcriber.transcribe(path, language=language).text
+
+
+def batched_transcriber(
+    settings: dict[str, Any], models_dir: Path, threads: int
+) -> Callable[[list[tuple[Path, str]]], list[str]]:
+    """Several recordings from a queue transcribed together: each one's VAD regions (and
+    language) found as Tarina does, then the regions of all recordings in one language
+    decoded in batched CTranslate2 calls (faster-whisper's BatchedInferencePipeline over
+    the regions laid end to end, ``clip_timestamps`` marking them), then Tarina's guards
+    per recording. Beam search without the temperature fallback (the pipeline has none)."""
+    from faster_whisper import BatchedInferencePipeline
+
+    from media_pipeline.speech.audio import decode_audio
+    from media_pipeline.speech.policy import (
+        RawSegment,
+        choose_language,
+        decode_regions,
+        filter_segments,
+        join_text,
+    )
+    from media_pipeline.speech.vad import speech_intervals, speech_only
+
+    settings = {k: v for k, v in settings.items() if k not in ("streams", "batched")}
+    transcriber = _build_transcriber(settings, models_dir, threads)
+    pipeline = BatchedInferencePipeline(transcriber._model)
+    o = transcriber.options
+
+    def run(files: list[tuple[Path, str]]) -> list[str]:
+        regions: dict[str | None, list[tuple[int, float, np.ndarray]]] = {}
+        speech_of = []
+        for n, (path, hint) in enumerate(files):
+            samples = decode_audio(path)
+            speech = speech_intervals(
+                samples,
+                o.vad_threshold,
+                o.vad_min_silence_ms,
+                o.vad_speech_pad_ms,
+                o.vad_max_speech_seconds,
+            )
+            speech_of.append(speech)
+            if not speech:
+                continue
+            detected, probability = transcriber._detect_language(speech_only(samples, speech))
+            chosen, _ = choose_language(detected, probability, hint, o.language_threshold)
+            for group in decode_regions(speech, o.region_group_seconds):
+                start, end = group[0][0], group[-1][1]
+                first = int(start * RATE)
+                audio = samples[first : int(end * RATE)]
+                regions.setdefault(chosen, []).append((n, first / RATE, audio))
+        found: list[list[RawSegment]] = [[] for _ in files]
+        for language, parts in regions.items():
+            clips, at = [], 0
+            for _, _, audio in parts:
+                clips.append({"start": at / RATE, "end": (at + len(audio)) / RATE})
+                at += len(audio)
+            segments, _ = pipeline.transcribe(
+                np.concatenate([audio for _, _, audio in parts]),
+                language=language,
+                clip_timestamps=clips,
+                batch_size=8,
+                beam_size=o.beam_size,
+                best_of=o.best_of,
+                temperature=0.0,
+                word_timestamps=True,
+                without_timestamps=True,
+                vad_filter=False,
+            )
+            for s in segments:
+                k = max(i for i, c in enumerate(clips) if c["start"] <= s.start + 0.01)
+                n, offset, _ = parts[k]
+                shift = offset - clips[k]["start"]
+                found[n].append(
+                    RawSegment(
+                        s.start + shift,
+                        s.end + shift,
+                        s.text,
+                        [],
+                        s.avg_logprob,
+                        s.no_speech_prob,
+                        s.compression_ratio,
+                    )
+                )
+        texts = []
+        for segments_of, speech in zip(found, speech_of, strict=True):
+            segments_of.sort(key=lambda r: r.start)
+            kept, _ = filter_segments(segments_of, o, speech)
+            texts.append(join_text(kept))
+        return texts
+
+    return run
 
 
 def worker(config: str, models_dir: Path, threads: int) -> int:
@@ -193,7 +352,7 @@ def worker(config: str, models_dir: Path, threads: int) -> int:
     settings = CONFIGS[config][1]
     if config == REFERENCE:
         run = reference_transcriber(models_dir, threads)
-    else:
+    elif not settings.get("batched"):
         run = tarina_transcriber(settings, models_dir, threads)
 
     def timed(request: dict[str, str]) -> tuple[str, float]:
@@ -202,13 +361,19 @@ def worker(config: str, models_dir: Path, threads: int) -> int:
         return text, time.perf_counter() - started
 
     pool = ThreadPoolExecutor(streams(config))
+    batch = batched_transcriber(settings, models_dir, threads) if settings.get("batched") else None
     print(json.dumps({"ready": True}), flush=True)
     for line in sys.stdin:
         files = json.loads(line)["files"]
         started = time.perf_counter()
-        answers = list(pool.map(timed, files))
-        wall = time.perf_counter() - started
-        texts, seconds = [a[0] for a in answers], [a[1] for a in answers]
+        if batch is not None:
+            texts = batch([(Path(f["path"]), f["language"]) for f in files])
+            wall = time.perf_counter() - started
+            seconds = [wall] * len(files)
+        else:
+            answers = list(pool.map(timed, files))
+            wall = time.perf_counter() - started
+            texts, seconds = [a[0] for a in answers], [a[1] for a in answers]
         print(json.dumps({"texts": texts, "seconds": seconds, "wall": wall}), flush=True)
     print(json.dumps({"peak_rss_mb": peak_rss_mb()}), flush=True)
     return 0
@@ -416,6 +581,12 @@ def main(argv: list[str] | None = None) -> int:
         "--write", type=Path, default=None, help="update this markdown file's table(s)"
     )
     parser.add_argument("--json", type=Path, default=None, help="save rows and transcripts")
+    parser.add_argument("--only", default="", help="files whose name contains this (e.g. -en-)")
+    parser.add_argument(
+        "--no-warmup",
+        action="store_true",
+        help="skip the unmeasured first pass over the first file (long files on a busy machine)",
+    )
     parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -433,8 +604,18 @@ def main(argv: list[str] | None = None) -> int:
     sets = args.sets.split(",")
     with tempfile.TemporaryDirectory() as tmp:
         items = build_sets(Path(tmp), sets)
+        if args.only:
+            items = [i for i in items if args.only in i.name]
         if args.limit:
-            items = [i for s in sets for i in [i for i in items if i.set_name == s][: args.limit]]
+            # Languages taking turns (de-000, en-000, de-001, ...), so a short run has both.
+            items = [
+                i
+                for s in sets
+                for i in sorted(
+                    (i for i in items if i.set_name == s),
+                    key=lambda i: (i.name.rsplit("-", 1)[-1], i.name),
+                )[: args.limit]
+            ]
         # Files go to every configuration in batches as large as the most files any
         # configuration takes at once (one-at-a-time configurations run them in turn).
         size = max(streams(c) for c in configs)
@@ -444,9 +625,10 @@ def main(argv: list[str] | None = None) -> int:
             for chosen in [[i for i in items if i.set_name == s]]
             for n in range(0, len(chosen), size)
         ]
+        load_before = os.getloadavg()[0]
         workers = [start_worker(c, args.models_dir, args.threads) for c in configs]
         # Warm-up (first-call allocations, lazy imports) outside the measurements.
-        for w in workers:
+        for w in workers if not args.no_warmup else []:
             w.ask({"files": [{"path": str(items[0].path), "language": items[0].language}]})
         for n in range(args.repeat):
             for i, batch in enumerate(batches):
@@ -458,7 +640,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{batch[0].set_name} {names} done", file=sys.stderr, flush=True)
         for w in workers:
             w.finish()
+    load_after = os.getloadavg()[0]
     header = (
+        f"load average (1 min) {load_before:.1f} before, {load_after:.1f} after; "
         f"threads={args.threads}, passes={args.repeat}, "
         f"cpu={os.cpu_count()} ({len(os.sched_getaffinity(0))} usable), "
         f"{time.strftime('%Y-%m-%d')}"

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from media_pipeline.speech.decoding import compute_type_for, cpu_flags
 from media_pipeline.speech.engines.faster import FasterWhisperTranscriber
 from media_pipeline.speech.engines.openai import OpenAIWhisperTranscriber
 from media_pipeline.speech.policy import DecodeOptions, LanguageDecision
@@ -122,12 +123,9 @@ def resolve_device(engine: str, device: str = "auto") -> str:
 
 
 def default_compute_type(device: str) -> str:
-    """float16 on GPU; int8 weights with float32 activations on CPU.
-
-    int8 weights take less memory than float32 and are no slower; how accuracy compares
-    depends on the CPU's int8 support (measurements in docs/performance.md).
-    """
-    return "float16" if device == "cuda" else "int8_float32"
+    """float16 on GPU; on CPU int8 weights where the CPU has VNNI, else float32
+    (see ``speech/decoding.py`` and docs/performance.md)."""
+    return compute_type_for(device, cpu_flags())
 
 
 WORKERS_ENV = "TARINA_TRANSCRIBE_WORKERS"

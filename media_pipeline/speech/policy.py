@@ -73,6 +73,9 @@ class DecodeOptions:
     # Seconds of silence around a suspicious segment above which it is skipped (Whisper's
     # own heuristic; needs word timestamps). None disables it.
     hallucination_silence_threshold: float | None = None
+    # Greedy decoding first, beam search only for doubtful regions (speech/decoding.py).
+    # Off: it cost WER without a reliable speed gain (docs/performance.md, 2026-12-07).
+    greedy_first: bool = False
     language_threshold: float = 0.5
     # An unexpected language is chosen over the drive's expected ones only at or above
     # this probability (see decide_language).

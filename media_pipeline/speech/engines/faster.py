@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from media_pipeline.speech.decoding import decode_greedy_first
 from media_pipeline.speech.engines.base import WindowedTranscriber
 from media_pipeline.speech.policy import (
     UNREADABLE_SCORE,
@@ -110,7 +111,12 @@ class FasterWhisperTranscriber(WindowedTranscriber):
         return listening_score(average, tokens, looped, self.options.compression_ratio_threshold)
 
     def _decode(self, audio: np.ndarray, language: str | None) -> list[RawSegment]:
-        o = self.options
+        return decode_greedy_first(lambda o: self._decode_with(audio, language, o), self.options)
+
+    def _decode_with(
+        self, audio: np.ndarray, language: str | None, o: DecodeOptions
+    ) -> list[RawSegment]:
+        """Decode ``audio`` once with options ``o``."""
         segments, _info = self._model.transcribe(
             audio,
             language=language,
