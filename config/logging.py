@@ -257,8 +257,6 @@ def build_logging(log_format: str = "plain", level: str = "INFO") -> dict[str, A
             "django.db.backends": {"level": "WARNING"},
             # runserver's access lines: Django's own handler for them has no receipt filter.
             "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
-            # WeasyPrint (insights PDFs) reports each layout step at INFO.
-            "weasyprint": {"level": "WARNING"},
         },
     }
 

@@ -5,16 +5,13 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher
 
+from frontend.pdf import html_to_pdf
 from frontend.views.common import clean_param, current_language, localised
 from frontend.views.console import curators_only
 from stories.domain import coverage, insights, summaries
 from stories.models import Collection, Drive, Theme
 
-# The report is self-contained: nothing in it may make the server fetch a URL or a file.
-NO_FETCHING = {"data"}
 EXPORTS = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
 
 
@@ -64,11 +61,7 @@ def insights_export(request: HttpRequest, fmt: str) -> HttpResponse:
     html = render_to_string(
         "frontend/insights/report.html", _context(request, insights.report(chosen)), request
     )
-    body = (
-        HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=NO_FETCHING)).write_pdf()
-        if fmt == "pdf"
-        else html
-    )
+    body: str | bytes = html_to_pdf(html) if fmt == "pdf" else html
     response = HttpResponse(body, content_type=EXPORTS[fmt])
     name = f"tarina-insights-{chosen.kind}-{chosen.slug}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

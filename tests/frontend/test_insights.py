@@ -195,3 +195,12 @@ def test_a_configured_summary_is_grounded_marked_and_sent_only_anonymised_quotes
     assert "health centre" in text
     for value in PLANTED:
         assert value not in text
+
+
+def test_making_a_pdf_leaves_the_upload_checks_strict(client, curator, drive, told):
+    """WeasyPrint lets Pillow read truncated images in its own process; never in ours,
+    where the media checks must refuse a truncated upload."""
+    from PIL import ImageFile
+
+    report_of(client, curator, drive, "pdf")
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
