@@ -53,8 +53,15 @@ def refuse_transactions_without_restore(item: pytest.Item) -> None:
     """A transactional test must restore the migrated data (serialized rollback): its
     flush re-creates content types, and the next restore then collides."""
     marker = item.get_closest_marker("django_db")
-    if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+    restores = bool(marker and marker.kwargs.get("serialized_rollback"))
+    if marker and marker.kwargs.get("transaction") and not restores:
         raise pytest.UsageError(f"{item.nodeid}: transaction=True needs serialized_rollback=True")
+    # The same through a fixture (a real worker needs a transactional database).
+    if "transactional_db" in getattr(item, "fixturenames", ()) and not restores:
+        raise pytest.UsageError(
+            f"{item.nodeid}: a transactional database (the worker fixture, say) needs "
+            "@pytest.mark.django_db(transaction=True, serialized_rollback=True)"
+        )
 
 
 @pytest.fixture(scope="session", autouse=True)

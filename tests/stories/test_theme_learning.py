@@ -104,6 +104,7 @@ def test_two_retrains_never_run_at_once(db):
         pass
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_twenty_decisions_change_the_next_storys_score_within_a_minute(
     worker, curator, shipped_themes, client
 ):
