@@ -119,22 +119,28 @@ class WindowedTranscriber(ABC):
         for window in iter_windows(Path(path), options.window_seconds):
             if window.duration < _MIN_WINDOW_SECONDS:
                 continue
-            speech = None
-            if options.vad:
-                speech = speech_intervals(
-                    window.samples,
-                    options.vad_threshold,
-                    options.vad_min_silence_ms,
-                    options.vad_speech_pad_ms,
-                    options.vad_max_speech_seconds,
-                )
-                if not speech:
-                    continue
+            speech = self._speech(window.samples)
+            if speech == []:
+                continue
             probe = speech_only(window.samples, speech) if speech else window.samples
             decision = self._decide(probe, hint, expected)
             logger.info("%s: language %s", path, _describe(decision))
             return decision
         return LanguageDecision(hint or (expected[0] if expected else None), HINT)
+
+    def _speech(self, samples: np.ndarray) -> list[tuple[float, float]] | None:
+        """The window's speech intervals by VAD ([] when it holds none), or None with VAD
+        off."""
+        options = self.options
+        if not options.vad:
+            return None
+        return speech_intervals(
+            samples,
+            options.vad_threshold,
+            options.vad_min_silence_ms,
+            options.vad_speech_pad_ms,
+            options.vad_max_speech_seconds,
+        )
 
     @abstractmethod
     def _decode(self, audio: np.ndarray, language: str | None) -> list[RawSegment]:
@@ -166,18 +172,10 @@ class WindowedTranscriber(ABC):
             duration = window.offset + window.duration
             if window.duration < _MIN_WINDOW_SECONDS:
                 continue
-            speech = None
-            if options.vad:
-                speech = speech_intervals(
-                    window.samples,
-                    options.vad_threshold,
-                    options.vad_min_silence_ms,
-                    options.vad_speech_pad_ms,
-                    options.vad_max_speech_seconds,
-                )
-                if not speech:
-                    logger.info("%s @%.0fs: no speech, window skipped", path, window.offset)
-                    continue
+            speech = self._speech(window.samples)
+            if speech == []:
+                logger.info("%s @%.0fs: no speech, window skipped", path, window.offset)
+                continue
             detected: str | None
             chosen: str | None
             if force_language and language:
