@@ -14,19 +14,15 @@ from django.core.files.storage import storages
 from django.urls import clear_url_caches
 
 import config.urls
-from stories.domain import captions, publication, redactions
-from stories.enums import StoryKind, StoryStatus
-from tests.factories import StoryFactory, transcript_for
+from stories.domain import captions, publication
 from tests.frontend.test_accessibility import blocking_violations, load_axe
 from tests.media_pipeline.anonymise.helpers import (
     band_level,
     decode_mono,
     dominant_hz,
     segment,
-    voice_like,
 )
-from tests.media_pipeline.media_factories import write_wav
-from tests.stories.test_publication_media import SAID, with_recording
+from tests.stories.test_publication_media import SAID, approved_spoken_story
 
 pytestmark = [
     pytest.mark.browser,
@@ -54,17 +50,7 @@ def public_files_served(settings):
 
 def published_spoken_story(drive, folder):
     """A story saying SAID ("... Maija Virtanen ..."), the name hidden, published."""
-    story = StoryFactory(
-        drive=drive,
-        kind=StoryKind.AUDIO,
-        text="",
-        status=StoryStatus.APPROVED,
-        consent={"store": True, "publish_text": True, "publish_audio": True},
-    )
-    transcript_for(story, SAID, seconds_per_word=0.5)
-    with_recording(story, write_wav(folder / "speech.wav", voice_like(len(SAID.split()) * 0.5)))
-    redactions.detect(story)
-    return publication.publish(story)
+    return publication.publish(approved_spoken_story(drive, folder))
 
 
 def word_times(locator) -> tuple[float, float]:

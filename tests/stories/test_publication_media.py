@@ -43,8 +43,8 @@ def public_path(field) -> Path:
     return Path(storages["public"].path(field.name))
 
 
-@pytest.fixture
-def spoken(drive, tmp_path):
+def approved_spoken_story(drive, folder):
+    """An approved audio story saying SAID, recorded and transcribed, personal data found."""
     story = StoryFactory(
         drive=drive,
         kind=StoryKind.AUDIO,
@@ -53,9 +53,14 @@ def spoken(drive, tmp_path):
         consent={"store": True, "publish_text": True, "publish_audio": True},
     )
     transcript_for(story, SAID, seconds_per_word=0.5)
-    with_recording(story, write_wav(tmp_path / "speech.wav", voice_like(len(SAID.split()) * 0.5)))
+    with_recording(story, write_wav(folder / "speech.wav", voice_like(len(SAID.split()) * 0.5)))
     redactions.detect(story)
     return story
+
+
+@pytest.fixture
+def spoken(drive, tmp_path):
+    return approved_spoken_story(drive, tmp_path)
 
 
 def test_the_name_is_toned_out_of_the_published_audio_and_the_rest_is_kept(spoken):
