@@ -11,11 +11,11 @@ import wave
 from dataclasses import dataclass
 from pathlib import Path
 
-import av
 import numpy as np
 
+from media_pipeline.speech.audio import SAMPLE_RATE, decode_audio
+
 EXCERPT_MIME_TYPE = "audio/wav"
-EXCERPT_SAMPLE_RATE = 16_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,28 +32,17 @@ class Excerpt:
         return round(self.end - self.start, 3)
 
 
-def decode_samples(path: str | Path, rate: int = EXCERPT_SAMPLE_RATE) -> np.ndarray:
-    """Every sample of ``path``'s first audio stream, as float32 mono at ``rate``."""
-    resampler = av.AudioResampler(format="flt", layout="mono", rate=rate)
-    parts: list[np.ndarray] = []
-    with av.open(str(path)) as container:
-        for frame in container.decode(audio=0):
-            frame.pts = None
-            parts.extend(out.to_ndarray().reshape(-1) for out in resampler.resample(frame))
-    parts.extend(out.to_ndarray().reshape(-1) for out in resampler.resample(None))
-    return np.concatenate(parts) if parts else np.zeros(0, np.float32)
-
-
-def cut_excerpt(
-    src: str | Path, dest: str | Path, start: float, end: float, *, rate: int = EXCERPT_SAMPLE_RATE
-) -> Excerpt:
-    """Write the samples of ``src`` from ``start`` to ``end`` seconds to ``dest`` (WAV).
+def cut_excerpt(src: str | Path, dest: str | Path, start: float, end: float) -> Excerpt:
+    """Write the samples of ``src`` from ``start`` to ``end`` seconds to ``dest`` (WAV,
+    mono at the pipeline's 16 kHz).
 
     Raises ``ValueError`` when the span is empty or lies outside the recording.
     """
     if not (0 <= start < end):
         raise ValueError("the excerpt must start before it ends, at or after 0 s")
-    samples = decode_samples(src, rate)
+    rate = SAMPLE_RATE
+    # Opened as the pipeline opens any file: sniffed, with its demuxer forced.
+    samples = decode_audio(Path(src))
     first, last = round(start * rate), round(end * rate)
     if last > len(samples) + round(0.05 * rate):
         raise ValueError("the excerpt ends after the recording")

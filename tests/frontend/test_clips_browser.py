@@ -8,6 +8,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import feedparser
 import jsonschema
@@ -15,7 +16,7 @@ import numpy as np
 import pytest
 from django.core.files.storage import storages
 
-from media_pipeline.anonymise.excerpt import decode_samples
+from media_pipeline.speech.audio import decode_audio
 from stories.domain import consent
 from stories.enums import Role
 from stories.models import Clip, Theme
@@ -109,12 +110,12 @@ def test_a_clip_made_in_the_console_is_public_embeddable_in_feeds_and_gone_on_wi
     assert blocking_violations(page) == []
 
     # Its audio is the published audio's span, sample for sample.
-    published = decode_samples(storages["public"].path(story.publication.audio.name))
+    published = decode_audio(Path(storages["public"].path(story.publication.audio.name)))
     heard = page.request.get(f"/clips/{clip.public_id}/audio.wav")
     assert heard.status == 200
     cut_file = tmp_path / "clip.wav"
     cut_file.write_bytes(heard.body())
-    cut = decode_samples(cut_file)
+    cut = decode_audio(Path(cut_file))
     span = published[round(clip.start * 16_000) : round(clip.start * 16_000) + len(cut)]
     assert len(cut) == round((6.4 - 4.0) * 16_000)
     assert np.max(np.abs(cut - span)) <= 1.5 / 32767

@@ -3,11 +3,13 @@ and gone (410) everywhere once their story leaves the public."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from django.core.files.storage import storages
 
-from media_pipeline.anonymise.excerpt import decode_samples
+from media_pipeline.speech.audio import decode_audio
 from stories.domain import clips, consent, media_reconciler, publication, redactions
 from stories.enums import StoryStatus
 from stories.models import Clip, Redaction
@@ -20,14 +22,14 @@ def spoken(db, tmp_path):
     return published_spoken_story(tmp_path)
 
 
-def public_path(name: str):
-    return storages["public"].path(name)
+def public_path(name: str) -> Path:
+    return Path(storages["public"].path(name))
 
 
 def test_a_clip_is_the_published_audio_s_span_sample_for_sample(spoken, curator):
     clip = clips.make(spoken, start=4.0, end=6.5, title="The stop moved", actor=curator)
-    published = decode_samples(public_path(spoken.publication.audio.name))
-    cut = decode_samples(public_path(clip.audio.name))
+    published = decode_audio(public_path(spoken.publication.audio.name))
+    cut = decode_audio(public_path(clip.audio.name))
     span = published[round(4.0 * 16_000) : round(6.5 * 16_000)]
     assert len(cut) == len(span)
     # 16-bit PCM of the same samples: equal to within one step.
