@@ -22,7 +22,7 @@ from django.core.files.storage import Storage, storages
 from django.db import transaction
 from django.utils import timezone
 
-from stories.domain import clips, dispatch, file_journal, publication_media, uploads
+from stories.domain import clips, dispatch, file_journal, publication_media, publicity, uploads
 from stories.enums import StoryStatus
 from stories.models import Clip, MediaAsset, MediaCheckRun, PublishedStory, StoredFileIntent, Story
 
@@ -188,6 +188,7 @@ def _repair_missing(finding: Finding) -> int:
             PublishedStory.objects.filter(**{name: finding.name}).update(
                 **{name: ""}, fingerprint=""
             )
+        publicity.changed()  # kept story pages must stop linking to the lost file
         dispatch.send_on_commit(dispatch.PUBLISH_STORY, finding.story_id)
     return 1
 

@@ -173,7 +173,12 @@ def last_removal() -> datetime.datetime | None:
 # --- The state of the public surfaces, for caches --------------------------------------
 
 
-DEFAULT_ANSWER_SECONDS = 30
+# Every change to what the public sees moves the generation on, so a kept answer is never
+# shown after its story is withdrawn; the lifetime only bounds how long a page built from
+# data changed outside the watched paths (a bulk UPDATE, a manual fix in the database) can
+# outlive it. 30 s made 2,000 story pages over two processes expire before they were
+# asked again (docs/performance.md, "Search and story pages").
+DEFAULT_ANSWER_SECONDS = 300
 
 
 def answer_lifetime() -> int:
