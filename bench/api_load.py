@@ -15,7 +15,8 @@ endpoint at a time, for ``--seconds`` each, in ``--rounds`` rounds:
   the stories' own languages;
 * ``search (distinct)``: the same over 4,000 such queries, so that nearly every request
   is a search no web process has answered before;
-* ``story``: ``/api/v1/public/stories/<public id>/`` over 2,000 published stories.
+* ``story``: ``/api/v1/public/stories/<public id>/`` over 2,000 published stories;
+* ``story page (HTML)``: the public page of the same 2,000 stories, ``/stories/<public id>/``.
 
 ``--servers`` runs several web tiers side by side, each on its own port, taking turns per
 endpoint: ``default`` (config/gunicorn.py as shipped) or ``WxT`` (workers x threads),
@@ -319,9 +320,10 @@ def choose_paths(env: dict[str, str], rng: random.Random) -> list[Endpoint]:
         Endpoint("feed", ["/api/v1/feed/"], "p99 <= 100 ms, >= 500 req/s"),
         Endpoint("theme feed (API)", [f"/api/v1/feed/?theme={t}" for t in themes]),
         Endpoint("theme feed (JSON Feed)", [f"/feeds/themes/{t}.json" for t in themes]),
-        Endpoint("search", [f"/api/v1/feed/?q={q}" for q in queries]),
+        Endpoint("search", [f"/api/v1/feed/?q={q}" for q in queries], "p99 <= 200 ms"),
         Endpoint("search (distinct)", [f"/api/v1/feed/?q={q}" for q in sorted(distinct)]),
-        Endpoint("story", [f"/api/v1/public/stories/{i}/" for i in story_ids]),
+        Endpoint("story", [f"/api/v1/public/stories/{i}/" for i in story_ids], "p99 <= 100 ms"),
+        Endpoint("story page (HTML)", [f"/stories/{i}/" for i in story_ids]),
     ]
 
 

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from frontend.views.common import clean_param, current_language, localised
+from stories.api.public_cache import cached
 from stories.domain import captions, embeddings, publicity
 from stories.models import Drive, PublishedStory, Theme
 
@@ -48,6 +49,7 @@ def theme_labels(language: str) -> list[tuple[str, str]]:
     return [(t.slug, t.label(language)) for t in Theme.objects.all()]
 
 
+@cached
 @localised
 def story_list(request: HttpRequest) -> HttpResponse:
     filters = clean_filters(request)
@@ -88,6 +90,7 @@ def story_list(request: HttpRequest) -> HttpResponse:
     return render(request, "frontend/public/story_list.html", context)
 
 
+@cached
 @localised
 def story_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     """A published story by its public id; withdrawn and unknown ones are the same 404."""
@@ -156,6 +159,7 @@ def story_by_number(request: HttpRequest, story_id: int) -> HttpResponse:
     return HttpResponsePermanentRedirect(f"{target}?{query}" if query else target)
 
 
+@cached
 @localised
 def collection_detail(request: HttpRequest, slug: str) -> HttpResponse:
     try:
@@ -176,6 +180,7 @@ def collection_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "frontend/public/collection_detail.html", context)
 
 
+@cached
 @localised
 def collection_list(request: HttpRequest) -> HttpResponse:
     collections = publicity.published_collections().order_by("-published_at")
@@ -184,6 +189,7 @@ def collection_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@cached
 @localised
 def theme_list(request: HttpRequest) -> HttpResponse:
     language = current_language()
@@ -207,6 +213,7 @@ def theme_list(request: HttpRequest) -> HttpResponse:
     return render(request, "frontend/public/theme_list.html", {"themes": themes})
 
 
+@cached
 @localised
 def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     theme = get_object_or_404(Theme, slug=slug)

@@ -49,6 +49,7 @@ MAX_BYTES = 512 * 1024  # one answer
 BUDGET_BYTES = 32 * 1024 * 1024  # all of a process's answers together
 SEARCH_BUDGET_BYTES = 8 * 1024 * 1024  # its search answers, kept apart
 KEPT_TYPES = (
+    "text/html",
     "application/json",
     "application/feed+json",
     "application/atom+xml",
@@ -114,7 +115,7 @@ _searches = Answers(SEARCH_BUDGET_BYTES)
 
 
 def _store(request: HttpRequest) -> Answers:
-    return _searches if "q" in request.GET else _answers
+    return _searches if "q" in request.GET or "meaning" in request.GET else _answers
 
 
 View = Callable[..., HttpResponseBase]
@@ -153,6 +154,9 @@ def _keepable_response(response: HttpResponseBase) -> bool:
         and not response.cookies
         and content_type in KEPT_TYPES
         and len(response.content) <= MAX_BYTES
+        # A page whose scripts carry this request's nonce must not be shown to another
+        # reader with the same nonce.
+        and "'nonce-" not in response.headers.get("Content-Security-Policy", "")
     )
 
 

@@ -215,3 +215,62 @@ def test_searches_are_kept_apart_and_a_withdrawn_story_leaves_them_at_once(clien
     assert public_cache._answers.size == 0  # searches never take the feeds' room
     consent.withdraw(withdrawn.story)
     assert ids(anonymous.get(url)) == [kept.public_id]
+
+
+def test_public_html_pages_are_kept_for_anonymous_readers(client, caching):
+    empathy = Theme.objects.get(slug="empathy")
+    collection = CollectionFactory(published_at=timezone.now())
+    story = published_story(themes=[empathy], collections=(collection,))
+    urls = [
+        f"/stories/{story.public_id}/",
+        "/stories/",
+        "/themes/",
+        "/themes/empathy/",
+        "/collections/",
+        f"/collections/{collection.slug}/",
+    ]
+    for url in urls:
+        first, first_queries = fetch(client, url)
+        again, again_queries = fetch(client, url)
+        assert first.status_code == again.status_code == 200, url
+        assert first["Content-Type"].startswith("text/html")
+        assert first_queries > 0
+        assert again_queries == 0, url
+        assert again.content == first.content
+
+
+def test_a_withdrawn_story_leaves_kept_html_pages_at_once(client, caching):
+    kept = published_story(title="Kept story")
+    withdrawn = published_story(title="Withdrawn story")
+    page = f"/stories/{withdrawn.public_id}/"
+    assert client.get(page).status_code == 200
+    assert b"Withdrawn story" in client.get("/stories/").content
+
+    assert consent.withdraw(withdrawn.story, actor_label="receipt holder")
+
+    assert client.get(page).status_code == 404
+    listing = client.get("/stories/").content
+    assert b"Withdrawn story" not in listing
+    assert kept.title.encode() in listing
+
+
+def test_kept_html_pages_follow_the_reader_s_language_and_never_reach_a_curator(
+    client, caching, settings
+):
+    story = published_story()
+    page = f"/stories/{story.public_id}/"
+    english, _ = fetch(client, page)
+    switched = client.get(f"{page}?lang=fi")
+    assert b'<html lang="fi">' in switched.content
+    assert settings.LANGUAGE_COOKIE_NAME in switched.cookies
+    # The cookie chose Finnish: a kept English page is not what this reader gets.
+    finnish, _ = fetch(client, page)
+    assert b'<html lang="fi">' in finnish.content
+    assert b'<html lang="en">' in english.content
+
+    curator = UserFactory(role=Role.CURATOR)
+    signed_in = client.__class__()
+    signed_in.force_login(curator)
+    response, queries = fetch(signed_in, page)
+    assert queries > 0
+    assert b"Log out" in response.content
