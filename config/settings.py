@@ -464,7 +464,7 @@ if TARINA_CACHE_URL:
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # Anonymous GETs of public pages answered from each web process's memory for this many
-# seconds (stories/api/public_cache.py). Unset: 300 with the shared cache above, off
+# seconds (stories/api/public_cache.py). Unset: 600 with the shared cache above, off
 # without it (a worker's change could not reach the web processes); 0 turns it off.
 TARINA_PUBLIC_CACHE_SECONDS = (
     env_int("TARINA_PUBLIC_CACHE_SECONDS", 0)

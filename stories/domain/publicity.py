@@ -174,11 +174,12 @@ def last_removal() -> datetime.datetime | None:
 
 
 # Every change to what the public sees moves the generation on, so a kept answer is never
-# shown after its story is withdrawn; the lifetime only bounds how long a page built from
-# data changed outside the watched paths (a bulk UPDATE, a manual fix in the database) can
-# outlive it. 30 s made 2,000 story pages over two processes expire before they were
-# asked again (docs/performance.md, "Search and story pages").
-DEFAULT_ANSWER_SECONDS = 300
+# shown after its story is withdrawn; the lifetime only bounds how long a page can outlive
+# a change made outside the watched paths (a bulk UPDATE, a fix by hand in the database)
+# or one whose generation could not be moved on (the shared cache refused the write but
+# still answered reads). 30 s made 2,000 story pages over two processes expire before they
+# were asked again (docs/performance.md, "Search and story pages").
+DEFAULT_ANSWER_SECONDS = 600
 
 
 def answer_lifetime() -> int:
