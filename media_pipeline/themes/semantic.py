@@ -1,14 +1,16 @@
 """Themes recognised from what a story is about, not only from the theme's own words.
 
-A story's meaning vector (``media_pipeline.meaning``) is compared with two kinds of
-labelled examples:
+A story's meaning vector (``media_pipeline.meaning``) is compared with labelled texts:
 
 - each theme's description in every language of the taxonomy, and
-- curated stories (a curator confirmed their themes), as their nearest neighbours vote.
+- labelled examples, as their nearest neighbours vote: the taxonomy's own examples (short
+  vignettes per theme and language, there from day one) and curated stories (a curator
+  confirmed their themes).
 
 The two give one *meaning score* per theme in [0, 1], which the tagger blends with the
 lexicon's score. When the meaning score carries a theme the lexicon alone would not have
-suggested, the nearest curated example with that theme is shown as the evidence.
+suggested, the nearest example with that theme is shown as the evidence, marked as a
+curated story or a taxonomy example.
 
 The knobs were chosen by 5-fold cross-validation (2 repeats) over the 240 tuning stories
 only (``bench/themes_eval.py --cv 5 --repeats 2 --semantic``; docs/themes.md).
@@ -29,6 +31,10 @@ from .taxonomy import Taxonomy
 # similarity 0.01 lower weighs 1/e as much).
 NEIGHBOURS = 10
 NEIGHBOUR_TEMPERATURE = 0.01
+# How much a taxonomy example's vote counts against a curated story's at the same
+# similarity: curated stories are real stories from the installation, the taxonomy's
+# examples short vignettes.
+TAXONOMY_EXAMPLE_WEIGHT = 1.0
 # The share of the meaning score from the curated examples (the rest from descriptions).
 EXAMPLES_SHARE = 0.7
 DESCRIPTION_TEMPERATURE = 0.02
@@ -38,6 +44,9 @@ WEIGHT = 0.5
 THRESHOLD = 0.3
 # Excerpt of a curated example shown as evidence.
 EXCERPT_CHARS = 240
+# Where an example comes from.
+CURATED = "curated"
+TAXONOMY = "taxonomy"
 
 
 class TextEncoder(Protocol):
@@ -48,22 +57,25 @@ class TextEncoder(Protocol):
 
 @dataclass(frozen=True)
 class Example:
-    """A curated story: its public (anonymised) text, the themes a curator gave it, and its
-    meaning vector."""
+    """A labelled text and its meaning vector: a curated story (its public, anonymised
+    text and the themes a curator gave it) or a taxonomy example (``source`` says which)."""
 
     key: str
     text: str
     themes: frozenset[str]
     vector: npt.NDArray[np.float32]
+    source: str = CURATED
 
 
 @dataclass(frozen=True)
 class NearestExample:
-    """The curated story closest to the one tagged that has a given theme."""
+    """The example closest to the story tagged that has a given theme: a curated story or
+    a taxonomy example (``source``)."""
 
     key: str
     excerpt: str
     similarity: float
+    source: str = CURATED
 
 
 @dataclass(frozen=True)
@@ -75,7 +87,8 @@ class MeaningScores:
 
 
 class SemanticModel:
-    """Theme descriptions and curated examples as vectors, ready to score a story."""
+    """Theme descriptions, taxonomy examples and curated stories as vectors, ready to score
+    a story."""
 
     def __init__(
         self,
@@ -83,12 +96,17 @@ class SemanticModel:
         description_vectors: Mapping[str, npt.NDArray[np.float32]],
         examples: Sequence[Example] = (),
         encoder: TextEncoder | None = None,
+        taxonomy_examples: Sequence[Example] = (),
     ) -> None:
         self.encoder = encoder
         self.taxonomy = taxonomy
         self.slugs = list(taxonomy.slugs)
         self.descriptions = description_vectors
-        self.examples = [e for e in examples if e.themes & set(self.slugs)]
+        self.taxonomy_examples = list(taxonomy_examples)
+        self.curated = [e for e in examples if e.themes & set(self.slugs)]
+        self.examples = self.curated + [
+            e for e in self.taxonomy_examples if e.themes & set(self.slugs)
+        ]
         self._matrix = (
             np.vstack([e.vector for e in self.examples]).astype(np.float32)
             if self.examples
@@ -97,18 +115,41 @@ class SemanticModel:
         self._labels = np.array(
             [[slug in e.themes for slug in self.slugs] for e in self.examples], dtype=np.float32
         ).reshape(len(self.examples), len(self.slugs))
+        self._from_taxonomy = np.array([e.source == TAXONOMY for e in self.examples], dtype=bool)
 
     @classmethod
     def build(
         cls, taxonomy: Taxonomy, encoder: TextEncoder, examples: Sequence[Example] = ()
     ) -> SemanticModel:
-        """Embed every theme's descriptions (all languages) with ``encoder``."""
-        vectors = {}
+        """Embed every theme's descriptions and examples (all languages) with ``encoder``,
+        in one batch; ``examples`` are curated stories, with their vectors."""
+        texts: list[tuple[str, str, str]] = []  # (slug, key, text); key "" for a description
         for theme in taxonomy.themes:
-            texts = [text for text in theme.descriptions.values() if text.strip()]
-            if texts:
-                vectors[theme.slug] = encoder.passages(texts)
-        return cls(taxonomy, vectors, examples, encoder)
+            texts += [(theme.slug, "", t) for t in theme.descriptions.values() if t.strip()]
+            for language, vignettes in sorted(theme.examples.items()):
+                texts += [
+                    (theme.slug, f"{theme.slug}/{language}/{i + 1}", t)
+                    for i, t in enumerate(vignettes)
+                ]
+        matrix = encoder.passages([t for _, _, t in texts]) if texts else None
+        described: dict[str, list[npt.NDArray[np.float32]]] = {}
+        rows = []
+        for i, (slug, key, text) in enumerate(texts):
+            assert matrix is not None
+            vector = np.asarray(matrix[i], dtype=np.float32)
+            if key:
+                rows.append(Example(key, text, frozenset({slug}), vector, TAXONOMY))
+            else:
+                described.setdefault(slug, []).append(vector)
+        vectors = {slug: np.vstack(v) for slug, v in described.items()}
+        return cls(taxonomy, vectors, examples, encoder, rows)
+
+    def with_curated(self, examples: Sequence[Example]) -> SemanticModel:
+        """The same descriptions and taxonomy examples (not embedded again) with these
+        curated stories."""
+        return SemanticModel(
+            self.taxonomy, self.descriptions, examples, self.encoder, self.taxonomy_examples
+        )
 
     def embed(self, text: str) -> npt.NDArray[np.float32]:
         """The meaning vector of a story's text (needs the encoder it was built with)."""
@@ -149,6 +190,7 @@ class SemanticModel:
         order = np.argsort(-similarities, kind="stable")
         top = order[:NEIGHBOURS]
         weights = np.exp((similarities[top] - similarities[top[0]]) / NEIGHBOUR_TEMPERATURE)
+        weights = weights * np.where(self._from_taxonomy[top], TAXONOMY_EXAMPLE_WEIGHT, 1.0)
         votes = (weights[:, None] * self._labels[top]).sum(axis=0) / weights.sum()
         nearest: dict[str, NearestExample] = {}
         for row in order:
@@ -156,7 +198,10 @@ class SemanticModel:
             for slug in example.themes:
                 if slug not in nearest:
                     nearest[slug] = NearestExample(
-                        example.key, _excerpt(example.text), round(float(similarities[row]), 4)
+                        example.key,
+                        _excerpt(example.text),
+                        round(float(similarities[row]), 4),
+                        example.source,
                     )
             if len(nearest) == len(self.slugs):
                 break
