@@ -39,20 +39,21 @@ from media_pipeline.themes.semantic import SemanticModel  # noqa: E402
 from media_pipeline.themes.taxonomy import load_default  # noqa: E402
 
 GRID: dict[str, list[float]] = {
-    "WEIGHT": [0.5, 0.6, 0.7],
+    "WEIGHT": [0.5, 0.6],
     "THRESHOLD": [0.2, 0.3],
-    "NEIGHBOURS": [10, 20],
-    "NEIGHBOUR_TEMPERATURE": [0.01, 0.03],
-    "TAXONOMY_EXAMPLE_WEIGHT": [0.5, 1.0, 2.0],
+    "THEME_TEMPERATURE": [0.01, 0.02],
+    "EXAMPLES_SHARE": [0.3, 0.5],
+    "FALLBACK": [0.0, 0.3, 1.0],
 }
 
 
 def apply(knobs: dict[str, float]) -> None:
     """Set the knobs where the tagger and the meaning model read them."""
     for name, value in knobs.items():
-        setattr(semantic, name, int(value) if name == "NEIGHBOURS" else value)
+        setattr(semantic, name, int(value) if name in {"NEIGHBOURS", "THEME_TOP"} else value)
     tagger.MEANING_WEIGHT = semantic.WEIGHT
     tagger.MEANING_THRESHOLD = semantic.THRESHOLD
+    tagger.MEANING_FALLBACK = semantic.FALLBACK
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -63,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--only", default="", help="JSON of knobs: run this setting only")
+    parser.add_argument("--grid", default="", help="JSON of knob lists, instead of GRID")
     args = parser.parse_args(argv)
 
     taxonomy = load_default()
@@ -78,10 +80,11 @@ def main(argv: list[str] | None = None) -> int:
     dev = load_stories(IMPLICIT_STORIES) if args.dev else []
     dev_model = base if args.no_curated else semantic_for(base, pooled, encoder)
 
+    grid = json.loads(args.grid) if args.grid else GRID
     settings = (
         [json.loads(args.only)]
         if args.only
-        else [dict(zip(GRID, values, strict=True)) for values in itertools.product(*GRID.values())]
+        else [dict(zip(grid, values, strict=True)) for values in itertools.product(*grid.values())]
     )
     rows = []
     for knobs in settings:

@@ -27,21 +27,27 @@ import numpy.typing as npt
 
 from .taxonomy import Taxonomy
 
-# Neighbours that vote, and how fast a neighbour's vote fades with distance (a cosine
-# similarity 0.01 lower weighs 1/e as much).
+# Curated stories: the nearest ones vote, and a neighbour's vote fades with distance (a
+# cosine similarity 0.01 lower weighs 1/e as much).
 NEIGHBOURS = 10
 NEIGHBOUR_TEMPERATURE = 0.01
-# How much a taxonomy example's vote counts against a curated story's at the same
-# similarity: curated stories are real stories from the installation, the taxonomy's
-# examples short vignettes.
-TAXONOMY_EXAMPLE_WEIGHT = 1.0
-# The share of the meaning score from the curated examples (the rest from descriptions).
-EXAMPLES_SHARE = 0.7
-DESCRIPTION_TEMPERATURE = 0.02
+# The taxonomy's own texts (descriptions and examples, all languages): each theme's
+# closeness is the mean similarity of its THEME_TOP closest texts, and a softmax over
+# themes with this temperature makes it a share. One near vignette can be chance; three
+# near ones of the same theme are not.
+THEME_TOP = 3
+THEME_TEMPERATURE = 0.01
+# The share of the meaning score from the curated stories' vote (the rest from the
+# taxonomy's texts); with no curated stories the taxonomy's texts decide alone.
+EXAMPLES_SHARE = 0.5
 # The meaning score's share of the final score, and its own suggestion threshold: blended
 # with the lexicon's 0.5 this makes 0.4.
 WEIGHT = 0.5
 THRESHOLD = 0.3
+# When no theme passes, the meaning may still name the story's best theme if its meaning
+# score is at least this (1 turns it off): a community story about a public service
+# speaks to some theme, and a curator confirms or rejects the suggestion.
+FALLBACK = 0.3
 # Excerpt of a curated example shown as evidence.
 EXCERPT_CHARS = 240
 # Where an example comes from.
@@ -104,6 +110,7 @@ class SemanticModel:
         self.descriptions = description_vectors
         self.taxonomy_examples = list(taxonomy_examples)
         self.curated = [e for e in examples if e.themes & set(self.slugs)]
+        # Curated stories first: they alone vote as neighbours (rows [:len(curated)]).
         self.examples = self.curated + [
             e for e in self.taxonomy_examples if e.themes & set(self.slugs)
         ]
@@ -113,9 +120,17 @@ class SemanticModel:
             else None
         )
         self._labels = np.array(
-            [[slug in e.themes for slug in self.slugs] for e in self.examples], dtype=np.float32
-        ).reshape(len(self.examples), len(self.slugs))
-        self._from_taxonomy = np.array([e.source == TAXONOMY for e in self.examples], dtype=bool)
+            [[slug in e.themes for slug in self.slugs] for e in self.curated], dtype=np.float32
+        ).reshape(len(self.curated), len(self.slugs))
+        # Per theme, its descriptions' and its taxonomy examples' vectors, one per row.
+        self._theme_texts = {
+            slug: np.vstack(
+                [np.atleast_2d(description_vectors[slug])]
+                + [e.vector[None, :] for e in self.taxonomy_examples if slug in e.themes]
+            ).astype(np.float32)
+            for slug in self.slugs
+            if slug in description_vectors
+        }
 
     @classmethod
     def build(
@@ -144,11 +159,17 @@ class SemanticModel:
         vectors = {slug: np.vstack(v) for slug, v in described.items()}
         return cls(taxonomy, vectors, examples, encoder, rows)
 
-    def with_curated(self, examples: Sequence[Example]) -> SemanticModel:
+    def with_curated(
+        self, examples: Sequence[Example], encoder: TextEncoder | None = None
+    ) -> SemanticModel:
         """The same descriptions and taxonomy examples (not embedded again) with these
-        curated stories."""
+        curated stories, and ``encoder`` (default: this model's) for the stories tagged."""
         return SemanticModel(
-            self.taxonomy, self.descriptions, examples, self.encoder, self.taxonomy_examples
+            self.taxonomy,
+            self.descriptions,
+            examples,
+            encoder or self.encoder,
+            self.taxonomy_examples,
         )
 
     def embed(self, text: str) -> npt.NDArray[np.float32]:
@@ -160,7 +181,7 @@ class SemanticModel:
     def score(self, vector: npt.NDArray[np.float32]) -> MeaningScores:
         """Meaning scores of every theme for a story with this vector."""
         vector = np.asarray(vector, dtype=np.float32)
-        described = self._description_scores(vector)
+        described = self._theme_scores(vector)
         voted, nearest = self._example_votes(vector)
         share = EXAMPLES_SHARE if voted is not None else 0.0
         scores = {}
@@ -169,29 +190,37 @@ class SemanticModel:
             scores[slug] = share * from_examples + (1 - share) * described.get(slug, 0.0)
         return MeaningScores(scores, nearest)
 
-    def _description_scores(self, vector: npt.NDArray[np.float32]) -> dict[str, float]:
-        """A softmax over themes of the best similarity to any of a theme's descriptions."""
-        best = {
-            slug: float(np.max(vectors @ vector)) for slug, vectors in self.descriptions.items()
+    def _theme_scores(self, vector: npt.NDArray[np.float32]) -> dict[str, float]:
+        """A softmax over themes of the mean similarity of each theme's closest texts
+        (its descriptions and examples)."""
+        close = {
+            slug: float(np.mean(np.sort(texts @ vector)[-THEME_TOP:]))
+            for slug, texts in self._theme_texts.items()
         }
-        if not best:
+        if not close:
             return {}
-        top = max(best.values())
-        weights = {s: float(np.exp((v - top) / DESCRIPTION_TEMPERATURE)) for s, v in best.items()}
+        top = max(close.values())
+        weights = {s: float(np.exp((v - top) / THEME_TEMPERATURE)) for s, v in close.items()}
         total = sum(weights.values())
         return {slug: w / total for slug, w in weights.items()}
 
     def _example_votes(
         self, vector: npt.NDArray[np.float32]
     ) -> tuple[npt.NDArray[np.float32] | None, dict[str, NearestExample]]:
+        """The curated stories' vote (None without any), and per theme the nearest example,
+        curated or from the taxonomy."""
         if self._matrix is None:
             return None, {}
         similarities = self._matrix @ vector
+        votes = None
+        if self.curated:
+            curated = similarities[: len(self.curated)]
+            top = np.argsort(-curated, kind="stable")[:NEIGHBOURS]
+            weights = np.exp((curated[top] - curated[top[0]]) / NEIGHBOUR_TEMPERATURE)
+            votes = ((weights[:, None] * self._labels[top]).sum(axis=0) / weights.sum()).astype(
+                np.float32
+            )
         order = np.argsort(-similarities, kind="stable")
-        top = order[:NEIGHBOURS]
-        weights = np.exp((similarities[top] - similarities[top[0]]) / NEIGHBOUR_TEMPERATURE)
-        weights = weights * np.where(self._from_taxonomy[top], TAXONOMY_EXAMPLE_WEIGHT, 1.0)
-        votes = (weights[:, None] * self._labels[top]).sum(axis=0) / weights.sum()
         nearest: dict[str, NearestExample] = {}
         for row in order:
             example = self.examples[int(row)]
@@ -205,7 +234,7 @@ class SemanticModel:
                     )
             if len(nearest) == len(self.slugs):
                 break
-        return votes.astype(np.float32), nearest
+        return votes, nearest
 
 
 def _excerpt(text: str) -> str:

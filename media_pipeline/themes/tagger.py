@@ -24,6 +24,7 @@ from .scoring import (
     normalise_language,
     theme_scores,
 )
+from .semantic import FALLBACK as MEANING_FALLBACK
 from .semantic import THRESHOLD as MEANING_THRESHOLD
 from .semantic import WEIGHT as MEANING_WEIGHT
 from .semantic import MeaningScores, NearestExample, SemanticModel
@@ -204,6 +205,13 @@ def tag(
     if passing:
         top = max(passing, key=lambda slug: scores[slug])
         passing = [slug for slug in passing if slug == top or slug not in weak]
+    elif meaning is not None and scores:
+        # Nothing passed: the best theme still, when the meaning is sure enough of it or
+        # the words alone would have suggested it. The meaning may veto a second theme,
+        # but it does not leave a story the lexicon recognised without any.
+        top = max(taxonomy.slugs, key=lambda slug: scores[slug])
+        if meaning.scores[top] >= MEANING_FALLBACK or lexicon_scores[top] >= threshold:
+            passing = [top]
     passing.sort(key=lambda slug: -scores[slug])  # stable: ties keep taxonomy order
     if taxonomy.scoring.max_suggestions:
         passing = passing[: taxonomy.scoring.max_suggestions + n_words // LENGTH_NORM_WORDS]

@@ -88,6 +88,15 @@ class SignalField(serializers.Field):
         return value
 
 
+class ExampleField(serializers.CharField):
+    """One example vignette: text only (a number or an object is not an example)."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return str(super().to_internal_value(data))
+
+
 def _check_languages(value: dict[Any, Any]) -> None:
     bad = [str(code) for code in value if not _LANGUAGE.match(str(code))]
     if bad:
@@ -118,7 +127,7 @@ class ThemeEditSerializer(serializers.Serializer):
     )
     examples = serializers.DictField(
         child=serializers.ListField(
-            child=serializers.CharField(max_length=MAX_EXAMPLE_CHARS),
+            child=ExampleField(max_length=MAX_EXAMPLE_CHARS),
             max_length=MAX_EXAMPLES_PER_LANGUAGE,
         ),
         required=False,

@@ -6,17 +6,21 @@ every edit); the tagger in ``media_pipeline.themes`` is pure and is handed a sna
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Iterable, Mapping
+import logging
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from media_pipeline.meaning import encoder
+from media_pipeline.meaning import MODEL_NAME, encoder
 from media_pipeline.themes import learning
 from media_pipeline.themes.semantic import SemanticModel
 from media_pipeline.themes.tagger import ThemeSuggestion, tag
@@ -32,6 +36,8 @@ from stories.models import (
     ThemeModelSnapshot,
     Transcript,
 )
+
+logger = logging.getLogger(__name__)
 
 _taxonomy_cache: dict[tuple[int, str], Taxonomy] = {}
 _semantic_cache: dict[str, tuple[object, SemanticModel]] = {}
@@ -201,11 +207,36 @@ def semantic_model() -> SemanticModel | None:
     )
     base = _semantic_cache.get("described")
     if base is None or base[0] != described:
-        base = (described, SemanticModel.build(taxonomy, encoder()))
+        base = (described, SemanticModel.build(taxonomy, _StoredPassages()))
         _semantic_cache["described"] = base
-    model = base[1].with_curated(curated)
+    model = base[1].with_curated(curated, encoder())
     _semantic_cache["model"] = (key, model)
     return model
+
+
+class _StoredPassages:
+    """The encoder, with the vectors of one batch of texts (the taxonomy's descriptions and
+    examples, about 500) kept in ``VAR_DIR/meaning/``: embedding them takes tens of seconds
+    on a CPU, and every new process (web, worker) would otherwise repeat it."""
+
+    def passages(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        digest = hashlib.sha256(json.dumps([MODEL_NAME, *texts]).encode()).hexdigest()[:32]
+        path = settings.VAR_DIR / "meaning" / f"taxonomy-{digest}.npy"
+        try:
+            stored = np.load(path)
+            if stored.shape[0] == len(texts):
+                return np.asarray(stored, dtype=np.float32)
+        except (OSError, ValueError):
+            pass  # not stored yet, or unreadable: embed again
+        vectors = np.asarray(encoder().passages(texts), dtype=np.float32)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_suffix(".partial.npy")
+            np.save(partial, vectors)
+            partial.replace(path)  # readers never see half a file
+        except OSError as error:
+            logger.warning("could not keep the taxonomy's vectors in %s: %s", path, error)
+        return vectors
 
 
 def story_text(story: Story) -> tuple[str, list[dict[str, Any]], str]:
