@@ -266,7 +266,10 @@ def suggest(story: Story) -> list[StoryTheme]:
     themes = {t.slug: t for t in Theme.objects.all()}
     stored = []
     for item in result.suggestions:
-        if item.score <= 0 and not item.suggested:
+        # The meaning gives every theme some share; a theme that neither the words nor
+        # the trained model saw, and that is not suggested, gets no row (nor would a
+        # curator want thirteen rows of near-zero scores per story).
+        if not item.suggested and item.lexicon_score <= 0 and not (item.model_score or 0) > 0:
             continue
         tag_row, _ = StoryTheme.objects.update_or_create(
             story=story,
