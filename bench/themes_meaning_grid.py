@@ -22,8 +22,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-from bench.themes_eval import (  # noqa: E402
+from themes_eval import (  # noqa: E402
     BLIND1_STORIES,
     DEV_STORIES,
     IMPLICIT_STORIES,
@@ -33,6 +34,7 @@ from bench.themes_eval import (  # noqa: E402
     merge,
     semantic_for,
 )
+
 from media_pipeline.themes import semantic, tagger  # noqa: E402
 from media_pipeline.themes.evaluation import Report, evaluate, load_stories  # noqa: E402
 from media_pipeline.themes.semantic import SemanticModel  # noqa: E402
