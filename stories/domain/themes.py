@@ -207,14 +207,14 @@ def semantic_model() -> SemanticModel | None:
     )
     base = _semantic_cache.get("described")
     if base is None or base[0] != described:
-        base = (described, SemanticModel.build(taxonomy, _StoredPassages()))
+        base = (described, SemanticModel.build(taxonomy, StoredPassages()))
         _semantic_cache["described"] = base
     model = base[1].with_curated(curated, encoder())
     _semantic_cache["model"] = (key, model)
     return model
 
 
-class _StoredPassages:
+class StoredPassages:
     """The encoder, with the vectors of one batch of texts (the taxonomy's descriptions and
     examples, about 500) kept in ``VAR_DIR/meaning/``: embedding them takes tens of seconds
     on a CPU, and every new process (web, worker) would otherwise repeat it."""
