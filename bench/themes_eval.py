@@ -5,12 +5,15 @@
     python bench/themes_eval.py --write-calibrated OUT [--taxonomy PATH]
     python bench/themes_eval.py --cv 5 --repeats 2 --semantic      # + meaning, in fold
     python bench/themes_eval.py --semantic [--implicit]   # held-out (and implicit) sets
+    python bench/themes_eval.py --semantic --blind PATH   # + any other held-out set
 
 With ``--semantic`` the tagger also reads the stories' meaning (multilingual embeddings,
-``media_pipeline.themes.semantic``) with the tuning stories as curated examples (in
-``--cv``, the other folds' stories only). ``--implicit`` also reads the blind set of
-implicit stories (``implicit_stories.jsonl``): held out, every look is counted in
-docs/themes.md. Story vectors are cached in ``var/bench/`` (the model is deterministic).
+``media_pipeline.themes.semantic``) with the taxonomy's examples and the tuning stories
+as labelled examples (in ``--cv``, the other folds' stories only). ``--implicit`` also
+reads the first set of implicit stories (``implicit_stories.jsonl``, now a development
+set): every look is counted in docs/themes.md. ``--blind PATH`` reads any further
+held-out set in the same format and reports it the same way, per theme and per language.
+Story vectors are cached in ``var/bench/`` (the model is deterministic).
 
 Prints per-theme and per-language P/R/F1 with micro and macro averages for
 (a) the lexicon alone, on the 240 stories it was tuned on (``stories.jsonl``,
@@ -96,12 +99,13 @@ class CachingEncoder:
 def semantic_for(
     base: SemanticModel, examples: list[LabelledStory], encoder: CachingEncoder
 ) -> SemanticModel:
-    """``base`` (the theme descriptions) with ``examples`` as its curated stories."""
+    """``base`` (the theme descriptions and examples) with ``examples`` as its curated
+    stories."""
     vectors = list(encoder.passages([s.text for s in examples])) if examples else []
     rows = [
         Example(s.id, s.text, s.themes, vector) for s, vector in zip(examples, vectors, strict=True)
     ]
-    return SemanticModel(base.taxonomy, base.descriptions, rows, encoder)
+    return base.with_curated(rows)
 
 
 def print_report(title: str, report: Report) -> dict[str, object]:
@@ -241,6 +245,14 @@ def main(argv: list[str] | None = None) -> int:
         help="also read the held-out implicit set (each look is counted in docs/themes.md)",
     )
     parser.add_argument(
+        "--blind",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="also read this held-out set (JSONL like implicit_stories.jsonl); repeatable",
+    )
+    parser.add_argument(
         "--calibrate-on",
         default="train,test,dev",
         help="splits --write-calibrated calibrates on (comma-separated)",
@@ -307,21 +319,25 @@ def main(argv: list[str] | None = None) -> int:
             "lexicon + model + meaning, held-out stories",
             evaluate(holdout, taxonomy, model=model, semantic=tuned),
         )
-    if args.implicit:
-        implicit = load_stories(args.implicit)
-        out["lexicon_implicit"] = print_report(
-            "lexicon only, implicit stories", evaluate(implicit, taxonomy)
+    extra = [("implicit", args.implicit)] if args.implicit else []
+    extra += [(f"blind:{path.name}", path) for path in args.blind]
+    for name, path in extra:
+        story_set = load_stories(path)
+        key = "implicit" if name == "implicit" else name
+        out[f"lexicon_{key}"] = print_report(
+            f"lexicon only, {name} stories", evaluate(story_set, taxonomy)
         )
-        out["trained_implicit"] = print_report(
-            "lexicon + model, implicit stories", evaluate(implicit, taxonomy, model=model)
+        out[f"trained_{key}"] = print_report(
+            f"lexicon + model, {name} stories", evaluate(story_set, taxonomy, model=model)
         )
         if tuned is not None:
-            out["meaning_implicit"] = print_report(
-                "lexicon + meaning, implicit stories", evaluate(implicit, taxonomy, semantic=tuned)
+            out[f"meaning_{key}"] = print_report(
+                f"lexicon + meaning, {name} stories",
+                evaluate(story_set, taxonomy, semantic=tuned),
             )
-            out["meaning_trained_implicit"] = print_report(
-                "lexicon + model + meaning, implicit stories",
-                evaluate(implicit, taxonomy, model=model, semantic=tuned),
+            out[f"meaning_trained_{key}"] = print_report(
+                f"lexicon + model + meaning, {name} stories",
+                evaluate(story_set, taxonomy, model=model, semantic=tuned),
             )
     if args.json:
         args.json.write_text(json.dumps(out, indent=2))

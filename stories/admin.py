@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
-from media_pipeline.themes.taxonomy import Taxonomy, TaxonomyError
+from media_pipeline.themes.taxonomy import Taxonomy, TaxonomyError, examples_from_data
 from stories.domain import audit, consent, themes
 from stories.enums import AuditAction, StoryStatus
 from stories.models import (
@@ -177,7 +177,15 @@ class AuditEventAdmin(admin.ModelAdmin):
 class ThemeForm(forms.ModelForm):
     class Meta:
         model = Theme
-        fields = ["labels", "descriptions", "signals"]
+        fields = ["labels", "descriptions", "signals", "examples"]
+
+    def clean_examples(self) -> Any:
+        examples = self.cleaned_data["examples"]
+        try:  # the tagger's own parser says whether it can read them
+            examples_from_data(examples)
+        except TaxonomyError as error:
+            raise forms.ValidationError(f"The tagger cannot read these examples: {error}") from None
+        return examples
 
     def clean_signals(self) -> Any:
         signals = self.cleaned_data["signals"]
@@ -190,12 +198,13 @@ class ThemeForm(forms.ModelForm):
 
 @admin.register(Theme)
 class ThemeAdmin(AuditedAdmin):
-    """Labels, descriptions and signal words; every save records a new taxonomy version."""
+    """Labels, descriptions, signal words and examples; every save records a new taxonomy
+    version."""
 
     form = ThemeForm
     list_display = ["slug", "constellation", "position"]
     readonly_fields = ["slug", "constellation"]
-    fields = ["slug", "constellation", "labels", "descriptions", "signals"]
+    fields = ["slug", "constellation", "labels", "descriptions", "signals", "examples"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # the thirteen themes are the roadmap's

@@ -1,14 +1,16 @@
 """Themes recognised from what a story is about, not only from the theme's own words.
 
-A story's meaning vector (``media_pipeline.meaning``) is compared with two kinds of
-labelled examples:
+A story's meaning vector (``media_pipeline.meaning``) is compared with labelled texts:
 
 - each theme's description in every language of the taxonomy, and
-- curated stories (a curator confirmed their themes), as their nearest neighbours vote.
+- labelled examples, as their nearest neighbours vote: the taxonomy's own examples (short
+  vignettes per theme and language, there from day one) and curated stories (a curator
+  confirmed their themes).
 
 The two give one *meaning score* per theme in [0, 1], which the tagger blends with the
 lexicon's score. When the meaning score carries a theme the lexicon alone would not have
-suggested, the nearest curated example with that theme is shown as the evidence.
+suggested, the nearest example with that theme is shown as the evidence, marked as a
+curated story or a taxonomy example.
 
 The knobs were chosen by 5-fold cross-validation (2 repeats) over the 240 tuning stories
 only (``bench/themes_eval.py --cv 5 --repeats 2 --semantic``; docs/themes.md).
@@ -25,19 +27,32 @@ import numpy.typing as npt
 
 from .taxonomy import Taxonomy
 
-# Neighbours that vote, and how fast a neighbour's vote fades with distance (a cosine
-# similarity 0.01 lower weighs 1/e as much).
+# Curated stories: the nearest ones vote, and a neighbour's vote fades with distance (a
+# cosine similarity 0.01 lower weighs 1/e as much).
 NEIGHBOURS = 10
 NEIGHBOUR_TEMPERATURE = 0.01
-# The share of the meaning score from the curated examples (the rest from descriptions).
-EXAMPLES_SHARE = 0.7
-DESCRIPTION_TEMPERATURE = 0.02
+# The taxonomy's own texts (descriptions and examples, all languages): each theme's
+# closeness is the mean similarity of its THEME_TOP closest texts, and a softmax over
+# themes with this temperature makes it a share. One near vignette can be chance; three
+# near ones of the same theme are not.
+THEME_TOP = 3
+THEME_TEMPERATURE = 0.01
+# The share of the meaning score from the curated stories' vote (the rest from the
+# taxonomy's texts); with no curated stories the taxonomy's texts decide alone.
+EXAMPLES_SHARE = 0.5
 # The meaning score's share of the final score, and its own suggestion threshold: blended
 # with the lexicon's 0.5 this makes 0.4.
 WEIGHT = 0.5
 THRESHOLD = 0.3
+# When no theme passes, the meaning may still name the story's best theme if its meaning
+# score is at least this (1 turns it off): a community story about a public service
+# speaks to some theme, and a curator confirms or rejects the suggestion.
+FALLBACK = 0.3
 # Excerpt of a curated example shown as evidence.
 EXCERPT_CHARS = 240
+# Where an example comes from.
+CURATED = "curated"
+TAXONOMY = "taxonomy"
 
 
 class TextEncoder(Protocol):
@@ -48,22 +63,25 @@ class TextEncoder(Protocol):
 
 @dataclass(frozen=True)
 class Example:
-    """A curated story: its public (anonymised) text, the themes a curator gave it, and its
-    meaning vector."""
+    """A labelled text and its meaning vector: a curated story (its public, anonymised
+    text and the themes a curator gave it) or a taxonomy example (``source`` says which)."""
 
     key: str
     text: str
     themes: frozenset[str]
     vector: npt.NDArray[np.float32]
+    source: str = CURATED
 
 
 @dataclass(frozen=True)
 class NearestExample:
-    """The curated story closest to the one tagged that has a given theme."""
+    """The example closest to the story tagged that has a given theme: a curated story or
+    a taxonomy example (``source``)."""
 
     key: str
     excerpt: str
     similarity: float
+    source: str = CURATED
 
 
 @dataclass(frozen=True)
@@ -75,7 +93,8 @@ class MeaningScores:
 
 
 class SemanticModel:
-    """Theme descriptions and curated examples as vectors, ready to score a story."""
+    """Theme descriptions, taxonomy examples and curated stories as vectors, ready to score
+    a story."""
 
     def __init__(
         self,
@@ -83,32 +102,75 @@ class SemanticModel:
         description_vectors: Mapping[str, npt.NDArray[np.float32]],
         examples: Sequence[Example] = (),
         encoder: TextEncoder | None = None,
+        taxonomy_examples: Sequence[Example] = (),
     ) -> None:
         self.encoder = encoder
         self.taxonomy = taxonomy
         self.slugs = list(taxonomy.slugs)
         self.descriptions = description_vectors
-        self.examples = [e for e in examples if e.themes & set(self.slugs)]
+        self.taxonomy_examples = list(taxonomy_examples)
+        self.curated = [e for e in examples if e.themes & set(self.slugs)]
+        # Curated stories first: they alone vote as neighbours (rows [:len(curated)]).
+        self.examples = self.curated + [
+            e for e in self.taxonomy_examples if e.themes & set(self.slugs)
+        ]
         self._matrix = (
             np.vstack([e.vector for e in self.examples]).astype(np.float32)
             if self.examples
             else None
         )
         self._labels = np.array(
-            [[slug in e.themes for slug in self.slugs] for e in self.examples], dtype=np.float32
-        ).reshape(len(self.examples), len(self.slugs))
+            [[slug in e.themes for slug in self.slugs] for e in self.curated], dtype=np.float32
+        ).reshape(len(self.curated), len(self.slugs))
+        # Per theme, its descriptions' and its taxonomy examples' vectors, one per row.
+        self._theme_texts = {
+            slug: np.vstack(
+                [np.atleast_2d(description_vectors[slug])]
+                + [e.vector[None, :] for e in self.taxonomy_examples if slug in e.themes]
+            ).astype(np.float32)
+            for slug in self.slugs
+            if slug in description_vectors
+        }
 
     @classmethod
     def build(
         cls, taxonomy: Taxonomy, encoder: TextEncoder, examples: Sequence[Example] = ()
     ) -> SemanticModel:
-        """Embed every theme's descriptions (all languages) with ``encoder``."""
-        vectors = {}
+        """Embed every theme's descriptions and examples (all languages) with ``encoder``,
+        in one batch; ``examples`` are curated stories, with their vectors."""
+        texts: list[tuple[str, str, str]] = []  # (slug, key, text); key "" for a description
         for theme in taxonomy.themes:
-            texts = [text for text in theme.descriptions.values() if text.strip()]
-            if texts:
-                vectors[theme.slug] = encoder.passages(texts)
-        return cls(taxonomy, vectors, examples, encoder)
+            texts += [(theme.slug, "", t) for t in theme.descriptions.values() if t.strip()]
+            for language, vignettes in sorted(theme.examples.items()):
+                texts += [
+                    (theme.slug, f"{theme.slug}/{language}/{i + 1}", t)
+                    for i, t in enumerate(vignettes)
+                ]
+        matrix = encoder.passages([t for _, _, t in texts]) if texts else None
+        described: dict[str, list[npt.NDArray[np.float32]]] = {}
+        rows = []
+        for i, (slug, key, text) in enumerate(texts):
+            assert matrix is not None
+            vector = np.asarray(matrix[i], dtype=np.float32)
+            if key:
+                rows.append(Example(key, text, frozenset({slug}), vector, TAXONOMY))
+            else:
+                described.setdefault(slug, []).append(vector)
+        vectors = {slug: np.vstack(v) for slug, v in described.items()}
+        return cls(taxonomy, vectors, examples, encoder, rows)
+
+    def with_curated(
+        self, examples: Sequence[Example], encoder: TextEncoder | None = None
+    ) -> SemanticModel:
+        """The same descriptions and taxonomy examples (not embedded again) with these
+        curated stories, and ``encoder`` (default: this model's) for the stories tagged."""
+        return SemanticModel(
+            self.taxonomy,
+            self.descriptions,
+            examples,
+            encoder or self.encoder,
+            self.taxonomy_examples,
+        )
 
     def embed(self, text: str) -> npt.NDArray[np.float32]:
         """The meaning vector of a story's text (needs the encoder it was built with)."""
@@ -119,7 +181,7 @@ class SemanticModel:
     def score(self, vector: npt.NDArray[np.float32]) -> MeaningScores:
         """Meaning scores of every theme for a story with this vector."""
         vector = np.asarray(vector, dtype=np.float32)
-        described = self._description_scores(vector)
+        described = self._theme_scores(vector)
         voted, nearest = self._example_votes(vector)
         share = EXAMPLES_SHARE if voted is not None else 0.0
         scores = {}
@@ -128,39 +190,51 @@ class SemanticModel:
             scores[slug] = share * from_examples + (1 - share) * described.get(slug, 0.0)
         return MeaningScores(scores, nearest)
 
-    def _description_scores(self, vector: npt.NDArray[np.float32]) -> dict[str, float]:
-        """A softmax over themes of the best similarity to any of a theme's descriptions."""
-        best = {
-            slug: float(np.max(vectors @ vector)) for slug, vectors in self.descriptions.items()
+    def _theme_scores(self, vector: npt.NDArray[np.float32]) -> dict[str, float]:
+        """A softmax over themes of the mean similarity of each theme's closest texts
+        (its descriptions and examples)."""
+        close = {
+            slug: float(np.mean(np.sort(texts @ vector)[-THEME_TOP:]))
+            for slug, texts in self._theme_texts.items()
         }
-        if not best:
+        if not close:
             return {}
-        top = max(best.values())
-        weights = {s: float(np.exp((v - top) / DESCRIPTION_TEMPERATURE)) for s, v in best.items()}
+        top = max(close.values())
+        weights = {s: float(np.exp((v - top) / THEME_TEMPERATURE)) for s, v in close.items()}
         total = sum(weights.values())
         return {slug: w / total for slug, w in weights.items()}
 
     def _example_votes(
         self, vector: npt.NDArray[np.float32]
     ) -> tuple[npt.NDArray[np.float32] | None, dict[str, NearestExample]]:
+        """The curated stories' vote (None without any), and per theme the nearest example,
+        curated or from the taxonomy."""
         if self._matrix is None:
             return None, {}
         similarities = self._matrix @ vector
+        votes = None
+        if self.curated:
+            curated = similarities[: len(self.curated)]
+            top = np.argsort(-curated, kind="stable")[:NEIGHBOURS]
+            weights = np.exp((curated[top] - curated[top[0]]) / NEIGHBOUR_TEMPERATURE)
+            votes = ((weights[:, None] * self._labels[top]).sum(axis=0) / weights.sum()).astype(
+                np.float32
+            )
         order = np.argsort(-similarities, kind="stable")
-        top = order[:NEIGHBOURS]
-        weights = np.exp((similarities[top] - similarities[top[0]]) / NEIGHBOUR_TEMPERATURE)
-        votes = (weights[:, None] * self._labels[top]).sum(axis=0) / weights.sum()
         nearest: dict[str, NearestExample] = {}
         for row in order:
             example = self.examples[int(row)]
             for slug in example.themes:
                 if slug not in nearest:
                     nearest[slug] = NearestExample(
-                        example.key, _excerpt(example.text), round(float(similarities[row]), 4)
+                        example.key,
+                        _excerpt(example.text),
+                        round(float(similarities[row]), 4),
+                        example.source,
                     )
             if len(nearest) == len(self.slugs):
                 break
-        return votes.astype(np.float32), nearest
+        return votes, nearest
 
 
 def _excerpt(text: str) -> str:

@@ -24,6 +24,7 @@ from .scoring import (
     normalise_language,
     theme_scores,
 )
+from .semantic import FALLBACK as MEANING_FALLBACK
 from .semantic import THRESHOLD as MEANING_THRESHOLD
 from .semantic import WEIGHT as MEANING_WEIGHT
 from .semantic import MeaningScores, NearestExample, SemanticModel
@@ -181,14 +182,17 @@ def tag(
     cuts: dict[str, float] = {}
     for theme in taxonomy.themes:
         score, cut = lexicon_scores[theme.slug], threshold
+        # The meaning joins the words first and the trained model comes last, so that
+        # the model, which learns this installation's curator decisions, keeps its full
+        # weight (p/(p+45)) instead of sharing it with the meaning.
+        if meaning is not None:
+            score = (1 - MEANING_WEIGHT) * score + MEANING_WEIGHT * meaning.scores[theme.slug]
+            cut = (1 - MEANING_WEIGHT) * cut + MEANING_WEIGHT * MEANING_THRESHOLD
         model_score = model_scores.get(theme.slug)
         if model is not None and model_score is not None:
             w = blend[theme.slug]
             score = (1 - w) * score + w * model_score
-            cut = (1 - w) * threshold + w * model.threshold(theme.slug)
-        if meaning is not None:
-            score = (1 - MEANING_WEIGHT) * score + MEANING_WEIGHT * meaning.scores[theme.slug]
-            cut = (1 - MEANING_WEIGHT) * cut + MEANING_WEIGHT * MEANING_THRESHOLD
+            cut = (1 - w) * cut + w * model.threshold(theme.slug)
         scores[theme.slug], cuts[theme.slug] = score, cut
     # The relative cut applies to blended scores too: without it every theme the model
     # is lukewarm about rides along with the story's clear topic, and precision drops.
@@ -204,6 +208,13 @@ def tag(
     if passing:
         top = max(passing, key=lambda slug: scores[slug])
         passing = [slug for slug in passing if slug == top or slug not in weak]
+    elif meaning is not None and scores:
+        # Nothing passed: the best theme still, when the meaning is sure enough of it or
+        # the words alone would have suggested it. The meaning may veto a second theme,
+        # but it does not leave a story the lexicon recognised without any.
+        top = max(taxonomy.slugs, key=lambda slug: scores[slug])
+        if meaning.scores[top] >= MEANING_FALLBACK or lexicon_scores[top] >= threshold:
+            passing = [top]
     passing.sort(key=lambda slug: -scores[slug])  # stable: ties keep taxonomy order
     if taxonomy.scoring.max_suggestions:
         passing = passing[: taxonomy.scoring.max_suggestions + n_words // LENGTH_NORM_WORDS]

@@ -14,6 +14,9 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_PATH = Path(__file__).with_name("taxonomy.json")
+# Theme examples are short vignettes (one to three sentences); longer text is a story.
+MAX_EXAMPLE_CHARS = 600
+MAX_EXAMPLES_PER_LANGUAGE = 100
 
 
 class TaxonomyError(ValueError):
@@ -46,6 +49,9 @@ class Theme:
     descriptions: Mapping[str, str]
     signals: Mapping[str, tuple[Signal, ...]]
     source: str = ""
+    # Per language, short first-person vignettes of what happens when the theme is at
+    # stake, mostly without the theme's own words: labelled examples for the meaning score.
+    examples: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def label(self, language: str, fallback: str = "en") -> str:
         """The label in ``language``, else in ``fallback``, else the slug."""
@@ -60,6 +66,7 @@ class Theme:
             "labels": dict(self.labels),
             "descriptions": dict(self.descriptions),
             "signals": {lang: [s.to_data() for s in sigs] for lang, sigs in self.signals.items()},
+            "examples": {lang: list(texts) for lang, texts in self.examples.items()},
         }
 
 
@@ -125,6 +132,20 @@ class Taxonomy:
                 t["signals"].setdefault(language, []).append(
                     Signal(term, weight).to_data(),
                 )
+                break
+        else:
+            raise KeyError(slug)
+        return Taxonomy.from_dict(data)
+
+    def with_examples(self, slug: str, language: str, texts: list[str]) -> Taxonomy:
+        """A copy in which ``slug``'s examples in ``language`` are ``texts`` (a curator's edit;
+        an empty list removes that language's examples)."""
+        data = self.to_dict()
+        for t in data["themes"]:
+            if t["slug"] == slug:
+                t["examples"][language] = list(texts)
+                if not texts:
+                    del t["examples"][language]
                 break
         else:
             raise KeyError(slug)
@@ -211,12 +232,46 @@ def _theme_from_dict(data: Mapping[str, Any]) -> Theme:
     }
     return Theme(
         slug=slug,
+        examples=examples_from_data(data.get("examples")),
         constellation=str(data.get("constellation", "")),
         labels=dict(data.get("labels") or {}),
         descriptions=dict(data.get("descriptions") or {}),
         signals=signals,
         source=str(data.get("source", "")),
     )
+
+
+def examples_from_data(data: Any) -> dict[str, tuple[str, ...]]:
+    """Validate a theme's examples, ``{language: [text, ...]}``, and normalise their spaces.
+
+    Raises :class:`TaxonomyError` for anything else (not a mapping, a text that is not a
+    non-empty string or longer than :data:`MAX_EXAMPLE_CHARS`, too many texts).
+    """
+    if data is None:
+        return {}
+    if not isinstance(data, Mapping):
+        raise TaxonomyError("examples must map a language code to a list of texts")
+    out: dict[str, tuple[str, ...]] = {}
+    for lang, texts in data.items():
+        if not isinstance(lang, str) or not lang.isalpha():
+            raise TaxonomyError(f"bad language code for examples: {lang!r}")
+        if not isinstance(texts, list | tuple) or len(texts) > MAX_EXAMPLES_PER_LANGUAGE:
+            raise TaxonomyError(
+                f"examples in {lang!r} must be a list of at most {MAX_EXAMPLES_PER_LANGUAGE} texts"
+            )
+        cleaned = []
+        for text in texts:
+            if not isinstance(text, str) or not text.strip():
+                raise TaxonomyError(f"an example in {lang!r} is not a non-empty text")
+            flat = " ".join(text.split())
+            if len(flat) > MAX_EXAMPLE_CHARS:
+                raise TaxonomyError(
+                    f"an example in {lang!r} is longer than {MAX_EXAMPLE_CHARS} characters"
+                )
+            cleaned.append(flat)
+        if cleaned:
+            out[lang] = tuple(cleaned)
+    return out
 
 
 def from_dict(data: Mapping[str, Any]) -> Taxonomy:

@@ -1,7 +1,7 @@
 """Curators edit the theme taxonomy: ``PATCH /api/v1/themes/<slug>/``.
 
 Reading stays public (``views.ThemeViewSet``); an edit changes a theme's labels,
-descriptions or signal words per language and records a new taxonomy version, so later
+descriptions, signal words or examples per language and records a new taxonomy version, so later
 suggestions say which version produced them.
 """
 
@@ -15,7 +15,11 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from media_pipeline.themes.taxonomy import TaxonomyError
+from media_pipeline.themes.taxonomy import (
+    MAX_EXAMPLE_CHARS,
+    MAX_EXAMPLES_PER_LANGUAGE,
+    TaxonomyError,
+)
 from stories.api import views
 from stories.api.permissions import require_curator
 from stories.api.serializers import TextField
@@ -84,6 +88,15 @@ class SignalField(serializers.Field):
         return value
 
 
+class ExampleField(serializers.CharField):
+    """One example vignette: text only (a number or an object is not an example)."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return str(super().to_internal_value(data))
+
+
 def _check_languages(value: dict[Any, Any]) -> None:
     bad = [str(code) for code in value if not _LANGUAGE.match(str(code))]
     if bad:
@@ -112,6 +125,18 @@ class ThemeEditSerializer(serializers.Serializer):
         validators=[_check_languages],
         help_text="Per language, the full new list of signal words and phrases.",
     )
+    examples = serializers.DictField(
+        child=serializers.ListField(
+            child=ExampleField(max_length=MAX_EXAMPLE_CHARS),
+            max_length=MAX_EXAMPLES_PER_LANGUAGE,
+        ),
+        required=False,
+        validators=[_check_languages],
+        help_text=(
+            "Per language, the full new list of example vignettes (one to three sentences of "
+            "what happens when the theme is at stake); an empty list removes the language's."
+        ),
+    )
     note = TextField(
         max_length=200, required=False, allow_blank=True, help_text="Why (kept with the version)."
     )
@@ -136,7 +161,15 @@ class ThemeEditorSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Theme
-        fields = ["slug", "constellation", "labels", "descriptions", "signals", "taxonomy_version"]
+        fields = [
+            "slug",
+            "constellation",
+            "labels",
+            "descriptions",
+            "signals",
+            "examples",
+            "taxonomy_version",
+        ]
 
 
 class ThemeEditorViewSet(views.ThemeViewSet):
@@ -146,7 +179,8 @@ class ThemeEditorViewSet(views.ThemeViewSet):
 
     @extend_schema(request=ThemeEditSerializer, responses=ThemeEditorSerializer)
     def partial_update(self, request: Request, slug: str | None = None) -> Response:
-        """Edit a theme's labels, descriptions or signals (curators); makes a new version."""
+        """Edit a theme's labels, descriptions, signals or examples (curators); makes a new
+        version."""
         require_curator(request.user, "Only curators edit the theme taxonomy.")
         theme = self.get_object()
         edit = ThemeEditSerializer(data=request.data)

@@ -6,17 +6,21 @@ every edit); the tagger in ``media_pipeline.themes`` is pure and is handed a sna
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Iterable, Mapping
+import logging
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from media_pipeline.meaning import encoder
+from media_pipeline.meaning import MODEL_NAME, encoder
 from media_pipeline.themes import learning
 from media_pipeline.themes.semantic import SemanticModel
 from media_pipeline.themes.tagger import ThemeSuggestion, tag
@@ -33,15 +37,18 @@ from stories.models import (
     Transcript,
 )
 
+logger = logging.getLogger(__name__)
+
 _taxonomy_cache: dict[tuple[int, str], Taxonomy] = {}
 _semantic_cache: dict[str, tuple[object, SemanticModel]] = {}
 # The newest snapshot parsed, keyed by its id: each tagging asks the database for the
 # newest id (one indexed query), so a retrain reaches every process on its next story.
 _model_cache: dict[str, tuple[tuple[int, str], learning.ThemeModel]] = {}
 
-# The meaning of a story joins the theme suggestions once curators have curated this many
-# published stories: the knobs were chosen with a few hundred examples, and with none the
-# theme descriptions alone are too blunt to add to the lexicon.
+# Curated published stories join the taxonomy's own examples as labelled examples once
+# curators have curated this many: the knobs were chosen with a few hundred curated
+# stories, and a handful of them would each weigh too much in their neighbourhood. The
+# taxonomy's examples make the meaning work from the first story on.
 MIN_CURATED_EXAMPLES = 20
 
 
@@ -68,6 +75,7 @@ def install_default_taxonomy() -> TaxonomyVersion:
                     "labels": data["labels"],
                     "descriptions": data["descriptions"],
                     "signals": data["signals"],
+                    "examples": data["examples"],
                 },
             )
         version, _ = TaxonomyVersion.objects.get_or_create(
@@ -99,6 +107,7 @@ def snapshot_taxonomy(*, note: str, actor: AnyUser | None = None) -> TaxonomyVer
                 "labels": t.labels,
                 "descriptions": t.descriptions,
                 "signals": t.signals,
+                "examples": t.examples,
             }
             for t in Theme.objects.all()
         ]
@@ -120,7 +129,7 @@ def snapshot_taxonomy(*, note: str, actor: AnyUser | None = None) -> TaxonomyVer
 
 
 # What curators may change about a theme; slugs and constellations are fixed by the roadmap.
-EDITABLE_FIELDS = ("labels", "descriptions", "signals")
+EDITABLE_FIELDS = ("labels", "descriptions", "signals", "examples")
 
 
 def edit_theme(
@@ -130,10 +139,12 @@ def edit_theme(
     actor: AnyUser | None,
     note: str = "",
 ) -> TaxonomyVersion:
-    """Change a theme's labels, descriptions or signals and record a new taxonomy version.
+    """Change a theme's labels, descriptions, signals or examples and record a new taxonomy
+    version.
 
     ``changes`` maps a field of :data:`EDITABLE_FIELDS` to ``{language: value}``; each
-    language given replaces that language's value, the others stay. The edit and the new
+    language given replaces that language's value, the others stay (an empty list of
+    examples removes that language's examples). The edit and the new
     version are saved together or not at all: a change the tagger cannot read raises
     :class:`~media_pipeline.themes.taxonomy.TaxonomyError` and nothing is stored.
     """
@@ -146,7 +157,10 @@ def edit_theme(
         if theme is None:
             raise UnknownTheme(f"There is no theme called '{slug}'.")
         for field, per_language in changes.items():
-            setattr(theme, field, {**getattr(theme, field), **per_language})
+            merged = {**getattr(theme, field), **per_language}
+            if field == "examples":
+                merged = {lang: texts for lang, texts in merged.items() if texts}
+            setattr(theme, field, merged)
         theme.save(update_fields=list(changes))
         edited = ", ".join(f"{field} ({', '.join(sorted(changes[field]))})" for field in changes)
         return snapshot_taxonomy(note=note or f"{slug}: {edited}"[:200], actor=actor)
@@ -170,10 +184,14 @@ def latest_model() -> learning.ThemeModel | None:
 
 
 def semantic_model() -> SemanticModel | None:
-    """Theme descriptions and curated published stories as vectors, for suggestions by
-    meaning; None while fewer stories are curated than ``TARINA_THEMES_MIN_EXAMPLES``
-    (default ``MIN_CURATED_EXAMPLES``) or when ``TARINA_THEMES_BY_MEANING`` is off. Built
-    once per change per process; descriptions are embedded again only when they change."""
+    """Theme descriptions, the taxonomy's examples and curated published stories as
+    vectors, for suggestions by meaning; None when ``TARINA_THEMES_BY_MEANING`` is off.
+
+    Curated stories join once there are ``TARINA_THEMES_MIN_EXAMPLES`` (default
+    ``MIN_CURATED_EXAMPLES``) of them. Built once per change per process; descriptions
+    and taxonomy examples (about 500 texts) are embedded only when they change, not per
+    story and not when only the curated stories change.
+    """
     if not getattr(settings, "TARINA_THEMES_BY_MEANING", True):
         return None
     taxonomy = current_taxonomy()
@@ -181,18 +199,44 @@ def semantic_model() -> SemanticModel | None:
     cached = _semantic_cache.get("model")
     if cached is not None and cached[0] == key:
         return cached[1]
-    examples = embeddings.curated_examples()
-    if len(examples) < getattr(settings, "TARINA_THEMES_MIN_EXAMPLES", MIN_CURATED_EXAMPLES):
-        return None
-    described = json.dumps([t.descriptions for t in taxonomy.themes], sort_keys=True)
-    descriptions = _semantic_cache.get("descriptions")
-    if descriptions is not None and descriptions[0] == described:
-        model = SemanticModel(taxonomy, descriptions[1].descriptions, examples, encoder())
-    else:
-        model = SemanticModel.build(taxonomy, encoder(), examples)
-        _semantic_cache["descriptions"] = (described, model)
+    curated = embeddings.curated_examples()
+    if len(curated) < getattr(settings, "TARINA_THEMES_MIN_EXAMPLES", MIN_CURATED_EXAMPLES):
+        curated = []
+    described = json.dumps(
+        [(t.slug, t.descriptions, t.examples) for t in taxonomy.themes], sort_keys=True
+    )
+    base = _semantic_cache.get("described")
+    if base is None or base[0] != described:
+        base = (described, SemanticModel.build(taxonomy, StoredPassages()))
+        _semantic_cache["described"] = base
+    model = base[1].with_curated(curated, encoder())
     _semantic_cache["model"] = (key, model)
     return model
+
+
+class StoredPassages:
+    """The encoder, with the vectors of one batch of texts (the taxonomy's descriptions and
+    examples, about 500) kept in ``VAR_DIR/meaning/``: embedding them takes tens of seconds
+    on a CPU, and every new process (web, worker) would otherwise repeat it."""
+
+    def passages(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        digest = hashlib.sha256(json.dumps([MODEL_NAME, *texts]).encode()).hexdigest()[:32]
+        path = settings.VAR_DIR / "meaning" / f"taxonomy-{digest}.npy"
+        try:
+            stored = np.load(path)
+            if stored.shape[0] == len(texts):
+                return np.asarray(stored, dtype=np.float32)
+        except (OSError, ValueError):
+            pass  # not stored yet, or unreadable: embed again
+        vectors = np.asarray(encoder().passages(texts), dtype=np.float32)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_suffix(".partial.npy")
+            np.save(partial, vectors)
+            partial.replace(path)  # readers never see half a file
+        except OSError as error:
+            logger.warning("could not keep the taxonomy's vectors in %s: %s", path, error)
+        return vectors
 
 
 def story_text(story: Story) -> tuple[str, list[dict[str, Any]], str]:
@@ -222,7 +266,10 @@ def suggest(story: Story) -> list[StoryTheme]:
     themes = {t.slug: t for t in Theme.objects.all()}
     stored = []
     for item in result.suggestions:
-        if item.score <= 0 and not item.suggested:
+        # The meaning gives every theme some share; a theme that neither the words nor
+        # the trained model saw, and that is not suggested, gets no row (nor would a
+        # curator want thirteen rows of near-zero scores per story).
+        if not item.suggested and item.lexicon_score <= 0 and not (item.model_score or 0) > 0:
             continue
         tag_row, _ = StoryTheme.objects.update_or_create(
             story=story,
@@ -242,14 +289,16 @@ def suggest(story: Story) -> list[StoryTheme]:
 
 
 def _example_evidence(item: ThemeSuggestion) -> list[dict[str, Any]]:
-    """When the story's meaning decided, the closest curated (published, anonymised) story
-    with the theme, as evidence a curator can read."""
+    """When the story's meaning decided, the closest example with the theme, as evidence a
+    curator can read: a curated (published, anonymised) story or a taxonomy example
+    (``source`` says which)."""
     if item.example is None:
         return []
     return [
         {
             "text": item.example.excerpt,
             "example": item.example.key,
+            "source": item.example.source,
             "similarity": item.example.similarity,
         }
     ]

@@ -35,6 +35,9 @@ class Theme(models.Model):
     descriptions = models.JSONField(default=dict)
     # {"fi": ["kuunnella", {"term": "tulla kuulluksi", "weight": 1.5}], ...}
     signals = models.JSONField(default=dict)
+    # {"fi": ["Kirjeessä luki vain ...", ...]}: short vignettes of what happens when the
+    # theme is at stake, the meaning score's labelled examples from the first story on.
+    examples = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["position", "slug"]

@@ -71,6 +71,37 @@ def test_signals_in_a_new_language_make_the_tagger_support_it(client_for, curato
     assert "empathy" in {t.theme.slug for t in themes.suggest(story) if t.suggested}
 
 
+def test_a_curator_edits_a_themes_examples_and_the_tagger_reads_them(client_for, curator):
+    before = themes.current_version().version
+    theme = Theme.objects.get(slug="learning")
+    assert len(theme.examples["fi"]) >= 8  # filled from the shipped taxonomy
+    new = ["Kirjasto kysyi joka kuukausi, mikä toimi, ja   muutti aukioloja vastausten mukaan."]
+
+    response = client_for(curator).patch(
+        URL, {"examples": {"fi": new, "de": []}, "note": "own words"}, format="json"
+    )
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["taxonomy_version"] == before + 1
+    assert body["examples"]["fi"] == new
+    assert "de" not in body["examples"]  # an empty list removes the language's examples
+    assert body["examples"]["en"] == theme.examples["en"]  # languages not given stay
+    version = TaxonomyVersion.objects.get(version=before + 1)
+    assert (version.note, version.created_by) == ("own words", curator)
+    learning = themes.current_taxonomy().theme("learning")
+    assert learning.examples["fi"] == (" ".join(new[0].split()),)
+    assert "de" not in learning.examples
+
+
+def test_anonymous_callers_cannot_edit_examples(client_for):
+    before = TaxonomyVersion.objects.count()
+    response = client_for().patch(URL, {"examples": {"en": ["Mine now."]}}, format="json")
+    assert response.status_code == 401
+    assert TaxonomyVersion.objects.count() == before
+    assert "Mine now." not in Theme.objects.get(slug="learning").examples["en"]
+
+
 @pytest.mark.parametrize(("user", "expected"), [(None, 401), ("reporter", 403), ("service", 403)])
 def test_only_curators_edit_the_taxonomy(client_for, request, user, expected):
     client = client_for(request.getfixturevalue(user) if user else None)
@@ -101,6 +132,14 @@ def test_only_curators_edit_the_taxonomy(client_for, request, user, expected):
         {"signals": {"en": [{"word": "kiosk"}]}},
         {"signals": {"en": [42]}},
         {"signals": {"en": ["x" * 101]}},
+        {"examples": ["A vignette."]},
+        {"examples": {"en": "A vignette, not a list."}},
+        {"examples": {"en": [""]}},
+        {"examples": {"en": [42]}},
+        {"examples": {"en": [{"text": "A vignette."}]}},
+        {"examples": {"en": ["x" * 601]}},
+        {"examples": {"en": ["A vignette."] * 101}},
+        {"examples": {"english": ["A vignette."]}},
     ],
 )
 def test_bad_edits_are_refused_and_change_nothing(client_for, curator, payload):
@@ -111,7 +150,11 @@ def test_bad_edits_are_refused_and_change_nothing(client_for, curator, payload):
     assert response.json()
     assert TaxonomyVersion.objects.count() == before
     after = Theme.objects.get(slug="learning")
-    assert (after.labels, after.signals) == (theme.labels, theme.signals)
+    assert (after.labels, after.signals, after.examples) == (
+        theme.labels,
+        theme.signals,
+        theme.examples,
+    )
 
 
 def test_unknown_theme_is_404_and_put_and_delete_are_not_allowed(client_for, curator):
@@ -141,6 +184,7 @@ def test_an_admin_edit_also_makes_a_new_version(admin_user):
         "labels": json.dumps({**theme.labels, "en": "Learning together"}),
         "descriptions": json.dumps(theme.descriptions),
         "signals": json.dumps({**theme.signals, "en": [*theme.signals["en"], "kiosk"]}),
+        "examples": json.dumps(theme.examples),
     }
     assert client.post(url, form).status_code == 302
     version = themes.current_version()
@@ -152,4 +196,9 @@ def test_an_admin_edit_also_makes_a_new_version(admin_user):
     response = client.post(url, bad)
     assert response.status_code == 200  # the form again, with the error
     assert b"cannot read these signals" in response.content
+    assert themes.current_version().version == before + 1
+    bad = {**form, "examples": json.dumps({"en": ["", 3]})}
+    response = client.post(url, bad)
+    assert response.status_code == 200
+    assert b"cannot read these examples" in response.content
     assert themes.current_version().version == before + 1

@@ -35,16 +35,25 @@ def curate(count: int) -> list[dict]:
     return chosen
 
 
-def test_the_meaning_joins_once_enough_stories_are_curated(db, settings):
+def test_curated_stories_join_the_taxonomys_examples_once_enough_are_curated(db, settings):
     settings.TARINA_THEMES_MIN_EXAMPLES = 3  # 20 in service; fewer keep the test quick
     themes.current_version()
+    fresh = themes.semantic_model()
+    assert fresh is not None  # the taxonomy's own examples from the first story on
+    assert not fresh.curated
+    assert len(fresh.taxonomy_examples) == sum(
+        len(texts) for t in themes.current_taxonomy().themes for texts in t.examples.values()
+    )
     curate(2)
-    assert themes.semantic_model() is None
+    model = themes.semantic_model()
+    assert model is not None
+    assert not model.curated
     chosen = curate(1)
     model = themes.semantic_model()
     assert model is not None
-    assert len(model.examples) == 3
-    assert {e.themes for e in model.examples if e.text == chosen[0]["text"]} == {
+    assert len(model.curated) == 3
+    assert model.taxonomy_examples[0] is fresh.taxonomy_examples[0]  # not embedded again
+    assert {e.themes for e in model.curated if e.text == chosen[0]["text"]} == {
         frozenset(chosen[0]["themes"])
     }
 
@@ -53,8 +62,9 @@ def test_the_meaning_joins_once_enough_stories_are_curated(db, settings):
     assert stored
     for tag in StoryTheme.objects.filter(story=story):
         for evidence in tag.evidence:
-            if "example" in evidence:  # decided by meaning: a curated, public story
+            if "example" in evidence:  # decided by meaning: a curated story or a vignette
                 assert evidence["example"] in {e.key for e in model.examples}
+                assert evidence["source"] in {"curated", "taxonomy"}
             else:
                 assert UNSAID[evidence["start"] : evidence["end"]] == evidence["text"]
 

@@ -1,0 +1,47 @@
+"""Migration 0026: existing themes get the shipped examples, and the taxonomy in force
+gets a version that carries them, so suggestions use them without a curator's edit."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from media_pipeline.themes.taxonomy import load_default
+
+BEFORE = [("stories", "0025_learning")]
+AFTER = [("stories", "0026_theme_examples")]
+
+
+def migrate(target: list[tuple[str, str]]):
+    """Migrate the test database to ``target``; the historical apps there."""
+    executor = MigrationExecutor(connection)
+    executor.migrate(target)
+    return executor.loader.project_state(target).apps
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_migration_fills_examples_and_records_a_version_with_them():
+    old = migrate(BEFORE)
+    versions = old.get_model("stories", "TaxonomyVersion").objects
+    newest = versions.order_by("-version").first()
+    assert newest is not None
+    # An installation whose taxonomy was edited before examples existed.
+    data = dict(newest.data)
+    data["themes"] = [
+        {key: value for key, value in theme.items() if key != "examples"}
+        for theme in data["themes"]
+    ]
+    data["version"] = newest.version + 1
+    versions.create(version=newest.version + 1, data=data, note="an edit before examples")
+    try:
+        new = migrate(AFTER)
+        shipped = {t.slug: t.to_dict()["examples"] for t in load_default().themes}
+        themes = dict(new.get_model("stories", "Theme").objects.values_list("slug", "examples"))
+        assert themes == shipped
+        latest = new.get_model("stories", "TaxonomyVersion").objects.order_by("-version")[0]
+        assert latest.version == newest.version + 2
+        assert {t["slug"]: t["examples"] for t in latest.data["themes"]} == shipped
+        assert latest.note == "theme examples added (migration 0026)"
+    finally:
+        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
