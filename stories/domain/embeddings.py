@@ -113,6 +113,24 @@ def embed_missing(batch_size: int = 32) -> int:
     return done
 
 
+def vectors_of(publications: Sequence[PublishedStory]) -> dict[int, npt.NDArray[np.float32]]:
+    """The meaning vector of each public copy, by primary key: the stored one while it is
+    current, else embedded now (and not stored: the worker stores it). A copy without
+    text has none."""
+    texts = {p.pk: public_text(p) for p in publications}
+    stored = StoryEmbedding.objects.filter(model=MODEL_NAME, publication_id__in=list(texts))
+    out = {
+        pk: from_bytes(bytes(vector))
+        for pk, digest, vector in stored.values_list("publication_id", "text_hash", "vector")
+        if texts.get(pk) and digest == text_hash(texts[pk])
+    }
+    missing = [pk for pk, text in texts.items() if text and pk not in out]
+    if missing:
+        made = encoder().passages([texts[pk] for pk in missing])
+        out.update(zip(missing, made, strict=True))
+    return out
+
+
 def curated_examples() -> list[Example]:
     """Published stories with the themes curators confirmed, as labelled examples for the
     theme tagger: their public text and their stored vectors."""

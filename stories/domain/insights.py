@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from media_pipeline.insights import topics
-from stories.domain import coverage, publicity
+from stories.domain import coverage, embeddings, publicity
 from stories.models import Collection, Drive, PublishedStory, Theme
 
 # The newest stories of a scope are analysed; a report is read, not a census.
@@ -54,6 +54,7 @@ class QuoteLine:
 class TopicLine:
     terms: tuple[str, ...]
     stories: str  # suppressed count
+    public_ids: tuple[str, ...]  # the topic's stories, most central first
     quotes: list[QuoteLine]
     per_month: list[tuple[str, str]]
     change: float
@@ -115,10 +116,18 @@ def report(where: Scope) -> Report:
         .only("public_id", "title", "text", "language", "published_at")
     )
     publications = {p.public_id: p for p in rows[:MAX_STORIES]}
+    with_text = [p for p in publications.values() if p.text.strip()]
+    # Grouped by meaning: the vectors the publish task stored, any not stored yet made now.
+    vectors = embeddings.vectors_of(with_text)
     documents = [
-        topics.Document(key, p.text, p.language or "en", p.published_at.strftime("%Y-%m"))
-        for key, p in publications.items()
-        if p.text.strip()
+        topics.Document(
+            p.public_id,
+            p.text,
+            p.language or "en",
+            p.published_at.strftime("%Y-%m"),
+            vector=vectors.get(p.pk),
+        )
+        for p in with_text
     ]
     found = topics.analyse(documents)
 
@@ -130,6 +139,7 @@ def report(where: Scope) -> Report:
         TopicLine(
             terms=t.terms,
             stories=coverage.suppressed(len(t.keys)),
+            public_ids=t.keys,
             quotes=[line(q) for q in t.quotes],
             per_month=_month_rows(t.per_month),
             change=t.change,
