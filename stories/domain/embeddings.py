@@ -30,7 +30,7 @@ from media_pipeline.meaning import MODEL_NAME, Neighbour, VectorIndex, encoder, 
 from media_pipeline.themes.semantic import Example
 from stories.domain import dispatch, publicity
 from stories.enums import StoryStatus
-from stories.models import PublishedStory, StoryEmbedding
+from stories.models import ClipEmbedding, PublishedStory, StoryEmbedding
 
 logger = logging.getLogger(__name__)
 
@@ -163,7 +163,8 @@ def examples_version() -> tuple[object, ...]:
 
 
 class VectorStore(Protocol):
-    """Where story vectors are searched. Keys are ``PublishedStory`` primary keys."""
+    """Where vectors are searched. Keys are the primary keys of what they mean
+    (``PublishedStory`` for stories, ``Clip`` for clips)."""
 
     def nearest(
         self,
@@ -174,7 +175,7 @@ class VectorStore(Protocol):
         exclude: Sequence[int] = (),
     ) -> list[Neighbour]: ...
 
-    def vector_of(self, publication_id: int) -> npt.NDArray[np.float32] | None: ...
+    def vector_of(self, key: int) -> npt.NDArray[np.float32] | None: ...
 
 
 @dataclass
@@ -185,19 +186,22 @@ class _Snapshot:
 
 
 class InProcessStore:
-    """Vectors read from ``StoryEmbedding`` rows into memory, one index per process.
+    """Vectors read from embedding rows (``StoryEmbedding`` or ``ClipEmbedding``) into
+    memory, one index per process, keyed by the row's ``key_field``.
 
     Before each search one aggregate query (row count, newest change) tells whether the
     rows changed since the index was built; if so it is built again. A deleted row
     (a withdrawn story) lowers the count, a new or re-embedded one moves the newest change.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, rows: type[StoryEmbedding | ClipEmbedding], key_field: str) -> None:
+        self._model = rows
+        self._key_field = key_field
         self._snapshot: _Snapshot | None = None
         self._lock = threading.Lock()
 
-    def _rows(self) -> QuerySet[StoryEmbedding]:
-        return StoryEmbedding.objects.filter(model=MODEL_NAME)
+    def _rows(self) -> QuerySet[StoryEmbedding | ClipEmbedding]:
+        return self._model.objects.filter(model=MODEL_NAME)  # type: ignore[return-value]
 
     def _current(self) -> _Snapshot:
         state = self._rows().aggregate(n=Count("id"), last=Max("updated_at"), top=Max("id"))
@@ -208,7 +212,7 @@ class InProcessStore:
         with self._lock:
             vectors = {
                 pk: from_bytes(bytes(data))
-                for pk, data in self._rows().values_list("publication_id", "vector")
+                for pk, data in self._rows().values_list(self._key_field, "vector")
             }
             snapshot = _Snapshot(version, VectorIndex(vectors.items()), vectors)
             self._snapshot = snapshot
@@ -228,9 +232,9 @@ class InProcessStore:
         )
         return found
 
-    def vector_of(self, publication_id: int) -> npt.NDArray[np.float32] | None:
-        """The stored vector of one public copy, if it has one."""
-        return self._current().vectors.get(publication_id)
+    def vector_of(self, key: int) -> npt.NDArray[np.float32] | None:
+        """The stored vector of one public copy (or clip), if it has one."""
+        return self._current().vectors.get(key)
 
 
 def pgvector_available() -> bool:
@@ -246,7 +250,7 @@ def pgvector_available() -> bool:
         return cursor.fetchone() is not None
 
 
-_store = InProcessStore()
+_store = InProcessStore(StoryEmbedding, "publication_id")
 
 
 def store() -> VectorStore:
