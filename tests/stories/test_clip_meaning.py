@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import pytest
 
+from stories import tasks
 from stories.domain import clips, consent
 from stories.models import ClipEmbedding
+from tests.factories import published_story
 from tests.stories.clip_helpers import published_spoken_story
 
 CLIPS = "/api/v1/public/clips/"
@@ -79,3 +81,21 @@ def test_bad_input_is_a_400_that_says_why(client_for, db, query):
     answer = client_for().get(CLIPS, query)
     assert answer.status_code == 400
     assert set(answer.json()) & {"meaning", "page_size", "cursor", "detail"}
+
+
+def test_a_story_page_lists_other_stories_clips_close_in_meaning(client, told):
+    bus = published_story(
+        story__title="Waiting for the bus",
+        story__text="We waited an hour for the bus in the cold; nobody said the stop had moved.",
+        story__language="en",
+    )
+    tasks.embed_story(bus.pk)
+    page = client.get(f"/stories/{bus.public_id}/").content.decode()
+    assert "Related clips" in page
+    assert f"/clips/{told['sv'].public_id}/" in page
+    assert f"/clips/{told['en'].public_id}/" not in page
+    # A story's own clips are not "related" to it.
+    tasks.embed_story(told["sv"].story.publication.pk)
+    own = client.get(f"/stories/{told['sv'].story.publication.public_id}/").content.decode()
+    related = own.split('id="related-clips-heading"')[-1] if "related-clips" in own else ""
+    assert f"/clips/{told['sv'].public_id}/" not in related
