@@ -203,13 +203,11 @@ def _change(members: Sequence[Document], everyone: Sequence[Document], months: l
     return round(share(True) - share(False), 3)
 
 
-def meaning_vectors(documents: Sequence[Document], embed: Embed) -> np.ndarray:
+def meaning_vectors(documents: Sequence[Document], embed: Embed) -> clusters.Vectors:
     """Unit rows of the documents' vectors, embedding those the caller did not give."""
-    missing = [i for i, d in enumerate(documents) if d.vector is None]
-    made = embed([documents[i].text for i in missing]) if missing else []
-    rows = [d.vector for d in documents]
-    for i, vector in zip(missing, made, strict=True):
-        rows[i] = vector
+    missing = [d.text for d in documents if d.vector is None]
+    made = iter(embed(missing) if missing else ())
+    rows = [d.vector if d.vector is not None else next(made) for d in documents]
     return clusters.normalised(np.vstack(rows)) if rows else np.zeros((0, 0), np.float32)
 
 
@@ -235,7 +233,8 @@ def analyse(
     if len(documents) < 2:
         return Insights([], months, per_month)
     vectors = meaning_vectors(documents, embed)
-    labels = clusters.group(vectors, max_groups=max(2 * max_topics, 12))
+    languages = [d.language for d in documents]
+    labels = clusters.group(vectors, languages, max_groups=max(2 * max_topics, 12))
     lemma_rows, vocabulary = _lemma_matrix(documents)
     topics: list[Topic] = []
     centres: list[np.ndarray] = []

@@ -42,3 +42,24 @@ def test_cohesion_and_centre_of_identical_rows():
     rows = np.vstack([row, row, row])
     assert abs(cohesion(rows, np.arange(3)) - 1.0) < 1e-6
     assert np.allclose(centre(rows), row[0])
+
+
+def test_told_languages_group_by_topic_not_by_language():
+    """As with the model: every text shares much, and each language shifts its texts one
+    way more than a topic does. Told the languages, the grouping follows the topics."""
+    rng = np.random.default_rng(5)
+    shared, topic_a, topic_b, finnish, english = normalised(rng.normal(size=(5, 384)))
+    rows, languages = [], []
+    told = [(topic_a, "fi", finnish), (topic_b, "fi", finnish)] * 5
+    told += [(topic_a, "en", english), (topic_b, "en", english)] * 5
+    for seed, (topic, language, shift) in enumerate(told):
+        rows.append(around(2.0 * shared + 0.5 * topic + 0.6 * shift, 1, 0.3, seed)[0])
+        languages.append(language)
+    vectors = np.vstack(rows)
+    plain = group(vectors)
+    assert plain[0] != plain[10]  # one topic in Finnish and in English: apart
+    by_topic = group(vectors, languages)
+    assert set(by_topic[0::2]) == {by_topic[0]}
+    assert set(by_topic[1::2]) == {by_topic[1]}
+    assert by_topic[0] != by_topic[1]
+    assert -1 not in by_topic
