@@ -150,36 +150,44 @@ def _terms(
     return tuple(terms)
 
 
+def _quotable(document: Document) -> list[str]:
+    return _sentences(document)[:MAX_SENTENCES_PER_STORY]
+
+
+def _sentence_vectors(
+    documents: Sequence[Document], embed: Embed
+) -> dict[str, npt.NDArray[np.float32]]:
+    """The unit vector of each sentence of ``documents`` that may be quoted."""
+    sentences = list(dict.fromkeys(s for d in documents for s in _quotable(d)))
+    if not sentences:
+        return {}
+    return dict(zip(sentences, clusters.normalised(embed(sentences)), strict=True))
+
+
 def _best_sentences(
-    documents: Sequence[Document], towards: np.ndarray, embed: Embed
+    documents: Sequence[Document], towards: np.ndarray, known: dict[str, np.ndarray]
 ) -> list[tuple[float, Quote, str]]:
     """For each document, its sentence closest in meaning to ``towards`` with the
     similarity and the document's language, closest first."""
-    sentences = [_sentences(d)[:MAX_SENTENCES_PER_STORY] for d in documents]
-    flat = [s for found in sentences for s in found]
-    if not flat:
-        return []
-    scores = clusters.normalised(embed(flat)) @ towards
     out = []
-    at = 0
-    for document, found in zip(documents, sentences, strict=True):
+    for document in documents:
+        found = [s for s in _quotable(document) if s in known]
         if found:
-            mine = scores[at : at + len(found)]
-            best = int(np.argmax(mine))
+            scores = [float(known[s] @ towards) for s in found]
+            best = int(np.argmax(scores))
             out.append(
-                (float(mine[best]), Quote(document.key, _shortened(found[best])), document.language)
+                (scores[best], Quote(document.key, _shortened(found[best])), document.language)
             )
-        at += len(found)
     out.sort(key=lambda item: -item[0])
     return out
 
 
 def _quotes(
-    members: Sequence[Document], towards: np.ndarray, count: int, embed: Embed
+    members: Sequence[Document], towards: np.ndarray, count: int, known: dict[str, np.ndarray]
 ) -> tuple[Quote, ...]:
     """Up to ``count`` quotes from different stories among the most central, each the
     sentence nearest the topic's centre; a language not quoted yet goes first."""
-    candidates = _best_sentences(members[:QUOTE_CANDIDATES], towards, embed)
+    candidates = _best_sentences(members[:QUOTE_CANDIDATES], towards, known)
     chosen: list[tuple[float, Quote, str]] = []
     while candidates and len(chosen) < count:
         quoted = {language for _, _, language in chosen}
@@ -235,39 +243,39 @@ def analyse(
     vectors = meaning_vectors(documents, embed)
     languages = [d.language for d in documents]
     labels = clusters.group(vectors, languages, max_groups=max(2 * max_topics, 12))
-    lemma_rows, vocabulary = _lemma_matrix(documents)
-    topics: list[Topic] = []
-    centres: list[np.ndarray] = []
+    groups = []
     for label in range(min(max_topics, int(labels.max()) + 1)):
         rows = np.flatnonzero(labels == label)
         towards = clusters.centre(vectors[rows])
-        ordered = rows[np.argsort(-(vectors[rows] @ towards), kind="stable")]
+        groups.append((rows[np.argsort(-(vectors[rows] @ towards), kind="stable")], towards))
+    in_topic = (labels >= 0) & (labels < len(groups))
+    apart = _apart(vectors, in_topic, [towards for _, towards in groups], standing_apart)
+    # Every sentence that may be quoted, embedded in one batch (a sentence shared by two
+    # candidates once).
+    quotable = [documents[i] for ordered, _ in groups for i in ordered[:QUOTE_CANDIDATES]]
+    known = _sentence_vectors(quotable + [documents[i] for i in apart], embed)
+    lemma_rows, vocabulary = _lemma_matrix(documents)
+    topics = []
+    for ordered, towards in groups:
         members = [documents[i] for i in ordered]
-        centres.append(towards)
         topics.append(
             Topic(
                 terms=_terms(documents, lemma_rows, vocabulary, ordered),
                 keys=tuple(d.key for d in members),
-                quotes=_quotes(members, towards, quotes_per_topic, embed),
+                quotes=_quotes(members, towards, quotes_per_topic, known),
                 per_month=dict(sorted(Counter(d.month for d in members).items())),
                 change=_change(members, documents, months),
             )
         )
-    in_topic = (labels >= 0) & (labels < len(topics))
-    apart = _apart(documents, vectors, in_topic, centres, standing_apart, embed)
-    return Insights(topics, months, per_month, apart)
+    quoted_apart = [_best_sentences([documents[i]], vectors[i], known) for i in apart]
+    return Insights(topics, months, per_month, [found[0][1] for found in quoted_apart if found])
 
 
 def _apart(
-    documents: Sequence[Document],
-    vectors: np.ndarray,
-    in_topic: np.ndarray,
-    centres: list[np.ndarray],
-    count: int,
-    embed: Embed,
-) -> list[Quote]:
-    """Stories in no topic, those farthest from every topic's centre first (from every
-    other story, when there is no topic), each with the sentence nearest its meaning."""
+    vectors: np.ndarray, in_topic: np.ndarray, centres: list[np.ndarray], count: int
+) -> list[int]:
+    """Rows of stories in no topic, those farthest from every topic's centre first (from
+    every other story, when there is no topic)."""
     if in_topic.all() or count <= 0:
         return []
     if centres:
@@ -276,10 +284,4 @@ def _apart(
         similarity = vectors @ vectors.T
         np.fill_diagonal(similarity, -1.0)
         closeness = similarity.max(axis=1)
-    rows = [int(i) for i in np.argsort(closeness, kind="stable") if not in_topic[i]][:count]
-    quotes = []
-    for i in rows:
-        found = _best_sentences([documents[i]], vectors[i], embed)
-        if found:
-            quotes.append(found[0][1])
-    return quotes
+    return [int(i) for i in np.argsort(closeness, kind="stable") if not in_topic[i]][:count]
