@@ -6,12 +6,12 @@ Not close enough on their own: the model also places texts by language, and on 2
 labelled stories (``bench/insights_topics.py``) plain vectors split into "English" and
 "the rest". So each language's own offset from the scope's mean is taken out first
 (shrunk for a language with few texts, and left for one with under five, whose mean is
-mostly their content), and the
-tree is built on the texts with what they all share taken out too. The tree is built
-once; it is cut into 2, 3, … groups and the cut with the best silhouette wins (the rule
-the lemma topics used with k-means). A group is a topic only if its texts are (on the
-model's scale, language offsets out) more alike than the scope's texts on average and
-at least :data:`TOPIC_FLOOR` alike; a group that is not is split along the tree.
+mostly their content). An average-linkage tree is built once, on the texts with what
+they all share taken out too; it is cut into 2, 3, … groups and the cut with the best
+silhouette wins (the rule the lemma topics used with k-means). A group is a topic only
+if its texts are (on the model's scale, language offsets out) more alike than the
+scope's texts on average and at least :data:`TOPIC_FLOOR` alike; a group that is not
+is split along the tree.
 """
 
 from __future__ import annotations
