@@ -201,7 +201,7 @@ class InProcessStore:
         self._lock = threading.Lock()
 
     def _rows(self) -> QuerySet[StoryEmbedding | ClipEmbedding]:
-        return self._model.objects.filter(model=MODEL_NAME)  # type: ignore[return-value]
+        return self._model.objects.filter(model=MODEL_NAME)
 
     def _current(self) -> _Snapshot:
         state = self._rows().aggregate(n=Count("id"), last=Max("updated_at"), top=Max("id"))
