@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import template
 
 from stories.domain import clips
-from stories.models import Clip, Collection, Story
+from stories.models import Clip, Collection, PublishedStory, Story
 
 register = template.Library()
 
@@ -21,6 +21,12 @@ def story_clips(story: Story) -> list[Clip]:
 def collection_clips(collection: Collection) -> list[Clip]:
     """Public clips of the collection's stories, newest first."""
     return clips.in_collection(collection)
+
+
+@register.simple_tag
+def related_clips(publication: PublishedStory) -> list[Clip]:
+    """Other stories' public clips close in meaning to the story shown."""
+    return clips.related_to(publication)
 
 
 @register.filter

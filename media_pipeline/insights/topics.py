@@ -1,10 +1,12 @@
 """Recurring topics in a set of stories, the sentences that carry them, and the stories that
 stand apart from the rest.
 
-Stories are compared as bags of lemmas (simplemma, per story language) weighted by TF-IDF,
-so "jonot", "jonossa" and "jonottaa" count as one word; stop words of the four pilot
-languages are left out. Topics are k-means clusters of those vectors, with k chosen by the
-silhouette score.
+Stories are grouped by meaning: by their multilingual sentence-embedding vectors
+(``media_pipeline.meaning``), so one topic told in Swedish, Finnish and English is one
+topic (``clusters``). A topic is named by the lemmas that set its stories apart
+(simplemma per story language, TF-IDF, stop words of the pilot languages left out), taken
+in turn from each language it is told in. Its quotes are the sentences of its most central
+stories nearest the topic's centre in meaning, from as many languages as it has.
 """
 
 from __future__ import annotations
@@ -15,11 +17,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
+import numpy.typing as npt
 import stopwordsiso
-from sklearn.cluster import KMeans
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics import silhouette_score
 
+from media_pipeline.insights import clusters
+from media_pipeline.meaning import encoder
 from media_pipeline.themes.text import split_sentences, tokenize
 
 MIN_WORD_LENGTH = 3
@@ -27,6 +30,15 @@ MIN_WORD_LENGTH = 3
 MAX_QUOTE_CHARS = 280
 # A sentence shorter than this carries too little of a topic to stand for it.
 MIN_QUOTE_WORDS = 4
+# Quotes are looked for in this many of a topic's most central stories, and in at most
+# this many sentences of each: every sentence looked at is embedded (see docs/insights.md
+# for the cost).
+QUOTE_CANDIDATES = 4
+MAX_SENTENCES_PER_STORY = 12
+# How many words name a topic.
+TERMS_PER_TOPIC = 3
+
+Embed = Callable[[Sequence[str]], npt.NDArray[np.float32]]
 
 
 @dataclass(frozen=True)
@@ -37,6 +49,9 @@ class Document:
     text: str
     language: str
     month: str  # "YYYY-MM"
+    # The text's meaning (a passage vector of ``media_pipeline.meaning``); embedded by
+    # ``analyse`` when the caller has none stored.
+    vector: npt.NDArray[np.float32] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -86,35 +101,6 @@ def lemmas(text: str, language: str) -> list[str]:
     return out
 
 
-def lemma_vectors(
-    documents: Sequence[Document],
-) -> tuple[np.ndarray, Callable[[str, str], np.ndarray], list[str]]:
-    """TF-IDF rows (L2-normalised) for ``documents``, a function that places a sentence in
-    the same space, and the vocabulary (column names)."""
-    vectoriser = TfidfVectorizer(analyzer=lambda words: words, sublinear_tf=True)
-    matrix = vectoriser.fit_transform([lemmas(d.text, d.language) for d in documents])
-
-    def place(sentence: str, language: str) -> np.ndarray:
-        row = vectoriser.transform([lemmas(sentence, language)])
-        return np.asarray(row.todense()).ravel()
-
-    return np.asarray(matrix.todense()), place, list(vectoriser.get_feature_names_out())
-
-
-def _labels(vectors: np.ndarray, max_topics: int) -> np.ndarray:
-    """Cluster labels for the rows, with the number of clusters the silhouette prefers."""
-    n = len(vectors)
-    best: tuple[float, np.ndarray] | None = None
-    for k in range(2, min(max_topics, n // 2) + 1):
-        labels = KMeans(n_clusters=k, n_init=10, random_state=0).fit_predict(vectors)
-        if len(set(labels)) < 2:
-            continue
-        score = float(silhouette_score(vectors, labels, metric="cosine"))
-        if best is None or score > best[0]:
-            best = (score, labels)
-    return best[1] if best is not None else np.zeros(n, dtype=int)
-
-
 def _shortened(sentence: str) -> str:
     if len(sentence) <= MAX_QUOTE_CHARS:
         return sentence
@@ -127,15 +113,88 @@ def _sentences(document: Document) -> list[str]:
     return [s for s in found if len(s.split()) >= MIN_QUOTE_WORDS] or found
 
 
-def best_sentence(
-    document: Document, towards: np.ndarray, place: Callable[[str, str], np.ndarray]
-) -> Quote | None:
-    """The sentence of ``document`` closest to the direction ``towards``."""
-    sentences = _sentences(document)
+def _lemma_matrix(documents: Sequence[Document]) -> tuple[np.ndarray, list[str]]:
+    """TF-IDF rows (L2-normalised) of the documents' lemmas, and the vocabulary."""
+    vectoriser = TfidfVectorizer(analyzer=lambda words: words, sublinear_tf=True)
+    matrix = vectoriser.fit_transform([lemmas(d.text, d.language) for d in documents])
+    return np.asarray(matrix.todense()), list(vectoriser.get_feature_names_out())
+
+
+def _terms(
+    documents: Sequence[Document],
+    lemma_rows: np.ndarray,
+    vocabulary: list[str],
+    members: np.ndarray,
+) -> tuple[str, ...]:
+    """The lemmas that mark the topic against the other stories, not merely frequent ones:
+    the best of each language the topic is told in, in turn, most told language first."""
+    inside = np.zeros(len(documents), dtype=bool)
+    inside[members] = True
+    outside = lemma_rows[~inside].mean(axis=0) if (~inside).any() else 0.0
+    told = Counter(documents[i].language for i in members)
+    ranked: list[list[str]] = []
+    for language, _ in sorted(told.items(), key=lambda item: (-item[1], item[0])):
+        rows = sorted(int(i) for i in members if documents[i].language == language)
+        distinct = lemma_rows[rows].mean(axis=0) - outside
+        # Stable: lemmas that tie keep the vocabulary's (alphabetical) order.
+        ranked.append(
+            [vocabulary[i] for i in np.argsort(-distinct, kind="stable") if distinct[i] > 0]
+        )
+    terms: list[str] = []
+    while len(terms) < TERMS_PER_TOPIC and any(ranked):
+        for words in ranked:
+            while words and words[0] in terms:
+                words.pop(0)
+            if words and len(terms) < TERMS_PER_TOPIC:
+                terms.append(words.pop(0))
+    return tuple(terms)
+
+
+def _quotable(document: Document) -> list[str]:
+    return _sentences(document)[:MAX_SENTENCES_PER_STORY]
+
+
+def _sentence_vectors(
+    documents: Sequence[Document], embed: Embed
+) -> dict[str, npt.NDArray[np.float32]]:
+    """The unit vector of each sentence of ``documents`` that may be quoted."""
+    sentences = list(dict.fromkeys(s for d in documents for s in _quotable(d)))
     if not sentences:
-        return None
-    scores = [float(place(s, document.language) @ towards) for s in sentences]
-    return Quote(document.key, _shortened(sentences[int(np.argmax(scores))]))
+        return {}
+    return dict(zip(sentences, clusters.normalised(embed(sentences)), strict=True))
+
+
+def _best_sentences(
+    documents: Sequence[Document], towards: np.ndarray, known: dict[str, np.ndarray]
+) -> list[tuple[float, Quote, str]]:
+    """For each document, its sentence closest in meaning to ``towards`` with the
+    similarity and the document's language, closest first."""
+    out = []
+    for document in documents:
+        found = [s for s in _quotable(document) if s in known]
+        if found:
+            scores = [float(known[s] @ towards) for s in found]
+            best = int(np.argmax(scores))
+            out.append(
+                (scores[best], Quote(document.key, _shortened(found[best])), document.language)
+            )
+    out.sort(key=lambda item: -item[0])
+    return out
+
+
+def _quotes(
+    members: Sequence[Document], towards: np.ndarray, count: int, known: dict[str, np.ndarray]
+) -> tuple[Quote, ...]:
+    """Up to ``count`` quotes from different stories among the most central, each the
+    sentence nearest the topic's centre; a language not quoted yet goes first."""
+    candidates = _best_sentences(members[:QUOTE_CANDIDATES], towards, known)
+    chosen: list[tuple[float, Quote, str]] = []
+    while candidates and len(chosen) < count:
+        quoted = {language for _, _, language in chosen}
+        pick = next((c for c in candidates if c[2] not in quoted), candidates[0])
+        candidates.remove(pick)
+        chosen.append(pick)
+    return tuple(quote for _, quote, _ in chosen)
 
 
 def _change(members: Sequence[Document], everyone: Sequence[Document], months: list[str]) -> float:
@@ -152,86 +211,77 @@ def _change(members: Sequence[Document], everyone: Sequence[Document], months: l
     return round(share(True) - share(False), 3)
 
 
+def meaning_vectors(documents: Sequence[Document], embed: Embed) -> clusters.Vectors:
+    """Unit rows of the documents' vectors, embedding those the caller did not give."""
+    missing = [d.text for d in documents if d.vector is None]
+    made = iter(embed(missing) if missing else ())
+    rows = [d.vector if d.vector is not None else next(made) for d in documents]
+    return clusters.normalised(np.vstack(rows)) if rows else np.zeros((0, 0), np.float32)
+
+
 def analyse(
     documents: Sequence[Document],
     *,
-    max_topics: int = 6,
+    max_topics: int = 8,
     quotes_per_topic: int = 2,
     standing_apart: int = 3,
+    embed: Embed | None = None,
 ) -> Insights:
-    """Topics that recur in ``documents`` (two stories or more each), most stories first,
-    with up to ``quotes_per_topic`` quotes from different stories; and the stories in no
-    topic, least like any other first."""
+    """Topics that recur in ``documents`` (two stories or more each, at most
+    ``max_topics``), most stories first, with up to ``quotes_per_topic`` quotes from
+    different stories; and up to ``standing_apart`` stories in no topic, those farthest
+    from every topic first.
+
+    ``embed`` turns texts into passage vectors (the packaged encoder when not given): it
+    embeds documents without a vector and the sentences considered for quotes.
+    """
+    embed = embed or encoder().passages
     months = sorted({d.month for d in documents})
     per_month = dict(sorted(Counter(d.month for d in documents).items()))
     if len(documents) < 2:
         return Insights([], months, per_month)
-    vectors, place, vocabulary = lemma_vectors(documents)
-    labels = _labels(vectors, max_topics)
-    topics = []
-    outside_topics = np.ones(len(documents), dtype=bool)
-    for label in set(labels.tolist()):
+    vectors = meaning_vectors(documents, embed)
+    languages = [d.language for d in documents]
+    labels = clusters.group(vectors, languages, max_groups=max(2 * max_topics, 12))
+    groups = []
+    for label in range(min(max_topics, int(labels.max()) + 1)):
         rows = np.flatnonzero(labels == label)
-        if len(rows) < 2:
-            continue
-        outside_topics[rows] = False
+        towards = clusters.centre(vectors[rows])
+        groups.append((rows[np.argsort(-(vectors[rows] @ towards), kind="stable")], towards))
+    in_topic = (labels >= 0) & (labels < len(groups))
+    apart = _apart(vectors, in_topic, [towards for _, towards in groups], standing_apart)
+    # Every sentence that may be quoted, embedded in one batch (a sentence shared by two
+    # candidates once).
+    quotable = [documents[i] for ordered, _ in groups for i in ordered[:QUOTE_CANDIDATES]]
+    known = _sentence_vectors(quotable + [documents[i] for i in apart], embed)
+    lemma_rows, vocabulary = _lemma_matrix(documents)
+    topics = []
+    for ordered, towards in groups:
+        members = [documents[i] for i in ordered]
         topics.append(
-            _topic(
-                documents,
-                vectors,
-                rows,
-                labels == label,
-                place,
-                vocabulary,
-                months,
-                quotes_per_topic,
+            Topic(
+                terms=_terms(documents, lemma_rows, vocabulary, ordered),
+                keys=tuple(d.key for d in members),
+                quotes=_quotes(members, towards, quotes_per_topic, known),
+                per_month=dict(sorted(Counter(d.month for d in members).items())),
+                change=_change(members, documents, months),
             )
         )
-    topics.sort(key=lambda t: (-len(t.keys), t.terms))
-    apart = _apart(documents, vectors, outside_topics, place, standing_apart)
-    return Insights(topics, months, per_month, apart)
-
-
-def _topic(
-    documents: Sequence[Document],
-    vectors: np.ndarray,
-    rows: np.ndarray,
-    inside: np.ndarray,
-    place: Callable[[str, str], np.ndarray],
-    vocabulary: list[str],
-    months: list[str],
-    quotes_per_topic: int,
-) -> Topic:
-    centroid = vectors[rows].mean(axis=0)
-    outside = vectors[~inside].mean(axis=0) if (~inside).any() else np.zeros_like(centroid)
-    # Words that mark this topic against the others, not merely frequent ones.
-    distinct = centroid - outside
-    terms = tuple(vocabulary[i] for i in np.argsort(-distinct)[:3] if distinct[i] > 0)
-    ordered = rows[np.argsort(-(vectors[rows] @ centroid))]
-    members = [documents[i] for i in ordered]
-    quotes = [q for d in members[:quotes_per_topic] if (q := best_sentence(d, centroid, place))]
-    return Topic(
-        terms=terms,
-        keys=tuple(d.key for d in members),
-        quotes=tuple(quotes),
-        per_month=dict(sorted(Counter(d.month for d in members).items())),
-        change=_change(members, documents, months),
-    )
+    quoted_apart = [_best_sentences([documents[i]], vectors[i], known) for i in apart]
+    return Insights(topics, months, per_month, [found[0][1] for found in quoted_apart if found])
 
 
 def _apart(
-    documents: Sequence[Document],
-    vectors: np.ndarray,
-    outside_topics: np.ndarray,
-    place: Callable[[str, str], np.ndarray],
-    count: int,
-) -> list[Quote]:
-    """Stories in no recurring topic, those whose nearest neighbour is farthest first, each
-    with its most telling sentence."""
-    if not outside_topics.any() or count <= 0:
+    vectors: np.ndarray, in_topic: np.ndarray, centres: list[np.ndarray], count: int
+) -> list[int]:
+    """Rows of stories in no topic, those farthest from every topic's centre first (from
+    every other story, when there is no topic)."""
+    if in_topic.all() or count <= 0:
         return []
-    similarity = vectors @ vectors.T
-    np.fill_diagonal(similarity, -1.0)
-    nearest = similarity.max(axis=1)
-    rows = [i for i in np.argsort(nearest) if outside_topics[i]][:count]
-    return [q for i in rows if (q := best_sentence(documents[i], vectors[i], place))]
+    if centres:
+        closeness = (vectors @ np.vstack(centres).T).max(axis=1)
+    else:
+        similarity = vectors @ vectors.T
+        np.fill_diagonal(similarity, -1.0)
+        closeness = similarity.max(axis=1)
+    return [int(i) for i in np.argsort(closeness, kind="stable") if not in_topic[i]][:count]

@@ -19,9 +19,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from stories.api.converters import MAX_ROW_ID
 from stories.api.parsers import API_PARSERS
 from stories.api.permissions import CuratorsOnly
-from stories.api.public import PublicThemeSerializer, PublicView, absolute
+from stories.api.public import (
+    BLANK_FILTER,
+    FeedPagination,
+    PublicThemeSerializer,
+    PublicView,
+    absolute,
+)
 from stories.domain import clips, publicity
 from stories.languages import reader_language
 from stories.models import Clip, Story, Theme
@@ -149,6 +156,65 @@ class ClipDeleteView(APIView):
         clip = get_object_or_404(Clip, public_id=public_id, removed_at__isnull=True)
         clips.remove(clip, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ClipQuerySerializer(serializers.Serializer):
+    """The public clip list's filter: optional; blank or too long is a 400 that says why."""
+
+    meaning = serializers.CharField(
+        required=False,
+        max_length=200,
+        help_text=(
+            "Words whose meaning to search for, in any language: clips in every language "
+            "are ranked by closeness in meaning (one page, closest first, no cursor)."
+        ),
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """``?meaning=`` (blank) is refused as the schema refuses it."""
+        if self.initial_data.get("meaning") == "":
+            raise ValidationError({"meaning": [BLANK_FILTER]})
+        return attrs
+
+
+class ClipPagination(FeedPagination):
+    """Newest first, as the feed pages (and refuses a broken cursor or page size)."""
+
+    ordering = ("-created_at", "-id")
+
+
+class PublicClipListView(PublicView):
+    """Public clips, newest first; or, with ``meaning``, those closest in meaning."""
+
+    pagination_class = ClipPagination
+
+    @extend_schema(
+        operation_id="public_clips",
+        parameters=[
+            ClipQuerySerializer,
+            OpenApiParameter("cursor", OpenApiTypes.STR, description="From a previous page."),
+            OpenApiParameter(
+                "page_size",
+                {"type": "integer", "minimum": 1, "maximum": MAX_ROW_ID},
+                description="At least 1; more than 100 is served as 100.",
+            ),
+        ],
+        responses=ClipSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        query = ClipQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        paginator = self.pagination_class()
+        context = self.public_context()
+        if query.validated_data.get("meaning"):
+            size = paginator.get_page_size(request)
+            found = clips.search(query.validated_data["meaning"], limit=size)
+            results = ClipSerializer(found, many=True, context=context).data
+            return Response({"next": None, "previous": None, "results": results})
+        page = paginator.paginate_queryset(clips.live(), request, view=self) or []
+        return paginator.get_paginated_response(
+            ClipSerializer(page, many=True, context=context).data
+        )
 
 
 class PublicClipView(PublicView):

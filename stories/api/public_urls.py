@@ -11,6 +11,7 @@ urlpatterns = [
         public.PublicStoryView.as_view(),
         name="public-story",
     ),
+    path("public/clips/", clips.PublicClipListView.as_view(), name="public-clips"),
     path("public/clips/<publicid:public_id>/", clips.PublicClipView.as_view(), name="public-clip"),
     # Old numeric URLs: redirected (301) while the story is public.
     path(

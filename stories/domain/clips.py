@@ -8,7 +8,12 @@ consent allows its voice to be published gives clips.
 
 A clip is public while its story is published. When the story is withdrawn, unpublished
 or rebuilt with other audio (``take_down``), or a curator deletes it (``remove``), its
-file goes and its row stays as a tombstone without words, so its URLs answer 410 Gone.
+file and its meaning vector go and its row stays as a tombstone without words, so its
+URLs answer 410 Gone.
+
+A clip's meaning is the vector of its own public words (title and quote), made with it
+(``clip_embeddings``): the public may search clips by meaning in any language, and a
+story page lists other stories' clips close to the story.
 """
 
 from __future__ import annotations
@@ -28,11 +33,14 @@ from django.utils.translation import gettext
 
 from media_pipeline import privacy
 from media_pipeline.anonymise.excerpt import cut_excerpt
+from media_pipeline.meaning import Neighbour, encoder
 from media_pipeline.speech import alignment
 from stories.domain import (
     audio_redactions,
     audit,
+    clip_embeddings,
     consent_state,
+    embeddings,
     file_journal,
     publication_media,
     publicity,
@@ -212,6 +220,10 @@ def make(
     end = min(end, duration)
     quoted = passage(story, start, end)
     _refuse_leaks(story, quoted.quote)
+    title = title.strip()[:TITLE_LENGTH]
+    # Embedded before the transaction: no lock is held while the encoder runs.
+    meaning = clip_embeddings.clip_text(title, quoted.quote)
+    vector = clip_embeddings.vector_for(meaning)
     clip = Clip(story=story, start=round(start, 3), end=round(end, 3))
     # In the story's public folder: withdrawal clears it whole, the reconciler knows it.
     name = f"{publication_media.public_folder(story)}/{uuid.uuid4().hex}.wav"
@@ -230,7 +242,7 @@ def make(
             current = PublishedStory.objects.filter(story=story).values_list("audio", flat=True)
             if not still.exists() or current.first() != publication.audio.name:
                 raise ClipRefused(gettext("The story changed while the clip was cut."))
-            clip.title = title.strip()[:TITLE_LENGTH]
+            clip.title = title
             clip.theme = theme
             clip.quote = quoted.quote
             clip.start, clip.end = excerpt.start, excerpt.end
@@ -238,6 +250,7 @@ def make(
             clip.source_audio = str(publication.audio.name)
             clip.created_by = actor if actor is not None and actor.is_authenticated else None
             clip.save()
+            clip_embeddings.keep(clip, meaning, vector)
             file_journal.settle(STORAGE, [stored])
             audit.record(
                 AuditAction.CLIP_MADE,
@@ -313,6 +326,7 @@ def _retire(clips: QuerySet[Clip]) -> int:
     Clip.objects.filter(pk__in=[pk for pk, _ in found]).update(
         removed_at=timezone.now(), title="", quote="", audio="", theme=None
     )
+    clip_embeddings.forget([pk for pk, _ in found])
     names = [name for _, name in found if name]
 
     def delete() -> None:
@@ -323,3 +337,36 @@ def _retire(clips: QuerySet[Clip]) -> int:
     publicity.changed()
     log.info("%d clips taken down", len(found))
     return len(found)
+
+
+# --- Meaning ------------------------------------------------------------------------
+
+
+def search(meaning: str, limit: int = 20) -> list[Clip]:
+    """Public clips closest in meaning to ``meaning``, in any language, closest first;
+    those below the stories' query floor are left out."""
+    text = " ".join(meaning.split())
+    if not text:
+        return []
+    among = live()
+    allowed = set(among.values_list("pk", flat=True))
+    found = clip_embeddings.store().nearest(encoder().query(text), limit, allowed=allowed)
+    return _in_order(among, [n for n in found if n.similarity >= embeddings.QUERY_FLOOR])
+
+
+def related_to(publication: PublishedStory, limit: int = embeddings.RELATED_LIMIT) -> list[Clip]:
+    """Other stories' public clips closest in meaning to ``publication`` (none while the
+    story has no vector): one product of its vector with the clips' vectors."""
+    vector = embeddings.store().vector_of(publication.pk)
+    if vector is None:
+        return []
+    among = live().exclude(story_id=publication.story_id)
+    allowed = set(among.values_list("pk", flat=True))
+    found = clip_embeddings.store().nearest(vector, limit, allowed=allowed)
+    return _in_order(among, [n for n in found if n.similarity >= embeddings.RELATED_FLOOR])
+
+
+def _in_order(among: QuerySet[Clip], found: list[Neighbour]) -> list[Clip]:
+    ranked = [int(n.key) for n in found]  # type: ignore[call-overload]
+    rows = {c.pk: c for c in among.filter(pk__in=ranked)}
+    return [rows[pk] for pk in ranked if pk in rows]

@@ -30,7 +30,7 @@ from media_pipeline.meaning import MODEL_NAME, Neighbour, VectorIndex, encoder, 
 from media_pipeline.themes.semantic import Example
 from stories.domain import dispatch, publicity
 from stories.enums import StoryStatus
-from stories.models import PublishedStory, StoryEmbedding
+from stories.models import ClipEmbedding, PublishedStory, StoryEmbedding
 
 logger = logging.getLogger(__name__)
 
@@ -113,6 +113,24 @@ def embed_missing(batch_size: int = 32) -> int:
     return done
 
 
+def vectors_of(publications: Sequence[PublishedStory]) -> dict[int, npt.NDArray[np.float32]]:
+    """The meaning vector of each public copy, by primary key: the stored one while it is
+    current, else embedded now (and not stored: the worker stores it). A copy without
+    text has none."""
+    texts = {p.pk: public_text(p) for p in publications}
+    stored = StoryEmbedding.objects.filter(model=MODEL_NAME, publication_id__in=list(texts))
+    out = {
+        pk: from_bytes(bytes(vector))
+        for pk, digest, vector in stored.values_list("publication_id", "text_hash", "vector")
+        if texts.get(pk) and digest == text_hash(texts[pk])
+    }
+    missing = [pk for pk, text in texts.items() if text and pk not in out]
+    if missing:
+        made = encoder().passages([texts[pk] for pk in missing])
+        out.update(zip(missing, made, strict=True))
+    return out
+
+
 def curated_examples() -> list[Example]:
     """Published stories with the themes curators confirmed, as labelled examples for the
     theme tagger: their public text and their stored vectors."""
@@ -145,7 +163,8 @@ def examples_version() -> tuple[object, ...]:
 
 
 class VectorStore(Protocol):
-    """Where story vectors are searched. Keys are ``PublishedStory`` primary keys."""
+    """Where vectors are searched. Keys are the primary keys of what they mean
+    (``PublishedStory`` for stories, ``Clip`` for clips)."""
 
     def nearest(
         self,
@@ -156,7 +175,7 @@ class VectorStore(Protocol):
         exclude: Sequence[int] = (),
     ) -> list[Neighbour]: ...
 
-    def vector_of(self, publication_id: int) -> npt.NDArray[np.float32] | None: ...
+    def vector_of(self, key: int) -> npt.NDArray[np.float32] | None: ...
 
 
 @dataclass
@@ -167,19 +186,22 @@ class _Snapshot:
 
 
 class InProcessStore:
-    """Vectors read from ``StoryEmbedding`` rows into memory, one index per process.
+    """Vectors read from embedding rows (``StoryEmbedding`` or ``ClipEmbedding``) into
+    memory, one index per process, keyed by the row's ``key_field``.
 
     Before each search one aggregate query (row count, newest change) tells whether the
     rows changed since the index was built; if so it is built again. A deleted row
     (a withdrawn story) lowers the count, a new or re-embedded one moves the newest change.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, rows: type[StoryEmbedding | ClipEmbedding], key_field: str) -> None:
+        self._model = rows
+        self._key_field = key_field
         self._snapshot: _Snapshot | None = None
         self._lock = threading.Lock()
 
-    def _rows(self) -> QuerySet[StoryEmbedding]:
-        return StoryEmbedding.objects.filter(model=MODEL_NAME)
+    def _rows(self) -> QuerySet[StoryEmbedding | ClipEmbedding]:
+        return self._model.objects.filter(model=MODEL_NAME)
 
     def _current(self) -> _Snapshot:
         state = self._rows().aggregate(n=Count("id"), last=Max("updated_at"), top=Max("id"))
@@ -190,7 +212,7 @@ class InProcessStore:
         with self._lock:
             vectors = {
                 pk: from_bytes(bytes(data))
-                for pk, data in self._rows().values_list("publication_id", "vector")
+                for pk, data in self._rows().values_list(self._key_field, "vector")
             }
             snapshot = _Snapshot(version, VectorIndex(vectors.items()), vectors)
             self._snapshot = snapshot
@@ -210,9 +232,9 @@ class InProcessStore:
         )
         return found
 
-    def vector_of(self, publication_id: int) -> npt.NDArray[np.float32] | None:
-        """The stored vector of one public copy, if it has one."""
-        return self._current().vectors.get(publication_id)
+    def vector_of(self, key: int) -> npt.NDArray[np.float32] | None:
+        """The stored vector of one public copy (or clip), if it has one."""
+        return self._current().vectors.get(key)
 
 
 def pgvector_available() -> bool:
@@ -228,7 +250,7 @@ def pgvector_available() -> bool:
         return cursor.fetchone() is not None
 
 
-_store = InProcessStore()
+_store = InProcessStore(StoryEmbedding, "publication_id")
 
 
 def store() -> VectorStore:

@@ -11,18 +11,28 @@ the coverage dashboard (``coverage.suppressed``).
 from __future__ import annotations
 
 import datetime
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+import numpy as np
+import numpy.typing as npt
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from media_pipeline.insights import topics
-from stories.domain import coverage, publicity
+from media_pipeline.meaning import MODEL_NAME, encoder
+from stories.domain import coverage, embeddings, publicity
 from stories.models import Collection, Drive, PublishedStory, Theme
 
 # The newest stories of a scope are analysed; a report is read, not a census.
 MAX_STORIES = 2000
+# Sentence vectors kept between reports (the page, then its PDF, read the same quotes):
+# about 1.5 KB each. Keyed by a hash of the sentence, so no text is kept.
+SENTENCE_CACHE_SIZE = 5000
 
 
 class ScopeKind(StrEnum):
@@ -54,6 +64,7 @@ class QuoteLine:
 class TopicLine:
     terms: tuple[str, ...]
     stories: str  # suppressed count
+    public_ids: tuple[str, ...]  # the topic's stories, most central first
     quotes: list[QuoteLine]
     per_month: list[tuple[str, str]]
     change: float
@@ -102,6 +113,33 @@ def stories_in(where: Scope) -> QuerySet[PublishedStory]:
     return stories.filter(story__collection_entries__collection__slug=where.slug)
 
 
+class _SentenceVectors:
+    """Passage vectors of (public, anonymised) sentences, the most recently used kept."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._kept: OrderedDict[str, npt.NDArray[np.float32]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __call__(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        keys = [hashlib.sha256(f"{MODEL_NAME}\n{t}".encode()).hexdigest() for t in texts]
+        with self._lock:
+            missing = [(k, t) for k, t in zip(keys, texts, strict=True) if k not in self._kept]
+        made = encoder().passages([t for _, t in missing])
+        with self._lock:
+            for (key, _), vector in zip(missing, made, strict=True):
+                self._kept[key] = vector
+            rows = [self._kept[k] for k in keys]
+            for key in keys:
+                self._kept.move_to_end(key)
+            while len(self._kept) > self._size:
+                self._kept.popitem(last=False)
+        return np.vstack(rows) if rows else np.zeros((0, 0), np.float32)
+
+
+_sentences = _SentenceVectors(SENTENCE_CACHE_SIZE)
+
+
 def _month_rows(counts: dict[str, int]) -> list[tuple[str, str]]:
     return [(month, coverage.suppressed(n)) for month, n in counts.items()]
 
@@ -115,12 +153,20 @@ def report(where: Scope) -> Report:
         .only("public_id", "title", "text", "language", "published_at")
     )
     publications = {p.public_id: p for p in rows[:MAX_STORIES]}
+    with_text = [p for p in publications.values() if p.text.strip()]
+    # Grouped by meaning: the vectors the publish task stored, any not stored yet made now.
+    vectors = embeddings.vectors_of(with_text)
     documents = [
-        topics.Document(key, p.text, p.language or "en", p.published_at.strftime("%Y-%m"))
-        for key, p in publications.items()
-        if p.text.strip()
+        topics.Document(
+            p.public_id,
+            p.text,
+            p.language or "en",
+            p.published_at.strftime("%Y-%m"),
+            vector=vectors.get(p.pk),
+        )
+        for p in with_text
     ]
-    found = topics.analyse(documents)
+    found = topics.analyse(documents, embed=_sentences)
 
     def line(quote: topics.Quote) -> QuoteLine:
         story = publications[quote.key]
@@ -130,6 +176,7 @@ def report(where: Scope) -> Report:
         TopicLine(
             terms=t.terms,
             stories=coverage.suppressed(len(t.keys)),
+            public_ids=t.keys,
             quotes=[line(q) for q in t.quotes],
             per_month=_month_rows(t.per_month),
             change=t.change,

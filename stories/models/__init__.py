@@ -5,7 +5,7 @@ from stories.models.channel import ChannelConversation
 from stories.models.clip import Clip
 from stories.models.consent import ConsentRecord
 from stories.models.drive import ConsentText, Drive
-from stories.models.embedding import StoryEmbedding
+from stories.models.embedding import ClipEmbedding, StoryEmbedding
 from stories.models.publication import Collection, CollectionStory, PublishedStory
 from stories.models.review import Redaction, ReleaseCheck, TranscriptRevision
 from stories.models.storage import MediaCheckRun, StoredFileIntent
@@ -24,6 +24,7 @@ __all__ = [
     "AuditEvent",
     "ChannelConversation",
     "Clip",
+    "ClipEmbedding",
     "Collection",
     "CollectionStory",
     "ConsentRecord",

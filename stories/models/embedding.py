@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from stories.models.clip import Clip
 from stories.models.publication import PublishedStory
 
 
@@ -25,3 +26,23 @@ class StoryEmbedding(models.Model):
 
     def __str__(self) -> str:
         return f"embedding of {self.publication_id}"
+
+
+class ClipEmbedding(models.Model):
+    """The meaning of a public clip as a vector, from the clip's own public words only (its
+    title and its anonymised quote).
+
+    It goes when the clip leaves the public: a curator removes it, or its story is
+    withdrawn, unpublished or rebuilt with other audio (``stories.domain.clips``).
+    """
+
+    clip = models.OneToOneField(Clip, on_delete=models.CASCADE, related_name="embedding")
+    model = models.CharField(max_length=60, help_text="The encoder that made the vector.")
+    # Float32, little-endian (media_pipeline.meaning.to_bytes).
+    vector = models.BinaryField()
+    # SHA-256 of the text embedded (with the model's name).
+    text_hash = models.CharField(max_length=64)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"embedding of clip {self.clip_id}"

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from pypdf import PdfReader
 
-from stories.domain import consent, publication, redactions
+from stories.domain import consent, insights, publication, redactions
 from stories.enums import StoryStatus
 from stories.models import Drive, PublishedStory, Story
 from tests.factories import StoryFactory
@@ -35,13 +35,13 @@ BUS = [
 ]
 
 
-def publish(drive, text: str, months_ago: int) -> Story:
+def publish(drive, text: str, months_ago: int, language: str = "en") -> Story:
     story = StoryFactory(
         drive=drive,
         status=StoryStatus.APPROVED,
         title="",
         text=text,
-        language="en",
+        language=language,
         consent={"store": True, "publish_text": True},
     )
     redactions.detect(story)
@@ -88,6 +88,35 @@ def test_the_report_lists_topics_with_the_quotes_that_carry_them(client, curator
     public_ids = [PublishedStory.objects.get(story=s).public_id for s in queue]
     assert any(f"/stories/{pid}/" in page for pid in public_ids)
     assert "Grew in the later months" in page
+
+
+# One thing told in three languages; and a story about something else.
+DOCTOR = {
+    "en": "I waited four months for an appointment with a doctor at the health centre. "
+    "Nobody called me back.",
+    "sv": "Jag fick vänta i fyra månader på en tid hos läkaren på vårdcentralen. "
+    "Ingen ringde tillbaka.",
+    "fi": "Odotin lääkärin vastaanottoaikaa terveyskeskukseen neljä kuukautta. "
+    "Kukaan ei soittanut takaisin.",
+}
+PARK = "Im Park stehen jetzt neue Bänke, und die Kinder spielen dort jeden Nachmittag."
+
+
+def test_one_topic_told_in_three_languages_is_one_topic_quoted_in_several(drive):
+    told_in = {lang: publish(drive, text, 1, lang) for lang, text in DOCTOR.items()}
+    publish(drive, BUS[0], 0)
+    publish(
+        drive, "Kvällsbussen till biblioteket drogs in, och ungdomarna har ingenstans.", 0, "sv"
+    )
+    park = publish(drive, PARK, 1, "de")
+    found = insights.report(insights.scope("drive", drive.slug))
+    ids = {lang: story.publication.public_id for lang, story in told_in.items()}
+    [doctor] = [t for t in found.topics if ids["en"] in t.public_ids]
+    assert set(doctor.public_ids) == set(ids.values())
+    assert len({q.language for q in doctor.quotes}) > 1
+    assert {q.public_id for q in doctor.quotes} <= set(ids.values())
+    assert all(park.publication.public_id not in t.public_ids for t in found.topics)
+    assert park.publication.public_id in {q.public_id for q in found.standing_apart}
 
 
 @pytest.mark.parametrize("fmt", ["", "html", "pdf"])

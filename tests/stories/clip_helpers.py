@@ -21,16 +21,17 @@ SAID = "We waited an hour for the bus and nobody told us that the stop had moved
 MUTED = (5.0, 5.8)
 
 
-def published_spoken_story(folder: Path, **kwargs: object) -> Story:
-    """An audio story published by ``publication.publish`` (its release check passed),
-    in a published collection. ``consent`` adds scopes (``{"research": True}``)."""
+def published_spoken_story(folder: Path, said: str = SAID, **kwargs: object) -> Story:
+    """An audio story saying ``said`` published by ``publication.publish`` (its release
+    check passed), in a published collection. ``consent`` adds scopes
+    (``{"research": True}``)."""
     scopes = {"store": True, "publish_text": True, "publish_audio": True}
     scopes.update(kwargs.pop("consent", None) or {})  # type: ignore[call-overload]
     story: Story = StoryFactory(
         kind=StoryKind.AUDIO, text="", status=StoryStatus.APPROVED, consent=scopes, **kwargs
     )
-    transcript = transcript_for(story, SAID, seconds_per_word=0.5)
-    recording = write_wav(folder / "speech.wav", voice_like(len(SAID.split()) * 0.5))
+    transcript = transcript_for(story, said, seconds_per_word=0.5)
+    recording = write_wav(folder / "speech.wav", voice_like(len(said.split()) * 0.5))
     with recording.open("rb") as handle:
         transcript.asset.file.save("speech.wav", File(handle))
     audio_redactions.mute(story, *MUTED, actor=None)

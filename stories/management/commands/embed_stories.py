@@ -1,5 +1,5 @@
-"""``manage.py embed_stories``: store the meaning vector of every published story that
-lacks a current one (after an upgrade, or a change of encoder)."""
+"""``manage.py embed_stories``: store the meaning vector of every published story and every
+public clip that lacks a current one (after an upgrade, or a change of encoder)."""
 
 from __future__ import annotations
 
@@ -7,15 +7,17 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from stories.domain import embeddings
+from stories.domain import clip_embeddings, clips, embeddings
 
 
 class Command(BaseCommand):
-    help = "Embed the anonymised text of published stories that have no current vector."
+    help = "Embed the anonymised text of published stories and clips that have no current vector."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--batch-size", type=int, default=32)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        done = embeddings.embed_missing(batch_size=max(1, options["batch_size"]))
-        self.stdout.write(f"embedded {done} published stories")
+        size = max(1, options["batch_size"])
+        done = embeddings.embed_missing(batch_size=size)
+        cut = clip_embeddings.embed_missing(list(clips.live()), batch_size=size)
+        self.stdout.write(f"embedded {done} published stories and {cut} clips")
