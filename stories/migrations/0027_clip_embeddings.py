@@ -4,7 +4,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("stories", "0025_learning"),
+        ("stories", "0026_theme_examples"),
     ]
 
     operations = [
