@@ -19,11 +19,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from stories.api.converters import MAX_ROW_ID
 from stories.api.parsers import API_PARSERS
 from stories.api.permissions import CuratorsOnly
 from stories.api.public import (
     BLANK_FILTER,
+    PAGING_PARAMETERS,
     FeedPagination,
     PublicThemeSerializer,
     PublicView,
@@ -190,15 +190,7 @@ class PublicClipListView(PublicView):
 
     @extend_schema(
         operation_id="public_clips",
-        parameters=[
-            ClipQuerySerializer,
-            OpenApiParameter("cursor", OpenApiTypes.STR, description="From a previous page."),
-            OpenApiParameter(
-                "page_size",
-                {"type": "integer", "minimum": 1, "maximum": MAX_ROW_ID},
-                description="At least 1; more than 100 is served as 100.",
-            ),
-        ],
+        parameters=[ClipQuerySerializer, *PAGING_PARAMETERS],
         responses=ClipSerializer(many=True),
     )
     def get(self, request: Request) -> Response:

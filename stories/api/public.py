@@ -285,6 +285,17 @@ class FeedPagination(CursorPagination):
             ) from None
 
 
+# The query parameters of every cursor-paged public list (FeedPagination).
+PAGING_PARAMETERS = [
+    OpenApiParameter("cursor", OpenApiTypes.STR, description="From a previous page."),
+    OpenApiParameter(
+        "page_size",
+        {"type": "integer", "minimum": 1, "maximum": MAX_ROW_ID},
+        description="At least 1; more than 100 is served as 100.",
+    ),
+]
+
+
 def _language_parameter() -> OpenApiParameter:
     return OpenApiParameter(
         "lang", OpenApiTypes.STR, description="Language of theme labels (else Accept-Language)."
@@ -315,15 +326,7 @@ class FeedView(PublicView):
 
     @extend_schema(
         operation_id="public_feed",
-        parameters=[
-            FeedQuerySerializer,
-            OpenApiParameter("cursor", OpenApiTypes.STR, description="From a previous page."),
-            OpenApiParameter(
-                "page_size",
-                {"type": "integer", "minimum": 1, "maximum": MAX_ROW_ID},
-                description="At least 1; more than 100 is served as 100.",
-            ),
-        ],
+        parameters=[FeedQuerySerializer, *PAGING_PARAMETERS],
         responses=PublicStorySerializer(many=True),
     )
     def get(self, request: Request) -> Response:

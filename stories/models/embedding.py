@@ -6,7 +6,21 @@ from stories.models.clip import Clip
 from stories.models.publication import PublishedStory
 
 
-class StoryEmbedding(models.Model):
+class MeaningVector(models.Model):
+    """A vector of public text and how it was made (fields shared by stories and clips)."""
+
+    model = models.CharField(max_length=60, help_text="The encoder that made the vector.")
+    # Float32, little-endian (media_pipeline.meaning.to_bytes).
+    vector = models.BinaryField()
+    # SHA-256 of the text embedded: a rebuild with the same words needs no new vector.
+    text_hash = models.CharField(max_length=64)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        abstract = True
+
+
+class StoryEmbedding(MeaningVector):
     """The meaning of a published story as a vector, from its anonymised public text only.
 
     It belongs to the public copy and goes with it: a withdrawn or unpublished story
@@ -17,18 +31,12 @@ class StoryEmbedding(models.Model):
     publication = models.OneToOneField(
         PublishedStory, on_delete=models.CASCADE, related_name="embedding"
     )
-    model = models.CharField(max_length=60, help_text="The encoder that made the vector.")
-    # Float32, little-endian (media_pipeline.meaning.to_bytes).
-    vector = models.BinaryField()
-    # SHA-256 of the text embedded: a rebuild with the same words needs no new vector.
-    text_hash = models.CharField(max_length=64)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     def __str__(self) -> str:
         return f"embedding of {self.publication_id}"
 
 
-class ClipEmbedding(models.Model):
+class ClipEmbedding(MeaningVector):
     """The meaning of a public clip as a vector, from the clip's own public words only (its
     title and its anonymised quote).
 
@@ -37,12 +45,6 @@ class ClipEmbedding(models.Model):
     """
 
     clip = models.OneToOneField(Clip, on_delete=models.CASCADE, related_name="embedding")
-    model = models.CharField(max_length=60, help_text="The encoder that made the vector.")
-    # Float32, little-endian (media_pipeline.meaning.to_bytes).
-    vector = models.BinaryField()
-    # SHA-256 of the text embedded (with the model's name).
-    text_hash = models.CharField(max_length=64)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     def __str__(self) -> str:
         return f"embedding of clip {self.clip_id}"
