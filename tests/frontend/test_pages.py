@@ -10,8 +10,8 @@ from django.utils.translation import gettext
 
 from frontend.views.reporter import SCOPE_HELP
 from stories.domain import consent, receipts
-from stories.enums import AssetRole, ConsentScope, StoryStatus
-from stories.models import ConsentRecord, MediaAsset, Story, Theme
+from stories.enums import AssetRole, ConsentScope, StoryStatus, ThemeSource
+from stories.models import ConsentRecord, MediaAsset, Story, StoryTheme, Theme
 from tests.factories import (
     CollectionFactory,
     StoryFactory,
@@ -372,6 +372,28 @@ def test_console_story_page_with_words_and_personal_data(client, curator):
     assert '<mark class="pd" title="name">Anna</mark>' in body
     assert 'data-start="0.500"' in body  # "there"
     assert f"/api/v1/stories/{story.pk}/redactions/" in body
+
+
+def test_console_says_when_a_theme_was_suggested_by_meaning_not_by_the_story_s_words(
+    client, curator
+):
+    story = StoryFactory(status=StoryStatus.NEEDS_REVIEW, text="The letter said no.")
+    example = {
+        "text": "We waited months and nobody could say who decides.",
+        "example": "transparency/en/3",
+        "source": "taxonomy",
+        "similarity": 0.91,
+    }
+    StoryTheme.objects.create(
+        story=story,
+        theme=Theme.objects.get(slug="transparency"),
+        source=ThemeSource.MACHINE,
+        score=0.6,
+        evidence=[example],
+    )
+    client.force_login(curator)
+    body = client.get(f"/console/stories/{story.pk}/").content.decode()
+    assert "Close in meaning to this example of the theme: “We waited months" in body
 
 
 def test_reporter_cannot_open_console_story_or_media(client, reporter):
