@@ -58,3 +58,31 @@ def test_lexicon_evidence_stays_when_the_words_carry_the_theme():
     assert plain.evidence
     assert empathy.evidence == plain.evidence
     assert empathy.example is None
+
+
+def test_the_probe_learns_each_theme_from_its_labelled_texts():
+    """The linear probe tells a theme's texts from the others' by where they lie, not by
+    how close the nearest one is: a story on the transparency side scores it high, and
+    the themes it has nothing of score low."""
+    model = model_with_examples()
+    story = unit(1000) * 0.6 + unit(99) * 0.4
+    story /= np.linalg.norm(story)
+    scores = model.score(story).scores
+    assert scores["transparency"] > 0.5
+    assert max(v for slug, v in scores.items() if slug != "transparency") < 0.3
+
+
+def test_curated_stories_move_the_probe():
+    """A curator's confirmed stories are training data for the probe: once some stories
+    near a direction carry a theme, a new story there gets that theme by meaning."""
+    model = model_with_examples()
+    direction = unit(5000)
+    before = model.score(direction).scores["assets"]
+    near = [direction * 0.8 + unit(6000 + i) * 0.2 for i in range(6)]
+    curated = [
+        Example(f"assets-{i}", "A story about what the neighbours know.", frozenset({"assets"}),
+                vector / np.linalg.norm(vector))
+        for i, vector in enumerate(near)
+    ]  # fmt: skip
+    after = model.with_curated([*model.curated, *curated]).score(direction).scores["assets"]
+    assert after > before + 0.3
