@@ -52,6 +52,7 @@ def apply(knobs: dict[str, float]) -> None:
     for name, value in knobs.items():
         setattr(semantic, name, int(value) if name in {"NEIGHBOURS", "THEME_TOP"} else value)
     tagger.MEANING_WEIGHT = semantic.WEIGHT
+    tagger.MEANING_WEIGHT_WITHOUT_WORDS = semantic.WEIGHT_WITHOUT_WORDS
     tagger.MEANING_THRESHOLD = semantic.THRESHOLD
     tagger.MEANING_FALLBACK = semantic.FALLBACK
 

@@ -45,6 +45,8 @@ EXAMPLES_SHARE = 0.5
 # with the lexicon's 0.5 this makes 0.4.
 WEIGHT = 0.5
 THRESHOLD = 0.3
+# The meaning's share when no theme's words alone reach the lexicon's threshold.
+WEIGHT_WITHOUT_WORDS = 0.7
 # When no theme passes, the meaning may still name the story's best theme if its meaning
 # score is at least this (1 turns it off): a community story about a public service
 # speaks to some theme, and a curator confirms or rejects the suggestion.

@@ -7,7 +7,7 @@ import numpy as np
 
 from media_pipeline.meaning import DIMENSIONS
 from media_pipeline.themes import load_default, tag
-from media_pipeline.themes.semantic import Example, SemanticModel
+from media_pipeline.themes.semantic import WEIGHT, WEIGHT_WITHOUT_WORDS, Example, SemanticModel
 
 # Says nothing in the theme's words: the letter, the number that never answers.
 UNSAID = "The letter said not eligible and gave a number that never answers."
@@ -86,3 +86,24 @@ def test_curated_stories_move_the_probe():
     ]  # fmt: skip
     after = model.with_curated([*model.curated, *curated]).score(direction).scores["assets"]
     assert after > before + 0.3
+
+
+def test_the_meaning_weighs_more_when_no_theme_has_its_words():
+    """A story whose words reach no theme's threshold is scored mostly by its meaning
+    (WEIGHT_WITHOUT_WORDS); one whose words carry a theme, half and half."""
+    taxonomy = load_default()
+    model = model_with_examples()
+    wordless = "The decision arrived on a Tuesday, three lines long, signed by nobody."
+    assert max(s.lexicon_score for s in tag(wordless, "en", taxonomy).suggestions) < 0.5
+    result = tag(wordless, "en", taxonomy, semantic=model, meaning_vector=unit(1000))
+    assert result.suggested == ["transparency"]
+    decided = result.get("transparency")
+    assert decided.meaning_score is not None
+    expected = (1 - WEIGHT_WITHOUT_WORDS) * decided.lexicon_score
+    expected += WEIGHT_WITHOUT_WORDS * decided.meaning_score
+    assert abs(decided.score - expected) < 1e-3
+    said = "Nobody listened to us at the meeting, and then at last someone really listened."
+    empathy = tag(said, "en", taxonomy, semantic=model, meaning_vector=unit(7)).get("empathy")
+    assert empathy.meaning_score is not None
+    expected = (1 - WEIGHT) * empathy.lexicon_score + WEIGHT * empathy.meaning_score
+    assert abs(empathy.score - expected) < 1e-3
