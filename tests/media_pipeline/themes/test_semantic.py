@@ -7,6 +7,7 @@ import numpy as np
 
 from media_pipeline.meaning import DIMENSIONS
 from media_pipeline.themes import load_default, tag
+from media_pipeline.themes.learning import TrainingExample, train
 from media_pipeline.themes.semantic import WEIGHT, WEIGHT_WITHOUT_WORDS, Example, SemanticModel
 
 # Says nothing in the theme's words: the letter, the number that never answers.
@@ -107,3 +108,29 @@ def test_the_meaning_weighs_more_when_no_theme_has_its_words():
     assert empathy.meaning_score is not None
     expected = (1 - WEIGHT) * empathy.lexicon_score + WEIGHT * empathy.meaning_score
     assert abs(empathy.score - expected) < 1e-3
+
+
+def test_without_words_the_trained_model_shares_the_words_part():
+    """A bag-of-words model has little to say about a story with no theme's words: there
+    it shares the lexicon's part of the blend instead of overruling the meaning."""
+    taxonomy = load_default()
+    confirmed = [
+        f"The permit office refused us again, case {i}, nobody would explain." for i in range(6)
+    ]
+    rejected = [f"We sang in the library choir on day {i} and laughed a lot." for i in range(6)]
+    examples = [
+        TrainingExample(t, "en", frozenset({"transparency"}), frozenset()) for t in confirmed
+    ] + [TrainingExample(t, "en", frozenset(), frozenset({"transparency"})) for t in rejected]
+    model = train(examples, taxonomy)
+    wordless = "The decision arrived on a Tuesday, three lines long, signed by nobody."
+    result = tag(
+        wordless, "en", taxonomy, model=model, semantic=model_with_examples(),
+        meaning_vector=unit(1000),
+    )  # fmt: skip
+    decided = result.get("transparency")
+    assert decided.model_score is not None
+    assert decided.meaning_score is not None
+    w = model.blend_weight("transparency")
+    words = (1 - w) * decided.lexicon_score + w * decided.model_score
+    expected = (1 - WEIGHT_WITHOUT_WORDS) * words + WEIGHT_WITHOUT_WORDS * decided.meaning_score
+    assert abs(decided.score - expected) < 1e-3
