@@ -1,19 +1,17 @@
 """Themes recognised from what a story is about, not only from the theme's own words.
 
 A story's meaning vector (``media_pipeline.meaning``) is compared with labelled texts:
-
-- each theme's description in every language of the taxonomy, and
-- labelled examples, as their nearest neighbours vote: the taxonomy's own examples (short
-  vignettes per theme and language, there from day one) and curated stories (a curator
-  confirmed their themes).
-
-The two give one *meaning score* per theme in [0, 1], which the tagger blends with the
-lexicon's score. When the meaning score carries a theme the lexicon alone would not have
-suggested, the nearest example with that theme is shown as the evidence, marked as a
-curated story or a taxonomy example.
+each theme's descriptions and the taxonomy's examples (short vignettes per theme and
+language, there from day one) in every language, and curated stories (a curator confirmed
+their themes). Half of a theme's *meaning score* in [0, 1] is a linear probe (a logistic
+regression per theme over all those texts' vectors), half the similarity scores (the
+theme's closest texts, and the curated stories' nearest-neighbour vote). The tagger
+blends it with the lexicon's score. When the meaning score carries a theme the lexicon
+alone would not have suggested, the nearest example with that theme is shown as the
+evidence, marked as a curated story or a taxonomy example.
 
 The knobs were chosen by 5-fold cross-validation (2 repeats) over the 240 tuning stories
-only (``bench/themes_eval.py --cv 5 --repeats 2 --semantic``; docs/themes.md).
+and the implicit development set (``bench/themes_meaning_grid.py --dev``; docs/themes.md).
 """
 
 from __future__ import annotations
