@@ -41,11 +41,9 @@ from media_pipeline.themes.semantic import SemanticModel  # noqa: E402
 from media_pipeline.themes.taxonomy import load_default  # noqa: E402
 
 GRID: dict[str, list[float]] = {
+    "PROBE_SHARE": [0.0, 0.5, 0.75, 1.0],
+    "PROBE_C": [1.0, 10.0, 100.0],
     "WEIGHT": [0.5, 0.6],
-    "THRESHOLD": [0.2, 0.3],
-    "THEME_TEMPERATURE": [0.01, 0.02],
-    "EXAMPLES_SHARE": [0.3, 0.5],
-    "FALLBACK": [0.0, 0.3, 1.0],
 }
 
 
@@ -54,6 +52,7 @@ def apply(knobs: dict[str, float]) -> None:
     for name, value in knobs.items():
         setattr(semantic, name, int(value) if name in {"NEIGHBOURS", "THEME_TOP"} else value)
     tagger.MEANING_WEIGHT = semantic.WEIGHT
+    tagger.MEANING_WEIGHT_WITHOUT_WORDS = semantic.WEIGHT_WITHOUT_WORDS
     tagger.MEANING_THRESHOLD = semantic.THRESHOLD
     tagger.MEANING_FALLBACK = semantic.FALLBACK
 
@@ -73,14 +72,13 @@ def main(argv: list[str] | None = None) -> int:
     encoder = CachingEncoder()
     base = SemanticModel.build(taxonomy, encoder)
     pooled = load_stories(STORIES) + load_stories(DEV_STORIES) + load_stories(BLIND1_STORIES)
-    plans = []
+    splits = []
     for seed in range(args.repeats):
         parts = folds(pooled, 5, seed)
         for i, held_out in enumerate(parts):
             rest = [s for j, part in enumerate(parts) if j != i for s in part]
-            plans.append((held_out, base if args.no_curated else semantic_for(base, rest, encoder)))
+            splits.append((held_out, rest))
     dev = load_stories(IMPLICIT_STORIES) if args.dev else []
-    dev_model = base if args.no_curated else semantic_for(base, pooled, encoder)
 
     grid = json.loads(args.grid) if args.grid else GRID
     settings = (
@@ -91,6 +89,13 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for knobs in settings:
         apply(knobs)
+        # The probe is fitted when a model is made: every setting makes its own.
+        base = base.with_curated([])
+        plans = [
+            (held_out, base if args.no_curated else semantic_for(base, rest, encoder))
+            for held_out, rest in splits
+        ]
+        dev_model = base if args.no_curated else semantic_for(base, pooled, encoder)
         cv: Report | None = None
         for held_out, model in plans:
             cv = merge(cv, evaluate(held_out, taxonomy, semantic=model))

@@ -1,19 +1,17 @@
 """Themes recognised from what a story is about, not only from the theme's own words.
 
 A story's meaning vector (``media_pipeline.meaning``) is compared with labelled texts:
-
-- each theme's description in every language of the taxonomy, and
-- labelled examples, as their nearest neighbours vote: the taxonomy's own examples (short
-  vignettes per theme and language, there from day one) and curated stories (a curator
-  confirmed their themes).
-
-The two give one *meaning score* per theme in [0, 1], which the tagger blends with the
-lexicon's score. When the meaning score carries a theme the lexicon alone would not have
-suggested, the nearest example with that theme is shown as the evidence, marked as a
-curated story or a taxonomy example.
+each theme's descriptions and the taxonomy's examples (short vignettes per theme and
+language, there from day one) in every language, and curated stories (a curator confirmed
+their themes). Half of a theme's *meaning score* in [0, 1] is a linear probe (a logistic
+regression per theme over all those texts' vectors), half the similarity scores (the
+theme's closest texts, and the curated stories' nearest-neighbour vote). The tagger
+blends it with the lexicon's score. When the meaning score carries a theme the lexicon
+alone would not have suggested, the nearest example with that theme is shown as the
+evidence, marked as a curated story or a taxonomy example.
 
 The knobs were chosen by 5-fold cross-validation (2 repeats) over the 240 tuning stories
-only (``bench/themes_eval.py --cv 5 --repeats 2 --semantic``; docs/themes.md).
+and the implicit development set (``bench/themes_meaning_grid.py --dev``; docs/themes.md).
 """
 
 from __future__ import annotations
@@ -24,6 +22,7 @@ from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
+from sklearn.linear_model import LogisticRegression
 
 from .taxonomy import Taxonomy
 
@@ -44,10 +43,19 @@ EXAMPLES_SHARE = 0.5
 # with the lexicon's 0.5 this makes 0.4.
 WEIGHT = 0.5
 THRESHOLD = 0.3
+# The meaning's share when no theme's words alone reach the lexicon's threshold.
+WEIGHT_WITHOUT_WORDS = 0.7
 # When no theme passes, the meaning may still name the story's best theme if its meaning
 # score is at least this (1 turns it off): a community story about a public service
 # speaks to some theme, and a curator confirms or rejects the suggestion.
 FALLBACK = 0.3
+# A linear probe per theme (logistic regression, one theme against the others) over the
+# vectors of every labelled text: descriptions, the taxonomy's examples and curated
+# stories. Its probability is this share of the meaning score, the rest the similarity
+# scores above. PROBE_C is its inverse regularisation strength; each theme's positives
+# weigh as much as its negatives (there are 12 other themes' texts to each one's own).
+PROBE_SHARE = 0.5
+PROBE_C = 30.0
 # Excerpt of a curated example shown as evidence.
 EXCERPT_CHARS = 240
 # Where an example comes from.
@@ -122,6 +130,11 @@ class SemanticModel:
         self._labels = np.array(
             [[slug in e.themes for slug in self.slugs] for e in self.curated], dtype=np.float32
         ).reshape(len(self.curated), len(self.slugs))
+        self._probe = _fit_probe(
+            self.slugs,
+            [(slug, v) for slug, v in description_vectors.items() if slug in self.slugs],
+            self.examples,
+        )
         # Per theme, its descriptions' and its taxonomy examples' vectors, one per row.
         self._theme_texts = {
             slug: np.vstack(
@@ -184,10 +197,14 @@ class SemanticModel:
         described = self._theme_scores(vector)
         voted, nearest = self._example_votes(vector)
         share = EXAMPLES_SHARE if voted is not None else 0.0
+        probed = self._probe.predict(vector) if self._probe is not None else None
+        probe_share = PROBE_SHARE if probed is not None else 0.0
         scores = {}
         for i, slug in enumerate(self.slugs):
             from_examples = float(voted[i]) if voted is not None else 0.0
-            scores[slug] = share * from_examples + (1 - share) * described.get(slug, 0.0)
+            similar = share * from_examples + (1 - share) * described.get(slug, 0.0)
+            from_probe = float(probed[i]) if probed is not None else 0.0
+            scores[slug] = probe_share * from_probe + (1 - probe_share) * similar
         return MeaningScores(scores, nearest)
 
     def _theme_scores(self, vector: npt.NDArray[np.float32]) -> dict[str, float]:
@@ -235,6 +252,53 @@ class SemanticModel:
             if len(nearest) == len(self.slugs):
                 break
         return votes, nearest
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One logistic regression per theme over meaning vectors: ``weights`` (themes x
+    dimensions) and ``bias`` (themes); a theme nobody labelled has weights 0 and bias
+    -inf-like, so its probability is 0."""
+
+    weights: npt.NDArray[np.float32]
+    bias: npt.NDArray[np.float32]
+
+    def predict(self, vector: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        """The probability of each theme for a story with this vector."""
+        logits = self.weights @ vector + self.bias
+        return (1.0 / (1.0 + np.exp(-logits))).astype(np.float32)
+
+
+def _fit_probe(
+    slugs: Sequence[str],
+    descriptions: Sequence[tuple[str, npt.NDArray[np.float32]]],
+    examples: Sequence[Example],
+) -> Probe | None:
+    """The probe trained on the descriptions (each theme's rows) and the labelled
+    examples; None with no labelled text at all (a bare taxonomy)."""
+    rows: list[npt.NDArray[np.float32]] = []
+    labels: list[frozenset[str]] = []
+    for slug, vectors in descriptions:
+        for vector in np.atleast_2d(vectors):
+            rows.append(vector)
+            labels.append(frozenset({slug}))
+    for example in examples:
+        rows.append(example.vector)
+        labels.append(example.themes)
+    if not rows:
+        return None
+    x = np.vstack(rows).astype(np.float64)
+    weights = np.zeros((len(slugs), x.shape[1]), dtype=np.float32)
+    bias = np.full(len(slugs), -30.0, dtype=np.float32)
+    for i, slug in enumerate(slugs):
+        y = np.array([slug in themes for themes in labels])
+        if y.all() or not y.any():
+            continue  # one class only: nothing to tell apart, the theme scores 0
+        fitted = LogisticRegression(C=PROBE_C, class_weight="balanced", max_iter=1000)
+        fitted.fit(x, y)
+        weights[i] = fitted.coef_[0]
+        bias[i] = fitted.intercept_[0]
+    return Probe(weights, bias)
 
 
 def _excerpt(text: str) -> str:

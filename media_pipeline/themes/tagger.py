@@ -27,6 +27,7 @@ from .scoring import (
 from .semantic import FALLBACK as MEANING_FALLBACK
 from .semantic import THRESHOLD as MEANING_THRESHOLD
 from .semantic import WEIGHT as MEANING_WEIGHT
+from .semantic import WEIGHT_WITHOUT_WORDS as MEANING_WEIGHT_WITHOUT_WORDS
 from .semantic import MeaningScores, NearestExample, SemanticModel
 from .taxonomy import Taxonomy, load_default
 
@@ -178,19 +179,28 @@ def tag(
         meaning = semantic.score(vector)
 
     threshold = taxonomy.scoring.threshold
+    # When no theme's words reach the threshold, the words say little: the meaning weighs
+    # more, and the trained model, which reads words too, shares the words' part.
+    wordless = meaning is not None and max(lexicon_scores.values(), default=0.0) < threshold
+    meaning_weight = MEANING_WEIGHT_WITHOUT_WORDS if wordless else MEANING_WEIGHT
     scores: dict[str, float] = {}
     cuts: dict[str, float] = {}
     for theme in taxonomy.themes:
         score, cut = lexicon_scores[theme.slug], threshold
         # The meaning joins the words first and the trained model comes last, so that
         # the model, which learns this installation's curator decisions, keeps its full
-        # weight (p/(p+45)) instead of sharing it with the meaning.
-        if meaning is not None:
-            score = (1 - MEANING_WEIGHT) * score + MEANING_WEIGHT * meaning.scores[theme.slug]
-            cut = (1 - MEANING_WEIGHT) * cut + MEANING_WEIGHT * MEANING_THRESHOLD
+        # weight (p/(p+45)) instead of sharing it with the meaning; unless the words say
+        # little, and then a bag-of-words model has little to say either.
         model_score = model_scores.get(theme.slug)
-        if model is not None and model_score is not None:
-            w = blend[theme.slug]
+        w = blend[theme.slug] if model is not None and model_score is not None else 0.0
+        if wordless and model is not None and model_score is not None:
+            score = (1 - w) * score + w * model_score
+            cut = (1 - w) * cut + w * model.threshold(theme.slug)
+            w = 0.0
+        if meaning is not None:
+            score = (1 - meaning_weight) * score + meaning_weight * meaning.scores[theme.slug]
+            cut = (1 - meaning_weight) * cut + meaning_weight * MEANING_THRESHOLD
+        if model is not None and model_score is not None and w > 0:
             score = (1 - w) * score + w * model_score
             cut = (1 - w) * cut + w * model.threshold(theme.slug)
         scores[theme.slug], cuts[theme.slug] = score, cut
