@@ -23,12 +23,13 @@ worker_class = "gthread"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "300"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 keepalive = 5
-# Recycle workers now and then: bounded memory growth. Not too often: a new worker costs
-# ~0.7 s of CPU to start and begins with an empty public-page cache. With two processes
-# serving ~1,000 requests/s, 20,000 restarted one every ~20 s and its readers waited
-# (bench/api_load.py: JSON Feed p99 over 1 s); 100,000 is every few minutes at that
-# rate, and days at a municipality's usual traffic.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "100000"))
+# Recycle workers now and then: bounded memory growth. Rarely: a new worker costs seconds
+# of CPU to start (the lemma lexicons) and begins with an empty public-page cache. With two
+# processes serving ~1,000 requests/s, 20,000 restarted one every ~20 s (JSON Feed p99 over
+# 1 s) and 100,000 every few minutes, emptying the kept story pages in the middle of
+# bench/api_load.py's runs; 1,000,000 is about half an hour at that rate, and weeks at a
+# municipality's usual traffic. Memory the process keeps on purpose is bounded anyway.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "1000000"))
 max_requests_jitter = max_requests // 10
 # The reverse proxy sets X-Forwarded-*; trust it only from the private network.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")

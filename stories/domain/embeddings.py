@@ -278,10 +278,12 @@ def related(publication: PublishedStory, limit: int = RELATED_LIMIT) -> list[Pub
     vector = store().vector_of(publication.pk)
     if vector is None:
         return []
-    among = publicity.published_stories()
-    allowed = set(among.values_list("pk", flat=True))
-    found = store().nearest(vector, limit, allowed=allowed, exclude=[publication.pk])
-    return _in_order(among, [n for n in found if n.similarity >= RELATED_FLOOR])
+    # The store holds only public copies' vectors and is checked against the rows before
+    # each search; the few candidates are checked against the published stories again
+    # (``_in_order``) rather than reading every published id for each page.
+    found = store().nearest(vector, limit * 2, exclude=[publication.pk])
+    close = [n for n in found if n.similarity >= RELATED_FLOOR]
+    return _in_order(publicity.published_stories(), close)[:limit]
 
 
 def _in_order(among: QuerySet[PublishedStory], found: Iterable[Neighbour]) -> list[PublishedStory]:
