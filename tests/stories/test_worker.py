@@ -20,7 +20,8 @@ def test_submitted_text_story_reaches_review_through_the_worker(client_for, driv
         {
             "drive": drive.slug,
             "kind": "text",
-            "text": "Bussi ei tullut. Kukaan ei kuunnellut meitä, vaikka kerroimme asiasta.",
+            "text": "Hoitaja istui viereeni ja kuunteli rauhassa, kun kerroin pelostani. "
+            "Tunsin, että minut ymmärrettiin.",
             "consent": {"store": True},
         },
         format="json",
