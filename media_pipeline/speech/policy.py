@@ -214,21 +214,23 @@ def needs_listening(decision: LanguageDecision, unsure_below: float) -> bool:
 
 
 #: How much better (average log-probability per token) another expected language must read
-#: to win over the first one, the reporter's own when they said it. Closer scores are noise:
-#: on one full test run espeak Swedish read -1.19 as Swedish and -1.13 as Finnish, and was
-#: transcribed as Finnish; on every other run it was heard as Swedish.
+#: to win over the language the reporter said they speak. Closer scores are noise: on one
+#: full test run espeak Swedish, said to be Swedish, read -1.19 as Swedish and -1.13 as
+#: Finnish and was transcribed as Finnish; on every other run it was heard as Swedish.
 LISTENING_MARGIN = 0.1
 
 
-def prefer_listened(decision: LanguageDecision, scores: Mapping[str, float]) -> LanguageDecision:
-    """The decision with the expected language whose decoded text scored best; the first
-    expected language keeps its place unless another reads better by ``LISTENING_MARGIN``."""
+def prefer_listened(
+    decision: LanguageDecision, scores: Mapping[str, float], said: str | None = None
+) -> LanguageDecision:
+    """The decision with the expected language whose decoded text scored best; ``said``
+    (the reporter's own language) keeps its place unless another reads better by
+    ``LISTENING_MARGIN``. Without it the best score wins, however close."""
     if not scores:
         return decision
     best = max(scores, key=lambda code: scores[code])
-    first = next((code for code in decision.expected if code in scores), best)
-    if scores[best] - scores[first] < LISTENING_MARGIN:
-        best = first
+    if said is not None and said in scores and scores[best] - scores[said] < LISTENING_MARGIN:
+        best = said
     rounded = {code: round(float(score), 4) for code, score in scores.items()}
     return replace(decision, chosen=best, listened=rounded)
 

@@ -95,7 +95,7 @@ class WindowedTranscriber(ABC):
             )
             if needs_listening(decision, options.language_threshold):
                 scores = {code: self._text_likelihood(speech, code) for code in decision.expected}
-                decision = prefer_listened(decision, scores)
+                decision = prefer_listened(decision, scores, said=hint)
             return decision
         detected, probability = max(probabilities.items(), key=lambda item: item[1])
         chosen, _ = choose_language(detected, probability, hint, options.language_threshold)
