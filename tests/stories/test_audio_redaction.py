@@ -44,7 +44,7 @@ def speak(folder: Path, voice: str, parts: list[str]) -> tuple[Path, list[tuple[
         at += seconds
         files.append(str(path))
     joined = folder / "speech.wav"
-    subprocess.run(["sox", *files, "-r", "16000", "-c", "1", str(joined)], check=True)
+    subprocess.run(["sox", "-D", *files, "-r", "16000", "-c", "1", str(joined)], check=True)
     return joined, spans
 
 

@@ -41,7 +41,7 @@ def recordings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     for language, text in SAID.items():
         raw, wav = folder / f"{language}-raw.wav", folder / f"{language}.wav"
         subprocess.run(["espeak-ng", "-v", language, "-s", "140", "-w", str(raw), text], check=True)
-        subprocess.run(["sox", str(raw), "-r", "16000", "-c", "1", str(wav)], check=True)
+        subprocess.run(["sox", "-D", str(raw), "-r", "16000", "-c", "1", str(wav)], check=True)
         made[language] = wav
     return made
 
