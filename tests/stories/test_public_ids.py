@@ -5,21 +5,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from stories.api.converters import PUBLIC_ID_PATTERN
+from tests.stories.migrations import migrate, migrate_to_latest
 
 BEFORE = [("stories", "0014_upload_parts")]
 AFTER = [("stories", "0016_public_ids_required")]
-
-
-def migrate(target: list[tuple[str, str]]):
-    """Migrate the test database to ``target``; the historical apps there."""
-    executor = MigrationExecutor(connection)
-    executor.migrate(target)
-    return executor.loader.project_state(target).apps
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -45,4 +37,4 @@ def test_the_migration_fills_public_ids_for_stories_and_their_copies():
         copy = new.get_model("stories", "PublishedStory").objects.get(story_id=stories[0].pk)
         assert copy.public_id == ids[stories[0].pk]
     finally:
-        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to_latest()

@@ -4,20 +4,12 @@ gets a version that carries them, so suggestions use them without a curator's ed
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from media_pipeline.themes.taxonomy import load_default
+from tests.stories.migrations import migrate, migrate_to_latest
 
 BEFORE = [("stories", "0025_learning")]
 AFTER = [("stories", "0026_theme_examples")]
-
-
-def migrate(target: list[tuple[str, str]]):
-    """Migrate the test database to ``target``; the historical apps there."""
-    executor = MigrationExecutor(connection)
-    executor.migrate(target)
-    return executor.loader.project_state(target).apps
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -60,4 +52,4 @@ def test_the_migration_fills_examples_and_records_a_version_with_them():
         assert latest.note == "theme examples added (migration 0026)"
     finally:
         # Whatever happened above, later tests need the schema of today.
-        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to_latest()
