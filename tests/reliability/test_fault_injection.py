@@ -160,8 +160,17 @@ def started(media_root: Path, name: str, env: dict[str, str] | None = None) -> W
 
 def idle(worker: WorkerProcess) -> bool:
     """Whether the worker is running no task right now."""
-    replies = celery_app.control.inspect(destination=[worker.name], timeout=1).active() or {}
+    # Replies travel through the broker; on a loaded machine one second can be too short.
+    replies = celery_app.control.inspect(destination=[worker.name], timeout=3).active() or {}
     return replies.get(worker.name) == []
+
+
+def wait_until_idle(worker: WorkerProcess, timeout: float) -> None:
+    """Wait until the worker runs no task; a failure shows the end of the worker's log."""
+    try:
+        wait_for(lambda: idle(worker), timeout=timeout, interval=0.5)
+    except AssertionError as late:
+        raise AssertionError(f"{late}; the worker's log ends:\n{worker.log()}") from None
 
 
 def at_step(story_id: int, step: str) -> Callable[[], bool]:
@@ -254,7 +263,7 @@ def test_withdrawn_at_step_leaves_no_personal_data(
         story = Story.objects.get(pk=story_id)
         assert consent.withdraw(story, actor_label="receipt holder")
         # The paused step now runs on, on a story that is gone; wait until it is over.
-        wait_for(lambda: idle(worker), timeout=180, interval=0.5)
+        wait_until_idle(worker, timeout=180)
     finally:
         worker.stop()
 
@@ -281,7 +290,7 @@ def test_worker_killed_at_step_finishes_once(
         settings.TARINA_STUCK_AFTER_SECONDS = 0
         assert story_id in sweep_stuck_stories()
         wait_for(lambda: finished(story_id, step), timeout=180)
-        wait_for(lambda: idle(second), timeout=30, interval=0.5)  # any twin task done too
+        wait_until_idle(second, timeout=30)  # any twin task done too
     finally:
         second.stop()
 
@@ -335,7 +344,7 @@ def test_storage_full_at_step_then_finishes_once(
             settings.TARINA_STUCK_AFTER_SECONDS = 0
             assert story_id in sweep_stuck_stories()
         wait_for(lambda: finished(story_id, step), timeout=180)
-        wait_for(lambda: idle(second), timeout=30, interval=0.5)
+        wait_until_idle(second, timeout=30)
     finally:
         second.stop()
 
