@@ -7,6 +7,7 @@ is how those views answer.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import shutil
@@ -19,10 +20,12 @@ from typing import BinaryIO
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 
 RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+logger = logging.getLogger(__name__)
 
 
 class PrivateFileSystemStorage(FileSystemStorage):
@@ -65,11 +68,19 @@ def serve_private(field: FieldFile, content_type: str, range_header: str = "") -
     """A private file as a response no one caches or sniffs, shown inline.
 
     Files on local disk answer a single byte range (``Range: bytes=a-b``) so that a media
-    player can seek; files in object storage are streamed through whole.
+    player can seek; files in object storage are streamed through whole. A file missing
+    from storage raises ``Http404``.
     """
     path = _local_path(field)
     if path is None:
-        response: HttpResponseBase = FileResponse(field.open("rb"), content_type=content_type)
+        try:
+            opened = field.open("rb")
+        except FileNotFoundError:
+            # The row outlived its file (a disk restored from an older backup, say): the
+            # reader gets a 404 and the operator a warning, not a server error.
+            logger.warning("private file %s is missing from storage", field.name)
+            raise Http404("This file is missing.") from None
+        response: HttpResponseBase = FileResponse(opened, content_type=content_type)
     else:
         response = _ranged(path, content_type, range_header)
     response["Cache-Control"] = "private, no-store"

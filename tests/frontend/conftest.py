@@ -115,6 +115,14 @@ def phone(browser, live_server):
     assert errors == [], "the page's scripts threw, or it broke its Content-Security-Policy"
 
 
+def fits_the_screen(phone) -> bool:
+    """Whether the page needs no sideways scrolling on the phone's screen (a mobile
+    browser widens its layout to the content, so the content is measured, not the
+    window)."""
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    return bool(width <= phone.viewport_size["width"])
+
+
 def sign_in(page, user, live_server) -> None:
     """Give ``page``'s browser context a session of ``user`` (no login form involved)."""
     from django.test import Client

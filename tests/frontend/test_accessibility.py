@@ -22,7 +22,7 @@ from tests.factories import (
     story_with_receipt,
     transcript_for,
 )
-from tests.frontend.conftest import AXE, sign_in
+from tests.frontend.conftest import AXE, fits_the_screen, sign_in
 from tests.frontend.test_pages import normalised_recording
 
 pytestmark = [
@@ -114,6 +114,37 @@ def site(db):
     }
 
 
+def public_pages(site: dict) -> dict[str, str]:
+    """Every public page the site shows, by label."""
+    drive = site["drive"]
+    return {
+        "home": "/",
+        "public story list": "/stories/",
+        "public theme list": "/themes/",
+        "public theme": f"/themes/{site['theme'].slug}/",
+        "public collection list": "/collections/",
+        "public collection": f"/collections/{site['collection'].slug}/",
+        "public story": f"/stories/{site['publication'].public_id}/",
+        "status (ask)": "/r/",
+        "login": "/login/",
+        "drive in Finnish": f"/d/{drive.slug}/?lang=fi",
+        "not found": "/stories/999999/",
+        "withdrawn story": f"/stories/{site['withdrawn'].public_id}/",
+    }
+
+
+def console_pages(site: dict) -> dict[str, str]:
+    """Every console page a curator opens, by label."""
+    return {
+        "console queue": "/console/",
+        "console story": f"/console/stories/{site['pending'].pk}/",
+        "console collections": "/console/collections/",
+        "console dashboard": "/console/dashboard/",
+        "console story in Finnish": f"/console/stories/{site['pending'].pk}/?lang=fi",
+        "console video story": f"/console/stories/{site['video'].pk}/?lang=en",
+    }
+
+
 def test_every_page_has_no_serious_or_critical_violations(page, live_server, site):
     if not AXE.exists():
         missing = f"{AXE} is missing: run `npm ci` (make install does)"
@@ -130,21 +161,7 @@ def test_every_page_has_no_serious_or_critical_violations(page, live_server, sit
             found[label] = problems
 
     drive = site["drive"]
-    public_pages = {
-        "home": "/",
-        "public story list": "/stories/",
-        "public theme list": "/themes/",
-        "public theme": f"/themes/{site['theme'].slug}/",
-        "public collection list": "/collections/",
-        "public collection": f"/collections/{site['collection'].slug}/",
-        "public story": f"/stories/{site['publication'].public_id}/",
-        "status (ask)": "/r/",
-        "login": "/login/",
-        "drive in Finnish": f"/d/{drive.slug}/?lang=fi",
-        "not found": "/stories/999999/",
-        "withdrawn story": f"/stories/{site['withdrawn'].public_id}/",
-    }
-    for label, url in public_pages.items():
+    for label, url in public_pages(site).items():
         page.goto(url)
         check(label)
 
@@ -180,15 +197,7 @@ def test_every_page_has_no_serious_or_critical_violations(page, live_server, sit
 
     curator = UserFactory(username="a11y-curator", role=Role.CURATOR)
     sign_in(page, curator, live_server)
-    console_pages = {
-        "console queue": "/console/",
-        "console story": f"/console/stories/{site['pending'].pk}/",
-        "console collections": "/console/collections/",
-        "console dashboard": "/console/dashboard/",
-        "console story in Finnish": f"/console/stories/{site['pending'].pk}/?lang=fi",
-        "console video story": f"/console/stories/{site['video'].pk}/?lang=en",
-    }
-    for label, url in console_pages.items():
+    for label, url in console_pages(site).items():
         page.goto(url)
         check(label)
     page.goto(f"/console/stories/{site['pending'].pk}/?lang=en")
@@ -197,3 +206,21 @@ def test_every_page_has_no_serious_or_critical_violations(page, live_server, sit
     check("console story, preview")
 
     assert found == {}
+
+
+def test_every_page_fits_a_phone_screen(phone, live_server, site):
+    """No page needs sideways scrolling on a 390-pixel-wide phone."""
+    too_wide: dict[str, int] = {}
+    curator = UserFactory(username="phone-curator", role=Role.CURATOR)
+    pages = {**public_pages(site), "drive": f"/d/{site['drive'].slug}/?lang=en"}
+    for label, url in pages.items():
+        phone.goto(url)
+        if not fits_the_screen(phone):
+            too_wide[label] = phone.evaluate("document.documentElement.scrollWidth")
+    sign_in(phone, curator, live_server)
+    more = {"console insights": "/console/insights/", "console patterns": "/console/patterns/"}
+    for label, url in {**console_pages(site), **more}.items():
+        phone.goto(url)
+        if not fits_the_screen(phone):
+            too_wide[label] = phone.evaluate("document.documentElement.scrollWidth")
+    assert too_wide == {}

@@ -427,6 +427,14 @@ def test_curator_streams_the_normalised_recording_privately(client, curator):
     assert len(b"".join(ranged.streaming_content)) == 10
 
 
+def test_media_view_404_when_the_recording_file_is_gone(client, curator):
+    story = StoryFactory(status=StoryStatus.NEEDS_REVIEW)
+    asset = normalised_recording(story)
+    asset.file.storage.delete(asset.file.name)
+    client.force_login(curator)
+    assert client.get(f"/console/stories/{story.pk}/media").status_code == 404
+
+
 def test_media_view_404_without_recording(client, curator):
     story = StoryFactory(status=StoryStatus.NEEDS_REVIEW)
     client.force_login(curator)

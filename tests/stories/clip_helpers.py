@@ -7,9 +7,10 @@ from pathlib import Path
 from django.core.files import File
 from django.utils import timezone
 
-from stories.domain import audio_redactions, publication
+from stories.domain import audio_redactions, clips, publication
+from stories.domain.roles import AnyUser
 from stories.enums import StoryKind, StoryStatus
-from stories.models import Collection, CollectionStory, Story
+from stories.models import Clip, Collection, CollectionStory, Story
 from tests.factories import CollectionFactory, StoryFactory, transcript_for
 from tests.media_pipeline.anonymise.helpers import voice_like
 from tests.media_pipeline.media_factories import write_wav
@@ -19,6 +20,14 @@ from tests.media_pipeline.media_factories import write_wav
 SAID = "We waited an hour for the bus and nobody told us that the stop had moved away"
 # A stretch the curator muted by hand: the published audio holds a tone there.
 MUTED = (5.0, 5.8)
+# Said in Swedish: "we waited an hour for the bus in the cold and nobody told us that the
+# bus stop had been moved" (17 words, 0.5 s each).
+BUS_SV = (
+    "vi väntade en timme på bussen i kylan och ingen sa till oss att busshållplatsen hade flyttats"
+)
+LIBRARY_EN = (
+    "the library opened a new reading room for children and it is full of families every Saturday"
+)
 
 
 def published_spoken_story(folder: Path, said: str = SAID, **kwargs: object) -> Story:
@@ -40,3 +49,14 @@ def published_spoken_story(folder: Path, said: str = SAID, **kwargs: object) -> 
     collection: Collection = CollectionFactory(published_at=timezone.now())
     CollectionStory.objects.create(collection=collection, story=story)
     return story
+
+
+def bus_and_library_clips(folder: Path, actor: AnyUser | None) -> dict[str, Clip]:
+    """Two public clips of two published spoken stories: ``sv``, about waiting for a bus,
+    and ``en``, about a library (each the first 8.4 s of its story)."""
+    made = {}
+    for language, said in (("sv", BUS_SV), ("en", LIBRARY_EN)):
+        (folder / language).mkdir()
+        story = published_spoken_story(folder / language, said=said, language=language)
+        made[language] = clips.make(story, start=0.0, end=8.4, title="", actor=actor)
+    return made

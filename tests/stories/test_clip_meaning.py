@@ -10,29 +10,15 @@ from stories import tasks
 from stories.domain import clips, consent
 from stories.models import ClipEmbedding
 from tests.factories import published_story
-from tests.stories.clip_helpers import published_spoken_story
+from tests.stories.clip_helpers import bus_and_library_clips
 
 CLIPS = "/api/v1/public/clips/"
-# Said in Swedish: "we waited an hour for the bus in the cold and nobody told us that the
-# bus stop had been moved" (17 words, 0.5 s each).
-BUS_SV = (
-    "vi väntade en timme på bussen i kylan och ingen sa till oss att busshållplatsen hade flyttats"
-)
-LIBRARY_EN = (
-    "the library opened a new reading room for children and it is full of families every Saturday"
-)
 
 
 @pytest.fixture
 def told(db, tmp_path, curator):
     """A Swedish clip about waiting for a bus, an English one about a library."""
-    made = {}
-    for key, said, language in (("sv", BUS_SV, "sv"), ("en", LIBRARY_EN, "en")):
-        folder = tmp_path / key
-        folder.mkdir()
-        story = published_spoken_story(folder, said=said, language=language)
-        made[key] = clips.make(story, start=0.0, end=8.4, title="", actor=curator)
-    return made
+    return bus_and_library_clips(tmp_path, curator)
 
 
 def test_a_clip_is_embedded_from_its_own_public_words_when_made(told):
