@@ -42,6 +42,7 @@ run: install
 	$(PY) manage.py compile_translations
 	$(PY) manage.py provision_models
 	$(PY) manage.py load_demo
+	$(PY) manage.py embed_stories
 	@echo "Tarina on http://127.0.0.1:8000/api/v1/  (API docs: /api/docs/, admin: /admin/)"
 	$(VENV)/bin/honcho --procfile Procfile.dev start
 

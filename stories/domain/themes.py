@@ -214,6 +214,14 @@ def semantic_model() -> SemanticModel | None:
     return model
 
 
+def prepare_meaning() -> None:
+    """Embed the current taxonomy's descriptions and examples now and keep their vectors
+    in ``VAR_DIR/meaning/`` (nothing to do when they are kept already), so that the first
+    story after a start, an upgrade or a taxonomy edit does not wait for it."""
+    if getattr(settings, "TARINA_THEMES_BY_MEANING", True):
+        SemanticModel.build(current_taxonomy(), StoredPassages())
+
+
 class StoredPassages:
     """The encoder, with the vectors of one batch of texts (the taxonomy's descriptions and
     examples, about 500) kept in ``VAR_DIR/meaning/``: embedding them takes tens of seconds

@@ -10,8 +10,8 @@ from django.core.management import call_command
 
 from media_pipeline.meaning import encoder, from_bytes
 from stories import tasks
-from stories.domain import consent, embeddings
-from stories.models import StoryEmbedding
+from stories.domain import consent, embeddings, themes
+from stories.models import StoryEmbedding, Theme
 from tests.factories import published_story
 from tests.worker import wait_for
 
@@ -104,6 +104,18 @@ def test_the_backfill_embeds_published_stories_that_lack_a_vector(db):
     assert StoryEmbedding.objects.count() == 1
     call_command("embed_stories")
     assert StoryEmbedding.objects.count() == 1
+
+
+def test_the_backfill_prepares_the_themes_vectors_for_the_first_story(db, settings, tmp_path):
+    # An edit leaves descriptions only (52 texts): embedding them takes seconds, not the
+    # half minute of the shipped taxonomy's 676 texts.
+    Theme.objects.update(examples={})
+    themes.snapshot_taxonomy(note="examples cleared")
+    settings.VAR_DIR = tmp_path
+    call_command("embed_stories")
+    kept = list((tmp_path / "meaning").glob("taxonomy-*.npy"))
+    assert len(kept) == 1
+    assert np.load(kept[0]).shape == (Theme.objects.count() * 4, 384)
 
 
 def test_a_blank_or_overlong_meaning_query_is_a_clear_answer(client_for, db):

@@ -1,5 +1,6 @@
 """``manage.py embed_stories``: store the meaning vector of every published story and every
-public clip that lacks a current one (after an upgrade, or a change of encoder)."""
+public clip that lacks a current one (after an upgrade, or a change of encoder), and the
+vectors of the themes' descriptions and examples that theme suggestions compare with."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from stories.domain import clip_embeddings, clips, embeddings
+from stories.domain import clip_embeddings, clips, embeddings, themes
 
 
 class Command(BaseCommand):
@@ -20,4 +21,8 @@ class Command(BaseCommand):
         size = max(1, options["batch_size"])
         done = embeddings.embed_missing(batch_size=size)
         cut = clip_embeddings.embed_missing(list(clips.live()), batch_size=size)
-        self.stdout.write(f"embedded {done} published stories and {cut} clips")
+        themes.prepare_meaning()
+        self.stdout.write(
+            f"embedded {done} published stories and {cut} clips; "
+            "the themes' descriptions and examples are ready"
+        )
