@@ -123,6 +123,12 @@ class TaggingResult:
         return asdict(self)
 
 
+# When no theme's words reach the threshold, the trained model shares the words' part of
+# the blend (False) or still comes last with its full weight (True).
+MODEL_LAST_WITHOUT_WORDS = False
+KEEP_WORDS_THEME = 0
+
+
 @lru_cache(maxsize=1)
 def _default_taxonomy() -> Taxonomy:
     return load_default()
@@ -167,16 +173,18 @@ def tag(
     lexicon_scores = theme_scores(hits, n_words, taxonomy)
     weak = _weak_themes(hits, taxonomy.scoring.weak_single_hit)
 
+    vector = meaning_vector
+    if vector is None and semantic is not None:
+        vector = semantic.embed(text)
+    meaning: MeaningScores | None = None
+    if semantic is not None:
+        meaning = semantic.score(vector)
+
     model_scores: dict[str, float] = {}
     blend: dict[str, float] = {}
     if model is not None:
-        model_scores = model.predict(text, language, lexicon_scores)
+        model_scores = model.predict(text, language, lexicon_scores, vector)
         blend = {slug: model.blend_weight(slug) for slug in model_scores}
-
-    meaning: MeaningScores | None = None
-    if semantic is not None:
-        vector = meaning_vector if meaning_vector is not None else semantic.embed(text)
-        meaning = semantic.score(vector)
 
     threshold = taxonomy.scoring.threshold
     # When no theme's words reach the threshold, the words say little: the meaning weighs
@@ -193,7 +201,12 @@ def tag(
         # little, and then a bag-of-words model has little to say either.
         model_score = model_scores.get(theme.slug)
         w = blend[theme.slug] if model is not None and model_score is not None else 0.0
-        if wordless and model is not None and model_score is not None:
+        if (
+            wordless
+            and not MODEL_LAST_WITHOUT_WORDS
+            and model is not None
+            and model_score is not None
+        ):
             score = (1 - w) * score + w * model_score
             cut = (1 - w) * cut + w * model.threshold(theme.slug)
             w = 0.0
@@ -217,7 +230,9 @@ def tag(
         weak = {slug for slug in weak if meaning.scores[slug] < MEANING_THRESHOLD}
     if passing:
         top = max(passing, key=lambda slug: scores[slug])
-        passing = [slug for slug in passing if slug == top or slug not in weak]
+        kept = _words_theme_beside(top, passing, lexicon_scores, threshold, meaning)
+        passing = [slug for slug in passing if slug == top or slug not in weak or slug in kept]
+        passing += [slug for slug in kept if slug not in passing]
     elif meaning is not None and scores:
         # Nothing passed: the best theme still, when the meaning is sure enough of it or
         # the words alone would have suggested it. The meaning may veto a second theme,
@@ -265,6 +280,26 @@ def tag(
         suggestions=tuple(s for _, _, s in suggestions),
         model_decisions=None if model is None else model.n_decisions,
     )
+
+
+def _words_theme_beside(
+    top: str,
+    passing: Sequence[str],
+    lexicon_scores: Mapping[str, float],
+    threshold: float,
+    meaning: MeaningScores | None,
+) -> set[str]:
+    """When the meaning chose the top theme (its own words stay below the threshold), the
+    theme the words alone would have suggested is kept beside it, even on one word
+    (KEEP_WORDS_THEME: 0 off, 1 when it passes the blended cut, 2 always)."""
+    if not KEEP_WORDS_THEME or meaning is None or lexicon_scores[top] >= threshold:
+        return set()
+    best = max(lexicon_scores, key=lambda slug: lexicon_scores[slug])
+    if best == top or lexicon_scores[best] < threshold:
+        return set()
+    if KEEP_WORDS_THEME == 1 and best not in passing:
+        return set()
+    return {best}
 
 
 def _unsupported(
