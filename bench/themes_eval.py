@@ -42,6 +42,7 @@ import random
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -60,7 +61,8 @@ from media_pipeline.themes.evaluation import (  # noqa: E402
     load_stories,
 )
 from media_pipeline.themes.learning import (  # noqa: E402
-    FeatureConfig,
+    WITH_MEANING,
+    WORDS_ONLY,
     ThemeModel,
     TrainingExample,
     train,
@@ -158,10 +160,12 @@ def fit(
     meaning_scale: float | None = None,
 ) -> ThemeModel:
     """A model trained with the default settings, or with ``prior`` as its prior strength
-    and ``meaning_scale`` for its meaning columns (0: words only)."""
-    config = (
-        FeatureConfig() if meaning_scale is None else FeatureConfig(meaning_scale=meaning_scale)
-    )
+    and ``meaning_scale`` for its meaning columns (0: the words-only model)."""
+    config = None
+    if meaning_scale == 0:
+        config = WORDS_ONLY
+    elif meaning_scale is not None:
+        config = replace(WITH_MEANING, meaning_scale=meaning_scale)
     if prior is None:
         return train(examples, taxonomy, config=config)
     return train(examples, taxonomy, config=config, prior_strength=prior)
@@ -266,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
         "--meaning-scale",
         type=float,
         default=None,
-        help="the model's meaning columns' scale (0: words only; default: the shipped one)",
+        help="the model's meaning columns' scale (0: the words-only model; default: shipped)",
     )
     parser.add_argument("--write-calibrated", type=Path, default=None, metavar="OUT")
     parser.add_argument("--semantic", action="store_true", help="also blend in meaning")

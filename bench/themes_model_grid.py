@@ -41,7 +41,7 @@ from themes_eval import (  # noqa: E402
     semantic_for,
 )
 
-from media_pipeline.themes import tagger  # noqa: E402
+from media_pipeline.themes import learning, tagger  # noqa: E402
 from media_pipeline.themes.evaluation import (  # noqa: E402
     LabelledStory,
     Report,
@@ -54,7 +54,7 @@ from media_pipeline.themes.learning import (  # noqa: E402
     train,
 )
 from media_pipeline.themes.semantic import SemanticModel  # noqa: E402
-from media_pipeline.themes.taxonomy import load_default  # noqa: E402
+from media_pipeline.themes.taxonomy import Taxonomy, load_default  # noqa: E402
 
 # The shipped model (words, characters, lexicon; no vector), then the meaning at a few
 # scales beside the words, and the meaning instead of the words.
@@ -66,6 +66,20 @@ GRID: list[dict[str, float]] = [
     {"meaning_scale": 3.0, "word_features": 0, "char_features": 0},
     {"meaning_scale": 10.0, "word_features": 0, "char_features": 0},
 ]
+
+
+def cache_lexicon_scores() -> None:
+    """Keep each training story's lexicon scores between folds and settings (one taxonomy
+    per run): scoring the words is most of what training costs here."""
+    score = learning.lexicon_scores
+    kept: dict[tuple[str, str], dict[str, float]] = {}
+
+    def cached(text: str, language: str, taxonomy: Taxonomy) -> dict[str, float]:
+        if (text, language) not in kept:
+            kept[(text, language)] = score(text, language, taxonomy)
+        return kept[(text, language)]
+
+    learning.lexicon_scores = cached
 
 
 def row_of(report: Report) -> dict[str, float]:
@@ -86,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     taxonomy = load_default()
+    cache_lexicon_scores()
     encoder = CachingEncoder()
     base = SemanticModel.build(taxonomy, encoder)
     pooled = load_stories(STORIES) + load_stories(DEV_STORIES) + load_stories(BLIND1_STORIES)
