@@ -156,9 +156,10 @@ def tag(
     segments with ``start``, ``end`` and ``text``), evidence carries their timestamps; if
     ``text`` is empty the segments' texts joined by spaces are tagged. ``model`` (from
     :func:`media_pipeline.themes.learning.train`) blends curator-trained predictions into
-    the lexicon scores; a model that reads the meaning gets the story's vector. ``semantic`` (:class:`~media_pipeline.themes.semantic.SemanticModel`)
-    blends in how close the story's meaning is to each theme's descriptions and curated
-    examples; ``meaning_vector`` is the story's vector when the caller has it already.
+    the lexicon scores; a model that reads the meaning gets the story's vector.
+    ``semantic`` (:class:`~media_pipeline.themes.semantic.SemanticModel`) blends in how
+    close the story's meaning is to each theme's descriptions and curated examples;
+    ``meaning_vector`` is the story's vector when the caller has it already.
     A language without signal words gives a result with
     ``supported=False``, no suggestions and a ``reason``.
     """
