@@ -42,6 +42,7 @@ import random
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -59,7 +60,13 @@ from media_pipeline.themes.evaluation import (  # noqa: E402
     evaluate,
     load_stories,
 )
-from media_pipeline.themes.learning import ThemeModel, TrainingExample, train  # noqa: E402
+from media_pipeline.themes.learning import (  # noqa: E402
+    WITH_MEANING,
+    WORDS_ONLY,
+    ThemeModel,
+    TrainingExample,
+    train,
+)
 from media_pipeline.themes.semantic import Example, SemanticModel  # noqa: E402
 from media_pipeline.themes.taxonomy import Taxonomy, load_default  # noqa: E402
 
@@ -128,19 +135,40 @@ def print_report(title: str, report: Report) -> dict[str, object]:
             "macro_f1": report.macro_f1, "rows": rows}  # fmt: skip
 
 
-def examples_for(stories: list[LabelledStory], taxonomy: Taxonomy) -> list[TrainingExample]:
-    """Gold labels as curator decisions: themes confirmed, the other twelve rejected."""
+def examples_for(
+    stories: list[LabelledStory], taxonomy: Taxonomy, encoder: CachingEncoder | None = None
+) -> list[TrainingExample]:
+    """Gold labels as curator decisions: themes confirmed, the other twelve rejected; with
+    ``encoder``, each story's meaning vector too (the model reads it)."""
+    vectors = list(encoder.passages([s.text for s in stories])) if encoder and stories else None
     return [
-        TrainingExample(s.text, s.language, s.themes, frozenset(taxonomy.slugs) - s.themes)
-        for s in stories
+        TrainingExample(
+            s.text,
+            s.language,
+            s.themes,
+            frozenset(taxonomy.slugs) - s.themes,
+            vectors[i] if vectors is not None else None,
+        )
+        for i, s in enumerate(stories)
     ]
 
 
-def fit(examples: list[TrainingExample], taxonomy: Taxonomy, prior: float | None) -> ThemeModel:
-    """A model trained with the default settings, or with ``prior`` as its prior strength."""
+def fit(
+    examples: list[TrainingExample],
+    taxonomy: Taxonomy,
+    prior: float | None,
+    meaning_scale: float | None = None,
+) -> ThemeModel:
+    """A model trained with the default settings, or with ``prior`` as its prior strength
+    and ``meaning_scale`` for its meaning columns (0: the words-only model)."""
+    config = None
+    if meaning_scale == 0:
+        config = WORDS_ONLY
+    elif meaning_scale is not None:
+        config = replace(WITH_MEANING, meaning_scale=meaning_scale)
     if prior is None:
-        return train(examples, taxonomy)
-    return train(examples, taxonomy, prior_strength=prior)
+        return train(examples, taxonomy, config=config)
+    return train(examples, taxonomy, config=config, prior_strength=prior)
 
 
 def folds(stories: list[LabelledStory], k: int, seed: int) -> list[list[LabelledStory]]:
@@ -176,9 +204,10 @@ def cross_validate(
     prior: float | None = None,
     semantic: SemanticModel | None = None,
     encoder: CachingEncoder | None = None,
+    meaning_scale: float | None = None,
 ) -> dict[str, object]:
     """Pooled k-fold numbers for the lexicon alone and (``with_model``) blended with a
-    model trained on the other folds."""
+    model trained on the other folds (with ``encoder``, on their meaning vectors too)."""
     lexicon: Report | None = None
     blended: Report | None = None
     meaning: Report | None = None
@@ -191,8 +220,11 @@ def cross_validate(
             lexicon = merge(lexicon, evaluate(held_out, fold_taxonomy))
             model = None
             if with_model:
-                model = fit(examples_for(rest, fold_taxonomy), fold_taxonomy, prior)
-                blended = merge(blended, evaluate(held_out, fold_taxonomy, model=model))
+                examples = examples_for(rest, fold_taxonomy, encoder)
+                model = fit(examples, fold_taxonomy, prior, meaning_scale)
+                blended = merge(
+                    blended, evaluate(held_out, fold_taxonomy, model=model, encoder=encoder)
+                )
             if semantic is not None and encoder is not None:
                 fold_semantic = semantic_for(semantic, rest, encoder)
                 meaning = merge(meaning, evaluate(held_out, fold_taxonomy, semantic=fold_semantic))
@@ -234,6 +266,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--calibrate", action="store_true", help="calibrate within each fold")
     parser.add_argument("--lexicon-only", action="store_true", help="--cv without the model")
     parser.add_argument("--prior", type=float, default=None, help="model prior strength")
+    parser.add_argument(
+        "--meaning-scale",
+        type=float,
+        default=None,
+        help="the model's meaning columns' scale (0: the words-only model; default: shipped)",
+    )
     parser.add_argument("--write-calibrated", type=Path, default=None, metavar="OUT")
     parser.add_argument("--semantic", action="store_true", help="also blend in meaning")
     parser.add_argument(
@@ -285,6 +323,7 @@ def main(argv: list[str] | None = None) -> int:
             args.prior,
             semantic,
             encoder,
+            args.meaning_scale,
         )
         if args.json:
             args.json.write_text(json.dumps(cv, indent=2))
@@ -296,8 +335,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     }
     started = time.perf_counter()
-    examples = examples_for(tuning, taxonomy)
-    model = fit(examples, taxonomy, args.prior)
+    examples = examples_for(tuning, taxonomy, encoder)
+    model = fit(examples, taxonomy, args.prior, args.meaning_scale)
     took = time.perf_counter() - started
     print(f"\ntrained on {len(examples)} stories ({model.n_decisions} decisions) in {took:.1f} s")
     if not args.no_holdout:
@@ -307,7 +346,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         out["trained_holdout"] = print_report(
             f"lexicon + model trained on the {len(tuning)}, held-out stories",
-            evaluate(holdout, taxonomy, model=model),
+            evaluate(holdout, taxonomy, model=model, encoder=encoder),
         )
     tuned = semantic_for(semantic, tuning, encoder) if semantic and encoder else None
     if tuned is not None and not args.no_holdout:
@@ -328,7 +367,8 @@ def main(argv: list[str] | None = None) -> int:
             f"lexicon only, {name} stories", evaluate(story_set, taxonomy)
         )
         out[f"trained_{key}"] = print_report(
-            f"lexicon + model, {name} stories", evaluate(story_set, taxonomy, model=model)
+            f"lexicon + model, {name} stories",
+            evaluate(story_set, taxonomy, model=model, encoder=encoder),
         )
         if tuned is not None:
             out[f"meaning_{key}"] = print_report(

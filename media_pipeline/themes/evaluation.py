@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .learning import ThemeModel
-from .semantic import SemanticModel
+from .semantic import SemanticModel, TextEncoder
 from .tagger import tag
 from .taxonomy import Taxonomy
 
@@ -95,16 +95,27 @@ def evaluate(
     taxonomy: Taxonomy,
     model: ThemeModel | None = None,
     semantic: SemanticModel | None = None,
+    encoder: TextEncoder | None = None,
 ) -> Report:
     """Tag each story (with its gold language) and compare suggestions with gold themes.
 
-    A ``semantic`` model must not hold the stories evaluated among its examples."""
+    A ``semantic`` model must not hold the stories evaluated among its examples. With
+    ``encoder`` each story's meaning vector is handed to the tagger (a model that reads
+    the meaning needs it even without ``semantic``)."""
     per_theme = {slug: Counts() for slug in taxonomy.slugs}
     per_language: dict[str, Counts] = {}
     n = 0
     for story in stories:
         n += 1
-        result = tag(story.text, story.language, taxonomy, model=model, semantic=semantic)
+        vector = encoder.passages([story.text])[0] if encoder is not None else None
+        result = tag(
+            story.text,
+            story.language,
+            taxonomy,
+            model=model,
+            semantic=semantic,
+            meaning_vector=vector,
+        )
         predicted = set(result.suggested)
         counts = _compare(predicted, story.themes, taxonomy.slugs)
         for slug, c in counts.items():

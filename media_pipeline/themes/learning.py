@@ -2,8 +2,9 @@
 
 Curators confirm, reject or add themes per story. :func:`train` fits one logistic
 regression per theme over language-neutral features (hashed lemmas, hashed character
-n-grams, and the lexicon's own scores), and :class:`ThemeModel` blends its probability with
-the lexicon score: the more decisions a theme has, the more the model's word counts.
+n-grams, the lexicon's own scores and, when the stories' meaning vectors are given, the
+vector itself), and :class:`ThemeModel` blends its probability with the lexicon score:
+the more decisions a theme has, the more the model's word counts.
 Models serialise to bytes (numpy ``.npz`` without pickle) so Django can keep them in the
 database or a file, and loading one never executes code.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -22,9 +23,10 @@ from .scoring import lexicon_scores
 from .taxonomy import Taxonomy
 from .text import tokenize
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 # Version 1 had no per-theme count of confirmed stories; its weight counted every decision.
-READABLE_FORMATS = (1, 2)
+# Version 2 read no meaning vector (its config has no ``meaning_scale``: 0).
+READABLE_FORMATS = (1, 2, 3)
 Action = Literal["confirm", "reject", "add"]
 
 
@@ -45,16 +47,32 @@ class TrainingExample:
     language: str
     positive: frozenset[str]
     negative: frozenset[str]
+    # The story's meaning vector (``media_pipeline.meaning``), when the model reads it.
+    vector: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
 class FeatureConfig:
     """How text becomes a feature vector; stored in the model so prediction matches training."""
 
+    # Hashed lemma and character n-gram columns; 0 leaves that kind of feature out.
     word_features: int = 2**18
     char_features: int = 2**18
     char_ngrams: tuple[int, int] = (3, 5)
     lexicon_scale: float = 3.0
+    # The meaning vector's columns (centred on the training stories' mean) are multiplied
+    # by this; 0 leaves the vector out (every model saved before format 3).
+    meaning_scale: float = 0.0
+
+
+# What a model reads when every decided story comes with its meaning vector: its words and
+# characters as before, the lexicon's scores at a third of their weight, and the centred
+# vector ten times over (chosen by 5-fold cross-validation over the 240 tuning stories and
+# the implicit development set, docs/themes.md). A model leaning on the lexicon's scores
+# learned that a theme needs its words and pulled down stories told only by what happened.
+WITH_MEANING = FeatureConfig(lexicon_scale=1.0, meaning_scale=10.0)
+# Without vectors (suggestions by meaning off): the words-only model of format 2.
+WORDS_ONLY = FeatureConfig()
 
 
 def examples_from_decisions(
@@ -62,13 +80,15 @@ def examples_from_decisions(
     decisions: Iterable[Decision],
     *,
     all_themes: Sequence[str] | None = None,
+    vectors: Mapping[str, np.ndarray] | None = None,
 ) -> list[TrainingExample]:
     """Group decisions by story into training examples.
 
     ``stories`` maps story id to ``(text, language)``. Confirm and add make a theme
     positive, reject makes it negative. With ``all_themes``, a story that has any decision
     counts as fully reviewed: themes the curator left alone are negative too. A later
-    decision on the same story and theme overrides an earlier one.
+    decision on the same story and theme overrides an earlier one. ``vectors`` maps story
+    id to its meaning vector, for a model that reads it.
     """
     latest: dict[str, dict[str, Action]] = {}
     for d in decisions:
@@ -82,7 +102,8 @@ def examples_from_decisions(
         negative = {t for t, a in actions.items() if a == "reject"}
         if all_themes is not None:
             negative |= set(all_themes) - positive
-        examples.append(TrainingExample(text, language, positive, frozenset(negative)))
+        vector = vectors.get(story_id) if vectors is not None else None
+        examples.append(TrainingExample(text, language, positive, frozenset(negative), vector))
     return examples
 
 
@@ -104,6 +125,14 @@ class ThemeModel:
     # slug -> stories confirmed to carry the theme; None for a version 1 model, whose
     # weight counted every decision (against a prior of 400).
     positives: dict[str, int] | None = None
+    # The training stories' mean meaning vector, subtracted before weighting (None when the
+    # model reads no vector). A story without a vector then counts as an average one.
+    meaning_mean: np.ndarray | None = None
+
+    @property
+    def reads_meaning(self) -> bool:
+        """Whether predictions use the story's meaning vector."""
+        return self.meaning_mean is not None and self.config.meaning_scale > 0
 
     @property
     def n_decisions(self) -> int:
@@ -128,10 +157,20 @@ class ThemeModel:
         return self.thresholds.get(slug, 0.5)
 
     def predict(
-        self, text: str, language: str, lexicon_scores: Mapping[str, float]
+        self,
+        text: str,
+        language: str,
+        lexicon_scores: Mapping[str, float],
+        vector: np.ndarray | None = None,
     ) -> dict[str, float]:
-        """Probability per trained theme for one story."""
-        x = _features([text], [language], [lexicon_scores], self.themes, self.config)
+        """Probability per trained theme for one story; ``vector`` is its meaning vector
+        (ignored by a model that reads none; without it, a model that does reads the story
+        as an average one)."""
+        vectors = [vector] if self.reads_meaning and vector is not None else None
+        x = _features(
+            [text], [language], [lexicon_scores], self.themes, self.config,
+            vectors, self.meaning_mean,
+        )  # fmt: skip
         if len(self.features):
             # Only features seen in training carry weight: find the story's by position.
             pos = np.minimum(np.searchsorted(self.features, x.indices), len(self.features) - 1)
@@ -152,6 +191,7 @@ class ThemeModel:
                 "char_features": self.config.char_features,
                 "char_ngrams": list(self.config.char_ngrams),
                 "lexicon_scale": self.config.lexicon_scale,
+                "meaning_scale": self.config.meaning_scale,
             },
             "themes": list(self.themes),
             "trained": list(self.trained),
@@ -161,14 +201,16 @@ class ThemeModel:
             "max_weight": self.max_weight,
             "positives": self.positives,
         }
+        arrays: dict[str, np.ndarray] = {
+            "meta": np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
+            "features": self.features.astype(np.int64),
+            "weights": self.weights.astype(np.float32),
+            "intercept": self.intercept.astype(np.float64),
+        }
+        if self.meaning_mean is not None:
+            arrays["meaning_mean"] = self.meaning_mean.astype(np.float32)
         buf = io.BytesIO()
-        np.savez_compressed(
-            buf,
-            meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
-            features=self.features.astype(np.int64),
-            weights=self.weights.astype(np.float32),
-            intercept=self.intercept.astype(np.float64),
-        )
+        np.savez_compressed(buf, **arrays)  # type: ignore[arg-type]
         return buf.getvalue()
 
     @classmethod
@@ -184,6 +226,7 @@ class ThemeModel:
                 features = npz["features"].astype(np.int64)
                 weights = npz["weights"].astype(np.float64)
                 intercept = npz["intercept"].astype(np.float64)
+                mean = npz["meaning_mean"].astype(np.float32) if "meaning_mean" in npz else None
         except (OSError, KeyError, ValueError) as exc:  # JSONDecodeError is a ValueError
             raise ValueError(f"not a theme model: {exc}") from exc
         c = meta["config"]
@@ -194,6 +237,7 @@ class ThemeModel:
                 char_features=int(c["char_features"]),
                 char_ngrams=(int(c["char_ngrams"][0]), int(c["char_ngrams"][1])),
                 lexicon_scale=float(c["lexicon_scale"]),
+                meaning_scale=float(c.get("meaning_scale", 0.0)),
             ),
             themes=tuple(meta["themes"]),
             trained=tuple(meta["trained"]),
@@ -209,6 +253,7 @@ class ThemeModel:
                 if meta.get("positives") is not None
                 else None
             ),
+            meaning_mean=mean,
         )
 
 
@@ -225,14 +270,28 @@ def train(
 
     A theme needs at least ``min_per_class`` positive and negative examples; themes with
     fewer stay lexicon-only. Examples in a language the taxonomy has no signals for still
-    train the word and character features.
+    train the word and character features. With every example's ``vector`` given, the
+    model reads the meaning vector too (``config`` defaults to :data:`WITH_MEANING`, else
+    :data:`WORDS_ONLY`); a ``config`` with a ``meaning_scale`` but no vectors reads words
+    only.
     """
     from sklearn.linear_model import LogisticRegression
 
-    config = config or FeatureConfig()
+    with_vectors = bool(examples) and all(e.vector is not None for e in examples)
+    config = config or (WITH_MEANING if with_vectors else WORDS_ONLY)
     themes = taxonomy.slugs
     lex = [lexicon_scores(e.text, e.language, taxonomy) for e in examples]
-    x = _features([e.text for e in examples], [e.language for e in examples], lex, themes, config)
+    vectors: list[np.ndarray] | None = None
+    mean = None
+    if config.meaning_scale > 0 and with_vectors:
+        vectors = [np.asarray(e.vector, dtype=np.float32) for e in examples]
+        mean = np.mean(np.vstack(vectors), axis=0).astype(np.float32)
+    elif config.meaning_scale > 0:
+        config = replace(config, meaning_scale=0.0)  # no vectors: a model of words alone
+    x = _features(
+        [e.text for e in examples], [e.language for e in examples], lex, themes, config,
+        vectors, mean,
+    )  # fmt: skip
     # The hashed space is mostly empty; fitting on the columns seen in training only is the
     # same model and an order of magnitude faster for the optimiser.
     features = np.unique(x.indices).astype(np.int64)
@@ -266,6 +325,7 @@ def train(
         decisions=decisions,
         prior_strength=prior_strength,
         positives=positives,
+        meaning_mean=mean,
     )
 
 
@@ -281,27 +341,47 @@ def _features(
     lexicon: Sequence[Mapping[str, float]],
     themes: Sequence[str],
     config: FeatureConfig,
+    vectors: Sequence[np.ndarray] | None = None,
+    meaning_mean: np.ndarray | None = None,
 ) -> Any:
+    """One row per story: hashed lemmas, hashed character n-grams, the lexicon's scores and
+    the centred meaning vector, in that order of columns (a block of width 0 when off).
+    Without ``vectors`` the meaning columns stay empty: an average story."""
     from scipy.sparse import csr_matrix, hstack
     from sklearn.feature_extraction.text import HashingVectorizer
 
-    words = HashingVectorizer(
-        analyzer=lambda doc: doc,
-        n_features=config.word_features,
-        alternate_sign=False,
-        norm="l2",
-    ).transform([_lemma_doc(t, lang) for t, lang in zip(texts, languages, strict=True)])
-    chars = HashingVectorizer(
-        analyzer="char_wb",
-        ngram_range=config.char_ngrams,
-        n_features=config.char_features,
-        alternate_sign=False,
-        norm="l2",
-        lowercase=True,
-    ).transform(list(texts))
-    lex = csr_matrix(
-        np.array(
-            [[scores.get(s, 0.0) * config.lexicon_scale for s in themes] for scores in lexicon]
+    blocks = []
+    if config.word_features:
+        blocks.append(
+            HashingVectorizer(
+                analyzer=lambda doc: doc,
+                n_features=config.word_features,
+                alternate_sign=False,
+                norm="l2",
+            ).transform([_lemma_doc(t, lang) for t, lang in zip(texts, languages, strict=True)])
+        )
+    if config.char_features:
+        blocks.append(
+            HashingVectorizer(
+                analyzer="char_wb",
+                ngram_range=config.char_ngrams,
+                n_features=config.char_features,
+                alternate_sign=False,
+                norm="l2",
+                lowercase=True,
+            ).transform(list(texts))
+        )
+    blocks.append(
+        csr_matrix(
+            np.array(
+                [[scores.get(s, 0.0) * config.lexicon_scale for s in themes] for scores in lexicon]
+            ).reshape(len(lexicon), len(themes))
         )
     )
-    return hstack([words, chars, lex], format="csr")
+    if config.meaning_scale > 0 and meaning_mean is not None:
+        if vectors is None:
+            meaning = np.zeros((len(texts), len(meaning_mean)))
+        else:
+            meaning = (np.vstack(vectors) - meaning_mean) * config.meaning_scale
+        blocks.append(csr_matrix(meaning))
+    return hstack(blocks, format="csr")

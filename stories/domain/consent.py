@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from stories.domain import audit, diskspace, lifecycle, publication
+from stories.domain import audit, diskspace, lifecycle, publication, retraining
 from stories.domain.consent_state import current  # also consent.current, for its callers
 from stories.domain.roles import AnyUser
 from stories.enums import AuditAction, ConsentChannel, ConsentScope, StoryStatus
@@ -92,6 +92,10 @@ def _withdraw(story: Story, *, actor: AnyUser | None, actor_label: str, reason: 
             withdrawn_at=timezone.now()
         )
         removed = erase(story)
+        if story.theme_tags.filter(decided_at__isnull=False).exists():
+            # The theme model learned from its words and meaning: retrain without them
+            # (the retrain also drops its vector from the worker's memory).
+            retraining.request_retrain()
         if moved or closed or removed:
             audit.record(
                 AuditAction.CONSENT_WITHDRAWN if moved else AuditAction.STORY_ERASED,

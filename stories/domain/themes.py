@@ -45,6 +45,15 @@ _semantic_cache: dict[str, tuple[object, SemanticModel]] = {}
 # newest id (one indexed query), so a retrain reaches every process on its next story.
 _model_cache: dict[str, tuple[tuple[int, str], learning.ThemeModel]] = {}
 
+# The retrain reads at most this many decided stories (the most recently decided): each
+# needs its meaning vector, about 35 ms a story on a CPU when not kept from the last
+# retrain (TARINA_THEME_MODEL_MAX_STORIES).
+MAX_TRAINING_STORIES = 5000
+EMBED_BATCH = 32
+# Meaning vectors of the stories the last retrain in this process read, by text hash
+# (decided_vectors): memory only.
+_decided_vectors: dict[str, npt.NDArray[np.float32]] = {}
+
 # Curated published stories join the taxonomy's own examples as labelled examples once
 # curators have curated this many: the knobs were chosen with a few hundred curated
 # stories, and a handful of them would each weigh too much in their neighbourhood. The
@@ -430,18 +439,57 @@ def curator_decisions() -> list[learning.Decision]:
 
 
 def retrain(min_decisions: int = 20) -> ThemeModelSnapshot | None:
-    """Train a new theme model on curator decisions; None when there are too few yet."""
+    """Train a new theme model on curator decisions; None when there are too few yet.
+
+    The model reads each decided story's words and, while suggestions by meaning are on,
+    its meaning vector (:func:`decided_vectors`). At most ``TARINA_THEME_MODEL_MAX_STORIES``
+    stories are read, the most recently decided ones; a story whose text was erased (a
+    withdrawal) teaches nothing and is left out.
+    """
     decisions = curator_decisions()
     if len(decisions) < min_decisions:
         return None
-    story_ids = {int(d.story_id) for d in decisions}
+    cap = getattr(settings, "TARINA_THEME_MODEL_MAX_STORIES", MAX_TRAINING_STORIES)
+    newest_first = list(dict.fromkeys(int(d.story_id) for d in reversed(decisions)))
+    story_ids = set(newest_first[:cap])
     texts = {}
     for story in Story.objects.filter(pk__in=story_ids):
         text, _, language = story_text(story)
-        texts[str(story.pk)] = (text, language)
+        if text.strip():
+            texts[str(story.pk)] = (text, language)
     taxonomy = current_taxonomy()
-    examples = learning.examples_from_decisions(texts, decisions)
+    vectors = None
+    if getattr(settings, "TARINA_THEMES_BY_MEANING", True):
+        vectors = decided_vectors({pk: text for pk, (text, _) in texts.items()})
+    examples = learning.examples_from_decisions(texts, decisions, vectors=vectors)
     model = learning.train(examples, taxonomy)
     return ThemeModelSnapshot.objects.create(
         taxonomy_version=taxonomy.version, data=model.to_bytes(), decisions=model.n_decisions
     )
+
+
+def decided_vectors(texts: Mapping[str, str]) -> dict[str, npt.NDArray[np.float32]]:
+    """The meaning vector of each decided story's text (story id -> text), for training.
+
+    Vectors are kept in this process's memory only, keyed by a hash of the text, so the
+    next retrain embeds just the stories decided or edited since. Each call keeps only the
+    vectors it returns: a withdrawn story's (its text erased) is gone after the next
+    retrain, and nothing private is written to disk.
+    """
+    hashes = {pk: embeddings.text_hash(text) for pk, text in texts.items()}
+    kept = {
+        digest: _decided_vectors[digest] for digest in hashes.values() if digest in _decided_vectors
+    }
+    missing = sorted(
+        {digest: texts[pk] for pk, digest in hashes.items() if digest not in kept}.items()
+    )
+    for start in range(0, len(missing), EMBED_BATCH):
+        chunk = missing[start : start + EMBED_BATCH]
+        made = encoder().passages([text for _, text in chunk])
+        kept.update(
+            (digest, np.asarray(v, dtype=np.float32))
+            for (digest, _), v in zip(chunk, made, strict=True)
+        )
+    _decided_vectors.clear()
+    _decided_vectors.update(kept)
+    return {pk: kept[digest] for pk, digest in hashes.items()}

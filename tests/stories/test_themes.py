@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from stories.domain import themes
+from media_pipeline.themes import learning
+from stories.domain import consent, embeddings, themes
 from stories.enums import StoryStatus, ThemeAction, ThemeSource, ThemeTagState
 from stories.models import StoryTheme, TaxonomyVersion, Theme
 from tests.factories import StoryFactory
@@ -149,6 +150,33 @@ def test_retraining_on_curator_decisions_builds_a_model_the_tagger_uses(db, cura
     assert snapshot.decisions >= 20
     story = StoryFactory(title="", text=LISTENED_TO, language="fi")
     assert all(t.model_decisions == snapshot.decisions for t in themes.suggest(story))
+
+
+def test_the_retrained_model_reads_the_meaning_and_forgets_a_withdrawn_story(db, curator):
+    """The model learns from each decided story's meaning vector too, kept only in the
+    worker's memory; a withdrawn story's words and vector are gone after the retrain its
+    withdrawal asks for."""
+    decided = []
+    for item in [s for s in labelled_stories() if s["split"] == "train"][:30]:
+        story = StoryFactory(title="", text=item["text"], language=item["language"])
+        for slug in item["themes"]:
+            themes.decide(story, slug, ThemeAction.ADD, actor=curator)
+        themes.decide(story, "technology" if "technology" not in item["themes"] else "power",
+                      ThemeAction.REJECT, actor=curator)  # fmt: skip
+        decided.append(story)
+    first = themes.retrain(min_decisions=20)
+    assert first is not None
+    assert learning.ThemeModel.from_bytes(bytes(first.data)).reads_meaning
+    withdrawn = decided[0]
+    digest = embeddings.text_hash(themes.story_text(withdrawn)[0])
+    assert digest in themes._decided_vectors
+
+    assert consent.withdraw(withdrawn, actor_label="receipt holder")
+    second = themes.retrain(min_decisions=20)
+    assert second is not None
+    assert second.decisions < first.decisions
+    assert digest not in themes._decided_vectors
+    assert len(themes._decided_vectors) == len(decided) - 1
 
 
 def test_retraining_waits_for_enough_decisions(db):

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import io
+import json
+
+import numpy as np
 import pytest
 
+from media_pipeline.meaning import DIMENSIONS
 from media_pipeline.themes import (
     Decision,
     ThemeModel,
@@ -13,6 +18,7 @@ from media_pipeline.themes import (
     train,
 )
 from media_pipeline.themes.evaluation import evaluate, load_stories
+from media_pipeline.themes.learning import FeatureConfig
 from tests.media_pipeline.themes.conftest import DATA
 
 # The sets the lexicon and the model were tuned on, and the one set aside for the end
@@ -160,3 +166,93 @@ def test_themes_without_enough_decisions_stay_lexicon_only(taxonomy):
     assert m.trained == ()
     result = tag("Meitä kuunneltiin.", "fi", taxonomy, model=m)
     assert result.get("empathy").score == result.get("empathy").lexicon_score
+
+
+def direction(seed: int) -> np.ndarray:
+    vector = np.random.default_rng(seed).normal(size=DIMENSIONS).astype(np.float32)
+    return vector / np.linalg.norm(vector)
+
+
+def near(seed: int, i: int) -> np.ndarray:
+    vector = direction(seed) * 0.8 + direction(10_000 + seed + i) * 0.2
+    return vector / np.linalg.norm(vector)
+
+
+@pytest.fixture(scope="module")
+def meaning_model(taxonomy):
+    """Stories alike in their words, told apart only by their meaning vectors: the
+    confirmed ones lie near one direction, the rejected ones near another."""
+    confirmed = [
+        TrainingExample(f"It happened on day {i}.", "en", frozenset({"transparency"}),
+                        frozenset(), near(1, i))
+        for i in range(8)
+    ]  # fmt: skip
+    rejected = [
+        TrainingExample(f"It happened on day {i + 8}.", "en", frozenset(),
+                        frozenset({"transparency"}), near(2, i))
+        for i in range(8)
+    ]  # fmt: skip
+    return train(confirmed + rejected, taxonomy, config=FeatureConfig(meaning_scale=3.0))
+
+
+def test_a_model_reads_the_meaning_vector_when_trained_on_it(meaning_model):
+    assert meaning_model.reads_meaning
+    lexicon = {slug: 0.0 for slug in meaning_model.themes}
+    text = "It happened on day 40."
+    there = meaning_model.predict(text, "en", lexicon, near(1, 99))["transparency"]
+    elsewhere = meaning_model.predict(text, "en", lexicon, near(2, 99))["transparency"]
+    assert there > 0.7
+    assert elsewhere < 0.3
+    # Without a vector the story reads as an average one: in between.
+    unknown = meaning_model.predict(text, "en", lexicon)["transparency"]
+    assert elsewhere < unknown < there
+
+
+def test_a_model_that_reads_the_meaning_round_trips_through_bytes(meaning_model):
+    loaded = ThemeModel.from_bytes(meaning_model.to_bytes())
+    assert loaded.reads_meaning
+    assert loaded.config == meaning_model.config
+    lexicon = {slug: 0.0 for slug in meaning_model.themes}
+    vector = near(1, 7)
+    assert loaded.predict("Day 7.", "en", lexicon, vector) == pytest.approx(
+        meaning_model.predict("Day 7.", "en", lexicon, vector), abs=1e-5
+    )
+
+
+def test_without_vectors_the_model_reads_words_only(taxonomy):
+    examples = [
+        TrainingExample(
+            f"We were refused, case {i}.", "en", frozenset({"transparency"}), frozenset()
+        )
+        for i in range(3)
+    ] + [
+        TrainingExample(f"We sang on day {i}.", "en", frozenset(), frozenset({"transparency"}))
+        for i in range(3)
+    ]
+    model = train(examples, taxonomy, config=FeatureConfig(meaning_scale=3.0))
+    assert not model.reads_meaning
+    lexicon = {slug: 0.0 for slug in model.themes}
+    plain = model.predict("We were refused.", "en", lexicon)
+    assert model.predict("We were refused.", "en", lexicon, direction(5)) == plain
+
+
+def test_a_model_saved_before_it_could_read_the_meaning_still_loads(model, taxonomy):
+    """A format 2 model (no meaning columns, no ``meaning_scale``) loads and predicts as
+    before, whatever vector the tagger hands it."""
+    data = model.to_bytes()
+    with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+        arrays = {key: npz[key] for key in npz.files}
+    meta = json.loads(arrays["meta"].tobytes().decode())
+    meta["format"] = 2
+    del meta["config"]["meaning_scale"]
+    arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+    buf = io.BytesIO()
+    np.savez_compressed(buf, **arrays)
+    old = ThemeModel.from_bytes(buf.getvalue())
+    assert not old.reads_meaning
+    text = "Personalen lyssnade på oss."
+    plain = tag(text, "sv", taxonomy, model=model).get("empathy").score
+    assert (
+        tag(text, "sv", taxonomy, model=old, meaning_vector=direction(3)).get("empathy").score
+        == plain
+    )
