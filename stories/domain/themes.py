@@ -444,7 +444,7 @@ def retrain(min_decisions: int = 20) -> ThemeModelSnapshot | None:
     The model reads each decided story's words and, while suggestions by meaning are on,
     its meaning vector (:func:`decided_vectors`). At most ``TARINA_THEME_MODEL_MAX_STORIES``
     stories are read, the most recently decided ones; a story whose text was erased (a
-    withdrawal) teaches nothing and is left out.
+    withdrawal) teaches nothing and is left out. Earlier models are deleted.
     """
     decisions = curator_decisions()
     if len(decisions) < min_decisions:
@@ -463,9 +463,14 @@ def retrain(min_decisions: int = 20) -> ThemeModelSnapshot | None:
         vectors = decided_vectors({pk: text for pk, (text, _) in texts.items()})
     examples = learning.examples_from_decisions(texts, decisions, vectors=vectors)
     model = learning.train(examples, taxonomy)
-    return ThemeModelSnapshot.objects.create(
-        taxonomy_version=taxonomy.version, data=model.to_bytes(), decisions=model.n_decisions
-    )
+    with transaction.atomic():
+        snapshot = ThemeModelSnapshot.objects.create(
+            taxonomy_version=taxonomy.version, data=model.to_bytes(), decisions=model.n_decisions
+        )
+        # Only the newest model is ever read. Older ones learned from stories that may
+        # since have been withdrawn, and one is kept per retrain: they go.
+        ThemeModelSnapshot.objects.exclude(pk=snapshot.pk).delete()
+    return snapshot
 
 
 def decided_vectors(texts: Mapping[str, str]) -> dict[str, npt.NDArray[np.float32]]:

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from media_pipeline.themes import learning
 from stories.domain import consent, embeddings, themes
 from stories.enums import StoryStatus, ThemeAction, ThemeSource, ThemeTagState
-from stories.models import StoryTheme, TaxonomyVersion, Theme
+from stories.models import StoryTheme, TaxonomyVersion, Theme, ThemeModelSnapshot
 from tests.factories import StoryFactory
 
 LABELLED = Path(__file__).resolve().parents[1] / "data" / "themes" / "stories.jsonl"
@@ -175,6 +175,8 @@ def test_the_retrained_model_reads_the_meaning_and_forgets_a_withdrawn_story(db,
     second = themes.retrain(min_decisions=20)
     assert second is not None
     assert second.decisions < first.decisions
+    # The model that learned from the withdrawn story is gone, not just superseded.
+    assert list(ThemeModelSnapshot.objects.all()) == [second]
     assert digest not in themes._decided_vectors
     assert len(themes._decided_vectors) == len(decided) - 1
 
