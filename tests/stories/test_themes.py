@@ -12,7 +12,7 @@ from django.core.management import call_command
 from media_pipeline.themes import learning
 from stories.domain import consent, embeddings, themes
 from stories.enums import StoryStatus, ThemeAction, ThemeSource, ThemeTagState
-from stories.models import StoryTheme, TaxonomyVersion, Theme, ThemeModelSnapshot
+from stories.models import Story, StoryTheme, TaxonomyVersion, Theme, ThemeModelSnapshot
 from tests.factories import StoryFactory
 
 LABELLED = Path(__file__).resolve().parents[1] / "data" / "themes" / "stories.jsonl"
@@ -138,13 +138,22 @@ def test_editing_the_taxonomy_makes_a_new_version_and_changes_suggestions(db):
     assert tags["learning"].taxonomy_version == 2
 
 
-def test_retraining_on_curator_decisions_builds_a_model_the_tagger_uses(db, curator):
+def decided_training_stories(curator) -> list[Story]:
+    """Thirty labelled stories, each with its themes added and one other theme rejected by
+    ``curator``."""
+    decided = []
     for item in [s for s in labelled_stories() if s["split"] == "train"][:30]:
         story = StoryFactory(title="", text=item["text"], language=item["language"])
         for slug in item["themes"]:
             themes.decide(story, slug, ThemeAction.ADD, actor=curator)
         themes.decide(story, "technology" if "technology" not in item["themes"] else "power",
                       ThemeAction.REJECT, actor=curator)  # fmt: skip
+        decided.append(story)
+    return decided
+
+
+def test_retraining_on_curator_decisions_builds_a_model_the_tagger_uses(db, curator):
+    decided_training_stories(curator)
     snapshot = themes.retrain(min_decisions=20)
     assert snapshot is not None
     assert snapshot.decisions >= 20
@@ -156,14 +165,7 @@ def test_the_retrained_model_reads_the_meaning_and_forgets_a_withdrawn_story(db,
     """The model learns from each decided story's meaning vector too, kept only in the
     worker's memory; a withdrawn story's words and vector are gone after the retrain its
     withdrawal asks for."""
-    decided = []
-    for item in [s for s in labelled_stories() if s["split"] == "train"][:30]:
-        story = StoryFactory(title="", text=item["text"], language=item["language"])
-        for slug in item["themes"]:
-            themes.decide(story, slug, ThemeAction.ADD, actor=curator)
-        themes.decide(story, "technology" if "technology" not in item["themes"] else "power",
-                      ThemeAction.REJECT, actor=curator)  # fmt: skip
-        decided.append(story)
+    decided = decided_training_stories(curator)
     first = themes.retrain(min_decisions=20)
     assert first is not None
     assert learning.ThemeModel.from_bytes(bytes(first.data)).reads_meaning
