@@ -86,12 +86,14 @@ class WorkerProcess:
     def stop(self) -> None:
         """Warm shutdown, then a hard kill if it does not go."""
         if self.process is None or self.process.poll() is not None:
+            forget_worker(self.name)
             return
         self.process.send_signal(signal.SIGTERM)
         try:
             self.process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             self.kill()
+        forget_worker(self.name)
 
     def kill(self) -> None:
         """SIGKILL the worker and its pool children, as a crash or the OOM killer would."""
@@ -100,6 +102,7 @@ class WorkerProcess:
         subprocess.run(["pkill", "-KILL", "-P", str(self.process.pid)], check=False)
         self.process.kill()
         self.process.wait(timeout=20)
+        forget_worker(self.name)
 
     def kill_main_process(self) -> list[int]:
         """SIGKILL the worker's main process only, as the OOM killer would; its pool
@@ -121,6 +124,28 @@ class WorkerProcess:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")[-5000:] if self.log_path.exists() else ""
+
+
+def forget_worker(name: str) -> None:
+    """Unbind a stopped worker's control queue from the filesystem broker, and drop what
+    waits in it.
+
+    That broker writes each broadcast (a ping, an inspect) as one file per bound control
+    queue, and every test worker binds one under a name of its own that nothing unbinds.
+    Over a whole test run the dead workers' queues gathered thousands of files, which
+    every live worker lists at each poll: control replies then missed their timeouts and
+    a fault-injection test waited in vain for an idle worker. (Redis broadcasts by
+    publishing, so dead bindings cost it nothing.)
+    """
+    if not str(celery_app.conf.broker_url).startswith("filesystem"):
+        return
+    queue = f"{name}.celery.pidbox"
+    with celery_app.connection_for_write() as connection:
+        channel = connection.default_channel
+        # Bound here too, so that this process knows the binding it then deletes.
+        channel.queue_bind(queue, exchange="celery.pidbox", routing_key="")
+        channel.queue_delete(queue)
+        channel.queue_purge(queue)
 
 
 def wait_for(predicate: Callable[[], T], timeout: float = 60, interval: float = 0.2) -> T:
