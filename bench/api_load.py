@@ -273,6 +273,9 @@ def ensure_fixtures(env: dict[str, str], stories: int) -> int:
             env=env,
             check=True,
         )
+    # Loads made before the vectors were part of it get them now.
+    fixtures = [PYTHON, str(ROOT / "bench" / "api_fixtures.py"), "--add-vectors"]
+    subprocess.run(fixtures, cwd=ROOT, env=env, check=True)
     return int(
         django_query(
             env,

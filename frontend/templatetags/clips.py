@@ -6,15 +6,15 @@ from __future__ import annotations
 from django import template
 
 from stories.domain import clips
-from stories.models import Clip, Collection, PublishedStory, Story
+from stories.models import Clip, Collection, PublishedStory
 
 register = template.Library()
 
 
 @register.simple_tag
-def story_clips(story: Story) -> list[Clip]:
-    """The story's public clips, newest first."""
-    return clips.of_story(story)
+def story_clips(story_id: int) -> list[Clip]:
+    """The public clips of the story with this id, newest first."""
+    return clips.of_story(story_id)
 
 
 @register.simple_tag

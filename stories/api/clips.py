@@ -119,7 +119,7 @@ class StoryClipsView(APIView):
     def get(self, request: Request, pk: int) -> Response:
         story = get_object_or_404(Story, pk=pk)
         return Response(
-            ClipSerializer(clips.of_story(story), many=True, context=_context(request)).data
+            ClipSerializer(clips.of_story(story.pk), many=True, context=_context(request)).data
         )
 
     @extend_schema(

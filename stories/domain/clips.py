@@ -101,9 +101,9 @@ def public(public_id: str) -> Clip:
     raise publicity.NotPublished(public_id)
 
 
-def of_story(story: Story) -> list[Clip]:
-    """The story's clips that are still public, newest first (for the console)."""
-    return list(live().filter(story=story))
+def of_story(story_id: int) -> list[Clip]:
+    """The story's clips that are still public, newest first."""
+    return list(live().filter(story_id=story_id))
 
 
 def in_collection(collection: Collection) -> list[Clip]:
@@ -360,10 +360,12 @@ def related_to(publication: PublishedStory, limit: int = embeddings.RELATED_LIMI
     vector = embeddings.store().vector_of(publication.pk)
     if vector is None:
         return []
-    among = live().exclude(story_id=publication.story_id)
-    allowed = set(among.values_list("pk", flat=True))
-    found = clip_embeddings.store().nearest(vector, limit, allowed=allowed)
-    return _in_order(among, [n for n in found if n.similarity >= embeddings.RELATED_FLOOR])
+    # The story's own clips are left out of the search, and the few candidates are checked
+    # against the public clips, rather than reading every public clip's id for each page.
+    own = Clip.objects.filter(story_id=publication.story_id).values_list("pk", flat=True)
+    found = clip_embeddings.store().nearest(vector, limit * 2, exclude=list(own))
+    close = [n for n in found if n.similarity >= embeddings.RELATED_FLOOR]
+    return _in_order(live().exclude(story_id=publication.story_id), close)[:limit]
 
 
 def _in_order(among: QuerySet[Clip], found: list[Neighbour]) -> list[Clip]:

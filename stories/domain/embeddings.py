@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -180,18 +181,28 @@ class VectorStore(Protocol):
 
 @dataclass
 class _Snapshot:
-    version: tuple[object, ...]
+    newest: tuple[object, ...]
     index: VectorIndex
-    vectors: dict[int, npt.NDArray[np.float32]]
+    counted_at: float
+
+
+# How long a process trusts that no row was deleted since it last counted the rows. New
+# and re-embedded vectors are seen at once (the newest row and change come from indexes,
+# in well under a millisecond); counting 100,000 rows took 43 ms, and it ran before every
+# search, three times per story page (docs/performance.md). A deleted vector (a withdrawn
+# story's) may stay in a process's memory this long, but never reaches a reader: every
+# search checks its candidates against the public rows.
+COUNT_EVERY_SECONDS = 30.0
 
 
 class InProcessStore:
     """Vectors read from embedding rows (``StoryEmbedding`` or ``ClipEmbedding``) into
     memory, one index per process, keyed by the row's ``key_field``.
 
-    Before each search one aggregate query (row count, newest change) tells whether the
-    rows changed since the index was built; if so it is built again. A deleted row
-    (a withdrawn story) lowers the count, a new or re-embedded one moves the newest change.
+    Before each search the newest row and change (two index lookups) tell whether rows
+    were added or re-embedded since the index was built, and every
+    :data:`COUNT_EVERY_SECONDS` a count tells whether any were deleted; either builds the
+    index again.
     """
 
     def __init__(self, rows: type[StoryEmbedding | ClipEmbedding], key_field: str) -> None:
@@ -203,18 +214,27 @@ class InProcessStore:
     def _rows(self) -> QuerySet[StoryEmbedding | ClipEmbedding]:
         return self._model.objects.filter(model=MODEL_NAME)
 
+    def _newest(self) -> tuple[object, ...]:
+        state = self._rows().aggregate(last=Max("updated_at"), top=Max("id"))
+        return (connection.settings_dict.get("NAME"), state["last"], state["top"])
+
     def _current(self) -> _Snapshot:
-        state = self._rows().aggregate(n=Count("id"), last=Max("updated_at"), top=Max("id"))
-        version = (connection.settings_dict.get("NAME"), state["n"], state["last"], state["top"])
+        newest = self._newest()
         snapshot = self._snapshot
-        if snapshot is not None and snapshot.version == version:
-            return snapshot
+        if snapshot is not None and snapshot.newest == newest:
+            now = time.monotonic()
+            if now - snapshot.counted_at < COUNT_EVERY_SECONDS:
+                return snapshot
+            if self._rows().count() == len(snapshot.index):
+                snapshot.counted_at = now
+                return snapshot
         with self._lock:
-            vectors = {
-                pk: from_bytes(bytes(data))
-                for pk, data in self._rows().values_list(self._key_field, "vector")
-            }
-            snapshot = _Snapshot(version, VectorIndex(vectors.items()), vectors)
+            counted_at = time.monotonic()
+            rows = self._rows().values_list(self._key_field, "vector")
+            index = VectorIndex((pk, from_bytes(bytes(data))) for pk, data in rows.iterator())
+            # ``newest`` was read before the rows: one added in between makes the next
+            # search build once more rather than be missed.
+            snapshot = _Snapshot(newest, index, counted_at)
             self._snapshot = snapshot
         return snapshot
 
@@ -234,7 +254,7 @@ class InProcessStore:
 
     def vector_of(self, key: int) -> npt.NDArray[np.float32] | None:
         """The stored vector of one public copy (or clip), if it has one."""
-        return self._current().vectors.get(key)
+        return self._current().index.get(key)
 
 
 def pgvector_available() -> bool:

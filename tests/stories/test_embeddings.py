@@ -82,6 +82,22 @@ def test_each_story_page_lists_related_stories_and_withdrawn_ones_vanish(client,
     assert embeddings.related(stories["sv"]) == []
 
 
+def test_the_index_sees_a_new_story_at_once_and_forgets_a_withdrawn_one(stories, monkeypatch):
+    """Each process keeps the vectors in memory: a story embedded after the index was built
+    is related at once; a withdrawn story's vector leaves memory at the next count."""
+    assert embeddings.related(stories["sv"])[0] == stories["fi"]  # the index is built
+    title, text = WAITING_FI
+    later = published_story(story__title=f"{title} 2", story__text=text, story__language="fi")
+    tasks.embed_story(later.pk)
+    assert later in embeddings.related(stories["sv"])
+
+    # Not the newest vector: only the count tells the index it is gone.
+    assert consent.withdraw(stories["fi"].story, actor_label="receipt holder")
+    assert stories["fi"] not in embeddings.related(stories["sv"])  # checked against the rows
+    monkeypatch.setattr(embeddings, "COUNT_EVERY_SECONDS", 0.0)
+    assert embeddings.store().vector_of(stories["fi"].pk) is None
+
+
 def test_only_the_anonymised_public_text_is_embedded(db):
     publication = published_story(
         story__title="Kotihoito",

@@ -41,3 +41,20 @@ def test_the_index_honours_allowed_and_excluded_keys(index):
     only = index.nearest(query, 5, allowed={"de-bench"})
     assert [n.key for n in only] == ["de-bench"]
     assert VectorIndex().nearest(query, 3) == []
+
+
+def test_a_large_index_finds_what_a_full_comparison_finds():
+    """The index sorts only its best rows; over 20,000 vectors, with rows left out and
+    rows allowed, it must still answer exactly as comparing every row would."""
+    rng = np.random.default_rng(3)
+    matrix = rng.normal(size=(20_000, DIMENSIONS)).astype(np.float32)
+    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+    index = VectorIndex(enumerate(matrix))
+    query = matrix[17] + 0.5 * matrix[4_000]
+    ranked = [int(row) for row in np.argsort(-(matrix @ query), kind="stable")]
+
+    assert [n.key for n in index.nearest(query, 5)] == ranked[:5]
+    skipped = ranked[:30]
+    assert [n.key for n in index.nearest(query, 5, exclude=skipped)] == ranked[30:35]
+    allowed = set(ranked[-50:])  # the least similar rows: the search must widen to them
+    assert [n.key for n in index.nearest(query, 3, allowed=allowed)] == ranked[-50:-47]
