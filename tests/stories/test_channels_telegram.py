@@ -262,6 +262,10 @@ def assert_no_orphans() -> None:
 
 
 QUESTION = "2: Julkaista kuvani, kasvot ja henkilötiedot sumennettuina"
+NOTHING_WAITS = (
+    "Mikään tarinasi ei odota vastausta. Jos haluat kertoa tarinan, lähetä se tänne: sanoin, "
+    "kuvin tai tallenteena."
+)
 
 
 @pytest.mark.django_db
@@ -294,6 +298,12 @@ def test_an_album_of_three_photos_is_one_story_asked_about_once(
     assert RECEIPT.search(bot_api.sent[1]["text"])
     assert not ChannelConversation.objects.exists()
     assert not Upload.objects.exists()
+
+    # Telegram delivers the answer again (our 200 was lost): no second story, no new draft.
+    assert post(client, update(910004, text="1 2")).status_code == 200
+    assert bot_api.sent[2]["text"] == NOTHING_WAITS
+    assert Story.objects.count() == 1
+    assert not ChannelConversation.objects.exists()
 
 
 @pytest.mark.django_db

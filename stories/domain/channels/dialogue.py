@@ -147,6 +147,10 @@ def _start(message: Inbound, contact: str) -> Reply | None:
     drive = Drive.objects.filter(slug=message.drive_slug).first() if message.drive_slug else None
     language = _language(message.language, drive)
     with translation.override(language):
+        if not message.attachments and _NUMBERS.match(first_line(message.text)):
+            # An answer with no question waiting (the draft was answered, deleted or has
+            # expired; or this is a retry of the answer that submitted it) is no story.
+            return Reply(str(wording.NOTHING_WAITS))
         if drive is None:
             return Reply(str(wording.NO_SUCH_DRIVE))
         problem = submission.drive_refusal(drive, None)

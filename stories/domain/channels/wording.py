@@ -80,3 +80,7 @@ TEXT_TAKES_NO_FILES = gettext_lazy(
     "Your story began as words only, so it cannot take files. To tell it with pictures or a "
     "recording, reply STOP and send it again with them."
 )
+NOTHING_WAITS = gettext_lazy(
+    "No story of yours is waiting for an answer. To tell one, send it here: in words, with "
+    "pictures or with a recording."
+)
