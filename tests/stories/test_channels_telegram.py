@@ -1,6 +1,6 @@
 """Voice notes and photo albums by Telegram: signed webhook updates (as Telegram sends
-them), the media fetched and the replies sent through a local fake of the Bot API (the
-external boundary)."""
+them, one by one or at the same moment), the media fetched and the replies sent through a
+local fake of the Bot API (the external boundary)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,11 @@ from typing import Any
 
 import numpy as np
 import pytest
+from django.db import connection
+from rest_framework.test import APIClient
 
 from stories.domain import uploads
+from stories.domain.channels.dialogue import contact_hash
 from stories.enums import AssetRole, ConsentChannel, StoryKind, StoryStatus
 from stories.models import ChannelConversation, ConsentRecord, MediaAsset, Story, Upload
 from tests.media_pipeline.media_factories import write_video, write_wav
@@ -377,3 +380,70 @@ def test_a_video_sent_into_a_photo_draft_is_refused_and_the_draft_is_unchanged(
     after = ChannelConversation.objects.get()
     assert (after.kind, after.text, after.upload_ids) == (draft.kind, "Portaat", draft.upload_ids)
     assert_no_orphans()
+
+
+# --- The same at the same moment (Telegram delivers concurrently) ----------------------------
+
+
+def at_once(payloads: list[dict[str, Any]]) -> list[int]:
+    """POST every update from a thread of its own, all released together; their statuses."""
+    gate = threading.Barrier(len(payloads))
+    statuses: list[int] = [0] * len(payloads)
+
+    def deliver(index: int) -> None:
+        try:
+            gate.wait()
+            statuses[index] = post(APIClient(), payloads[index]).status_code
+        finally:
+            connection.close()  # each thread had a connection of its own
+
+    threads = [threading.Thread(target=deliver, args=(i,)) for i in range(len(payloads))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return statuses
+
+
+# SQLite takes one writer at a time and has no row locks: the races need PostgreSQL. Each
+# test runs a few rounds, each in a chat of its own, so that the updates do meet.
+ROUNDS = range(4)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_albums_parts_delivered_at_once_make_one_draft_and_lose_nothing(bot_api, drive):
+    for round_ in ROUNDS:
+        chat = 7100 + round_
+        statuses = at_once(album(950001 + 10 * round_, bot_api, 3, chat=chat))
+
+        assert statuses == [200, 200, 200]
+        draft = ChannelConversation.objects.get(contact_hash=contact_hash("telegram", str(chat)))
+        assert len(draft.upload_ids) == 3
+        asked = [message for message in bot_api.sent if message["chat_id"] == chat]
+        assert len(asked) == 1  # one question for the album
+        assert QUESTION in asked[0]["text"]
+        assert draft.text == "Kirjaston portaat"
+    assert ChannelConversation.objects.count() == len(ROUNDS)
+    assert_no_orphans()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_consent_replies_at_once_keep_one_story(client_for, bot_api, drive):
+    for round_ in ROUNDS:
+        chat = 7200 + round_
+        post(client_for(), photo(960001, bot_api, 0, chat=chat))
+
+        # A retry racing the original: the very same update twice.
+        statuses = at_once([update(960002, chat=chat, text="1 2")] * 2)
+
+        assert statuses == [200, 200]
+        assert Story.objects.count() == round_ + 1
+        answers = [message["text"] for message in bot_api.sent if message["chat_id"] == chat]
+        assert RECEIPT.search(answers[1])
+        # The loser says nothing when it met the draft, and that nothing waits when it
+        # came after: never a second receipt, never a new draft.
+        assert answers[2:] in ([], [NOTHING_WAITS])
+    assert not ChannelConversation.objects.exists()
+    assert not Upload.objects.exists()

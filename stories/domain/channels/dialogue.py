@@ -7,7 +7,8 @@ it. The reporter's address never reaches the database: every reply answers the m
 hand.
 
 Messages of one reporter may be handled at the same moment (Telegram delivers an album's
-parts concurrently): files join a waiting draft under its row lock.
+parts, and its retries, concurrently): the one-draft-per-contact constraint settles who
+starts the draft, and every change to a waiting draft holds its row lock.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
 from stories.domain import consent, receipts, submission, uploads
@@ -121,8 +122,8 @@ def _receive(message: Inbound, contact: str, send: Send) -> Reply | None:
 
 
 class _Gone(Exception):
-    """The contact's draft changed under the message (submitted or erased): the message
-    is read again."""
+    """The contact's draft changed under the message (submitted, erased, or started by
+    another message): the message is read again."""
 
 
 def _waiting(channel: str, contact: str) -> ChannelConversation | None:
@@ -162,6 +163,10 @@ def _start(message: Inbound, contact: str) -> Reply | None:
             draft = _keep_draft(message, contact, drive, language)
         except _Refused as refused:
             return Reply("\n".join([str(wording.NOT_KEPT), *refused.problems]))
+        except _Raced as raced:
+            # Another message (another part of the same album, most often) started the
+            # draft a moment before this one: this one's files join it.
+            return _join(message, contact, raced.stored)
         return question(draft)
 
 
@@ -169,6 +174,14 @@ class _Refused(Exception):
     def __init__(self, problems: Sequence[str]) -> None:
         super().__init__(*problems)
         self.problems = list(problems)
+
+
+class _Raced(Exception):
+    """The contact's draft was created by another message; ``stored`` are this one's files."""
+
+    def __init__(self, stored: Sequence[Upload]) -> None:
+        super().__init__()
+        self.stored = list(stored)
 
 
 def _keep_draft(message: Inbound, contact: str, drive: Drive, language: str) -> ChannelConversation:
@@ -188,19 +201,27 @@ def _keep_draft(message: Inbound, contact: str, drive: Drive, language: str) -> 
         errors = submission.kind_refusal(kind, text, (), stored)
         if errors:
             raise _Refused([problem for problems in errors.values() for problem in problems])
-        return ChannelConversation.objects.create(
-            channel=message.channel,
-            contact_hash=contact,
-            drive=drive,
-            consent_text=submission.consent_text_for(drive, language),
-            language=language,
-            kind=kind,
-            title=_words(message.title)[: submission.TITLE_MAX_CHARS],
-            text=text,
-            upload_ids=[str(upload.pk) for upload in stored],
-            media_group=message.media_group,
-            expires_at=expires_at,
-        )
+        # A savepoint: on PostgreSQL a failed INSERT would otherwise spoil the transaction
+        # the caller may be in.
+        with transaction.atomic():
+            return ChannelConversation.objects.create(
+                channel=message.channel,
+                contact_hash=contact,
+                drive=drive,
+                consent_text=submission.consent_text_for(drive, language),
+                language=language,
+                kind=kind,
+                title=_words(message.title)[: submission.TITLE_MAX_CHARS],
+                text=text,
+                upload_ids=[str(upload.pk) for upload in stored],
+                media_group=message.media_group,
+                expires_at=expires_at,
+            )
+    except IntegrityError:
+        # channel_conversation_one_per_contact: another message started the draft first.
+        if not stored:
+            raise _Gone from None  # words alone are read again, as a reply to that draft
+        raise _Raced(stored) from None  # the files are handed on to it, not dropped
     except BaseException:
         _terminate(stored)
         raise
@@ -384,26 +405,36 @@ def chosen_scopes(kind: str, reply: str) -> dict[str, bool] | None:
     return scopes
 
 
-def _answer(draft: ChannelConversation, message: Inbound, send: Send) -> Reply | None:
-    with translation.override(draft.language):
-        scopes = chosen_scopes(draft.kind, message.text)
-        if scopes is None:
-            return _again(draft, str(wording.NOT_UNDERSTOOD))
-        newest = submission.consent_text_for(draft.drive, draft.language)
-        if newest != draft.consent_text:
-            # Consent is recorded under the wording the reporter read, never another.
-            draft.consent_text = newest
-            draft.save(update_fields=["consent_text"])
-            return _again(draft, str(wording.NEW_CONSENT_TEXT))
-        problem = (
-            submission.drive_refusal(draft.drive, None)
-            or submission.consent_refusal(scopes)
-            or submission.face_refusal(scopes)
-        )
-        if problem:
-            return _again(draft, problem)
-        _submit(draft, scopes, send)
-        return None
+def _answer(waiting: ChannelConversation, message: Inbound, send: Send) -> Reply | None:
+    """Read the message as the answer to the question; submit on consent.
+
+    The draft's row is locked until the answer is dealt with: of two replies handled at
+    the same moment (a retry racing the original) the second finds the draft submitted
+    and says nothing, so one story is kept and one receipt sent.
+    """
+    with transaction.atomic():
+        draft = ChannelConversation.objects.select_for_update().filter(pk=waiting.pk).first()
+        if draft is None:
+            return None
+        with translation.override(draft.language):
+            scopes = chosen_scopes(draft.kind, message.text)
+            if scopes is None:
+                return _again(draft, str(wording.NOT_UNDERSTOOD))
+            newest = submission.consent_text_for(draft.drive, draft.language)
+            if newest != draft.consent_text:
+                # Consent is recorded under the wording the reporter read, never another.
+                draft.consent_text = newest
+                draft.save(update_fields=["consent_text"])
+                return _again(draft, str(wording.NEW_CONSENT_TEXT))
+            problem = (
+                submission.drive_refusal(draft.drive, None)
+                or submission.consent_refusal(scopes)
+                or submission.face_refusal(scopes)
+            )
+            if problem:
+                return _again(draft, problem)
+            _submit(draft, scopes, send)
+            return None
 
 
 def _again(draft: ChannelConversation, why: str) -> Reply:
