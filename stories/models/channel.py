@@ -29,6 +29,9 @@ class ChannelConversation(models.Model):
     title = models.CharField(max_length=200, blank=True)
     text = models.TextField(blank=True)
     upload_ids = models.JSONField(default=list, blank=True)
+    # The album (Telegram's media_group_id) the draft's last message belonged to: its other
+    # parts arrive as messages of their own and join the draft without another question.
+    media_group = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(db_index=True)
 

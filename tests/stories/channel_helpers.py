@@ -17,9 +17,10 @@ from PIL import Image, ImageDraw
 RECEIPT = re.compile(r"\b([0-9A-Z]{4}(?:-[0-9A-Z]{4}){7})\b")
 
 
-def jpeg_bytes() -> bytes:
-    """A small photo-like JPEG (shapes on a gradient), as a phone would attach."""
-    picture = Image.new("RGB", (320, 240), (90, 140, 200))
+def jpeg_bytes(shade: int = 0) -> bytes:
+    """A small photo-like JPEG (shapes on a gradient), as a phone would attach; each
+    ``shade`` gives a picture of its own (the sky's colour differs)."""
+    picture = Image.new("RGB", (320, 240), (90 + shade * 20 % 160, 140, 200))
     draw = ImageDraw.Draw(picture)
     draw.rectangle((40, 120, 280, 220), fill=(60, 60, 60))
     draw.ellipse((200, 30, 260, 90), fill=(250, 220, 80))

@@ -2,8 +2,13 @@
 
 A channel reads its message into an ``Inbound`` and sends back the ``Reply`` that
 ``handle`` returns. The states live in ``ChannelConversation``: no row means no dialogue;
-a row means a draft waits for a numbered consent reply. The reporter's address never
-reaches the database: every reply answers the message in hand.
+a row means a draft waits for a numbered consent reply, and more files sent meanwhile join
+it. The reporter's address never reaches the database: every reply answers the message in
+hand.
+
+Messages of one reporter may be handled at the same moment (Telegram delivers an album's
+parts, and its retries, concurrently): the one-draft-per-contact constraint settles who
+starts the draft, and every change to a waiting draft holds its row lock.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
 from stories.domain import consent, receipts, submission, uploads
@@ -53,6 +58,8 @@ class Inbound:
     title: str = ""
     language: str = ""  # what the channel knows of the reporter's language; "" if nothing
     attachments: Sequence[Attachment] = ()
+    # The album this message is one part of (Telegram's media_group_id); "" if none.
+    media_group: str = ""
 
 
 @dataclass(frozen=True)
@@ -75,11 +82,16 @@ def contact_hash(channel: str, contact: str) -> str:
     return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
+# How often a message is tried again when the draft it was for vanished under it.
+_TRIES = 3
+
+
 def handle(message: Inbound, send: Send) -> None:
     """Take one message from a reporter and ``send`` the answer in their channel.
 
     A withdrawal (``STOP <receipt>``) works at any time. Otherwise a waiting draft takes
-    the message as its consent reply; without one, the message starts a new draft.
+    the message's files, or the message as its consent reply; without one, the message
+    starts a new draft.
     """
     contact = contact_hash(message.channel, message.contact)
     words = first_line(message.text).split()
@@ -87,13 +99,31 @@ def handle(message: Inbound, send: Send) -> None:
         said = STOP_WORDS[words[0].upper()] or message.language
         send(_stop(message, contact, " ".join(words[1:]), said))
         return
+    for _ in range(_TRIES):
+        try:
+            reply = _receive(message, contact, send)
+        except _Gone:
+            # The draft was submitted or erased meanwhile (its files were given back):
+            # the message is read again against what is there now.
+            continue
+        if reply is not None:
+            send(reply)
+        return
+    raise RuntimeError("the reporter's draft kept changing while a message was handled")
+
+
+def _receive(message: Inbound, contact: str, send: Send) -> Reply | None:
     waiting = _waiting(message.channel, contact)
     if waiting is None:
-        send(_start(message, contact))
-        return
-    reply = _answer(waiting, message, send)
-    if reply is not None:
-        send(reply)
+        return _start(message, contact)
+    if message.attachments and chosen_scopes(waiting.kind, message.text) is None:
+        return _add(waiting, message, contact)
+    return _answer(waiting, message, send)
+
+
+class _Gone(Exception):
+    """The contact's draft changed under the message (submitted, erased, or started by
+    another message): the message is read again."""
 
 
 def _waiting(channel: str, contact: str) -> ChannelConversation | None:
@@ -114,10 +144,14 @@ def first_line(text: str) -> str:
 # --- A new draft ---------------------------------------------------------------------------
 
 
-def _start(message: Inbound, contact: str) -> Reply:
+def _start(message: Inbound, contact: str) -> Reply | None:
     drive = Drive.objects.filter(slug=message.drive_slug).first() if message.drive_slug else None
     language = _language(message.language, drive)
     with translation.override(language):
+        if not message.attachments and _NUMBERS.match(first_line(message.text)):
+            # An answer with no question waiting (the draft was answered, deleted or has
+            # expired; or this is a retry of the answer that submitted it) is no story.
+            return Reply(str(wording.NOTHING_WAITS))
         if drive is None:
             return Reply(str(wording.NO_SUCH_DRIVE))
         problem = submission.drive_refusal(drive, None)
@@ -129,6 +163,10 @@ def _start(message: Inbound, contact: str) -> Reply:
             draft = _keep_draft(message, contact, drive, language)
         except _Refused as refused:
             return Reply("\n".join([str(wording.NOT_KEPT), *refused.problems]))
+        except _Raced as raced:
+            # Another message (another part of the same album, most often) started the
+            # draft a moment before this one: this one's files join it.
+            return _join(message, contact, raced.stored)
         return question(draft)
 
 
@@ -136,6 +174,14 @@ class _Refused(Exception):
     def __init__(self, problems: Sequence[str]) -> None:
         super().__init__(*problems)
         self.problems = list(problems)
+
+
+class _Raced(Exception):
+    """The contact's draft was created by another message; ``stored`` are this one's files."""
+
+    def __init__(self, stored: Sequence[Upload]) -> None:
+        super().__init__()
+        self.stored = list(stored)
 
 
 def _keep_draft(message: Inbound, contact: str, drive: Drive, language: str) -> ChannelConversation:
@@ -155,22 +201,35 @@ def _keep_draft(message: Inbound, contact: str, drive: Drive, language: str) -> 
         errors = submission.kind_refusal(kind, text, (), stored)
         if errors:
             raise _Refused([problem for problems in errors.values() for problem in problems])
-        return ChannelConversation.objects.create(
-            channel=message.channel,
-            contact_hash=contact,
-            drive=drive,
-            consent_text=submission.consent_text_for(drive, language),
-            language=language,
-            kind=kind,
-            title=_words(message.title)[: submission.TITLE_MAX_CHARS],
-            text=text,
-            upload_ids=[str(upload.pk) for upload in stored],
-            expires_at=expires_at,
-        )
+        # A savepoint: on PostgreSQL a failed INSERT would otherwise spoil the transaction
+        # the caller may be in.
+        with transaction.atomic():
+            return ChannelConversation.objects.create(
+                channel=message.channel,
+                contact_hash=contact,
+                drive=drive,
+                consent_text=submission.consent_text_for(drive, language),
+                language=language,
+                kind=kind,
+                title=_words(message.title)[: submission.TITLE_MAX_CHARS],
+                text=text,
+                upload_ids=[str(upload.pk) for upload in stored],
+                media_group=message.media_group,
+                expires_at=expires_at,
+            )
+    except IntegrityError:
+        # channel_conversation_one_per_contact: another message started the draft first.
+        if not stored:
+            raise _Gone from None  # words alone are read again, as a reply to that draft
+        raise _Raced(stored) from None  # the files are handed on to it, not dropped
     except BaseException:
-        for upload in stored:
-            uploads.terminate(upload)
+        _terminate(stored)
         raise
+
+
+def _terminate(stored: Sequence[Upload]) -> None:
+    for upload in stored:
+        uploads.terminate(upload)
 
 
 def _words(value: str) -> str:
@@ -216,6 +275,101 @@ def _language(claimed: str, drive: Drive | None) -> str:
     return fallback[:2] if fallback[:2] in LANGUAGES else "en"
 
 
+# --- More files for a waiting draft ----------------------------------------------------------
+
+
+def _add(draft: ChannelConversation, message: Inbound, contact: str) -> Reply | None:
+    """Keep the message's files for the waiting ``draft`` (a later photo, an album's other
+    parts), after the checks the first message had."""
+    stored: list[Upload] = []
+    with translation.override(draft.language):
+        try:
+            for attachment in message.attachments:
+                stored.append(_store(attachment, draft.expires_at))
+        except _Refused as refused:
+            return _join(message, contact, stored, refused.problems)
+        except BaseException:
+            _terminate(stored)
+            raise
+    return _join(message, contact, stored)
+
+
+def _join(
+    message: Inbound, contact: str, stored: Sequence[Upload], problems: Sequence[str] = ()
+) -> Reply | None:
+    """Add ``stored`` (the message's files, already kept) to the contact's waiting draft, or
+    refuse them for ``problems`` or any the checks find; None when nothing need be said.
+
+    The draft's row is locked while its file list changes, so no other message's files
+    (nor a consent reply submitting the draft) can come between the read and the write.
+    Files the draft does not take are terminated: nothing is left without an owner.
+    """
+    taken = False
+    try:
+        with transaction.atomic():
+            draft = (
+                ChannelConversation.objects.select_for_update()
+                .filter(
+                    channel=message.channel, contact_hash=contact, expires_at__gt=timezone.now()
+                )
+                .first()
+            )
+            if draft is None:
+                raise _Gone
+            # Every part of an album arrives as a message of its own: one question for all.
+            same_album = bool(message.media_group) and message.media_group == draft.media_group
+            draft.media_group = message.media_group
+            with translation.override(draft.language):
+                text = _joined_text(draft.text, message.text)
+                problems = list(problems) or _misfits(draft, text, stored)
+                if problems:
+                    draft.save(update_fields=["media_group"])
+                    return _not_added(draft, problems, same_album)
+                ids = [str(upload.pk) for upload in stored]
+                Upload.objects.filter(pk__in=ids).update(expires_at=draft.expires_at)
+                draft.upload_ids = [*draft.upload_ids, *ids]
+                draft.text = text
+                draft.save(update_fields=["upload_ids", "text", "media_group"])
+                added = wording.ADDED % {"count": len(draft.upload_ids)}
+                reply = None if same_album else _again(draft, added)
+        taken = True  # committed
+        return reply
+    finally:
+        if not taken:
+            _terminate(stored)
+
+
+def _joined_text(draft_text: str, message_text: str) -> str:
+    """The draft's words with the message's: they become its text when it has none and a
+    paragraph of it otherwise (a caption sent again, by a retry say, is not repeated)."""
+    words = _words(message_text)
+    if not words or words in draft_text.split("\n\n"):
+        return draft_text
+    return f"{draft_text}\n\n{words}" if draft_text else words
+
+
+def _misfits(draft: ChannelConversation, text: str, stored: Sequence[Upload]) -> list[str]:
+    """Why the draft cannot take ``stored`` and ``text``: the first message's checks."""
+    if draft.kind == StoryKind.TEXT:
+        # The kind stays what the question was asked for: a numbered reply to it must
+        # not come to mean other scopes (a text's "2" is research, a photo's publishing).
+        return [str(wording.TEXT_TAKES_NO_FILES)]
+    if len(draft.upload_ids) + len(stored) > settings.TARINA_MAX_FILES_PER_STORY:
+        return [str(submission.TOO_MANY_FILES)]
+    if len(text) > settings.TARINA_MAX_TEXT_CHARS:
+        return [str(submission.TOO_LONG).format(max_length=settings.TARINA_MAX_TEXT_CHARS)]
+    return [problem for upload in stored if (problem := uploads.kind_mismatch(draft.kind, upload))]
+
+
+def _not_added(draft: ChannelConversation, problems: Sequence[str], same_album: bool) -> Reply:
+    lines = [str(wording.NOT_ADDED), *problems]
+    if draft.upload_ids:
+        lines.append(wording.UNCHANGED % {"count": len(draft.upload_ids)})
+    why = "\n".join(lines)
+    # An album's first part carried the question; its other parts only say what failed.
+    return Reply(why, subject=str(wording.SUBJECT)) if same_album else _again(draft, why)
+
+
 def question(draft: ChannelConversation) -> Reply:
     """The consent question for ``draft``: the drive's consent text and numbered choices."""
     with translation.override(draft.language):
@@ -251,26 +405,36 @@ def chosen_scopes(kind: str, reply: str) -> dict[str, bool] | None:
     return scopes
 
 
-def _answer(draft: ChannelConversation, message: Inbound, send: Send) -> Reply | None:
-    with translation.override(draft.language):
-        scopes = chosen_scopes(draft.kind, message.text)
-        if scopes is None:
-            return _again(draft, str(wording.NOT_UNDERSTOOD))
-        newest = submission.consent_text_for(draft.drive, draft.language)
-        if newest != draft.consent_text:
-            # Consent is recorded under the wording the reporter read, never another.
-            draft.consent_text = newest
-            draft.save(update_fields=["consent_text"])
-            return _again(draft, str(wording.NEW_CONSENT_TEXT))
-        problem = (
-            submission.drive_refusal(draft.drive, None)
-            or submission.consent_refusal(scopes)
-            or submission.face_refusal(scopes)
-        )
-        if problem:
-            return _again(draft, problem)
-        _submit(draft, scopes, send)
-        return None
+def _answer(waiting: ChannelConversation, message: Inbound, send: Send) -> Reply | None:
+    """Read the message as the answer to the question; submit on consent.
+
+    The draft's row is locked until the answer is dealt with: of two replies handled at
+    the same moment (a retry racing the original) the second finds the draft submitted
+    and says nothing, so one story is kept and one receipt sent.
+    """
+    with transaction.atomic():
+        draft = ChannelConversation.objects.select_for_update().filter(pk=waiting.pk).first()
+        if draft is None:
+            return None
+        with translation.override(draft.language):
+            scopes = chosen_scopes(draft.kind, message.text)
+            if scopes is None:
+                return _again(draft, str(wording.NOT_UNDERSTOOD))
+            newest = submission.consent_text_for(draft.drive, draft.language)
+            if newest != draft.consent_text:
+                # Consent is recorded under the wording the reporter read, never another.
+                draft.consent_text = newest
+                draft.save(update_fields=["consent_text"])
+                return _again(draft, str(wording.NEW_CONSENT_TEXT))
+            problem = (
+                submission.drive_refusal(draft.drive, None)
+                or submission.consent_refusal(scopes)
+                or submission.face_refusal(scopes)
+            )
+            if problem:
+                return _again(draft, problem)
+            _submit(draft, scopes, send)
+            return None
 
 
 def _again(draft: ChannelConversation, why: str) -> Reply:

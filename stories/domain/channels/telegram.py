@@ -129,6 +129,8 @@ def read(update: Mapping[str, Any], client: TelegramClient) -> tuple[dialogue.In
         drive_slug=settings.TARINA_TELEGRAM_DRIVE,
         language=str(sender.get("language_code") or ""),
         attachments=attachments,
+        # An album comes as one update per file, all naming the same group.
+        media_group=str(message.get("media_group_id") or "")[:64],
     )
     return inbound, chat["id"]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from stories.enums import ConsentScope, StoryKind
 
@@ -61,4 +61,26 @@ NO_SUCH_DRIVE = gettext_lazy("No story drive takes stories at this address.")
 NOT_KEPT = gettext_lazy("We could not keep your story:")
 TOO_MANY = gettext_lazy(
     "Too many stories came from you or to this drive just now. Try again later."
+)
+
+# A file sent while the draft waits for its answer (not the parts of one album: those join
+# it without a word).
+ADDED = ngettext_lazy(
+    "We added this to your story, which now has %(count)s file.",
+    "We added this to your story, which now has %(count)s files.",
+    "count",
+)
+NOT_ADDED = gettext_lazy("We could not add this to your story:")
+UNCHANGED = ngettext_lazy(
+    "Your story is as it was, with %(count)s file.",
+    "Your story is as it was, with %(count)s files.",
+    "count",
+)
+TEXT_TAKES_NO_FILES = gettext_lazy(
+    "Your story began as words only, so it cannot take files. To tell it with pictures or a "
+    "recording, reply STOP and send it again with them."
+)
+NOTHING_WAITS = gettext_lazy(
+    "No story of yours is waiting for an answer. To tell one, send it here: in words, with "
+    "pictures or with a recording."
 )
