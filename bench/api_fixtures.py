@@ -111,6 +111,17 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
+def relate() -> int:
+    """Each vector row's related stories, as ``manage.py embed_stories`` finds them; only
+    when some row has none yet (a load made before the lists were kept)."""
+    from stories.domain import embeddings
+    from stories.models import StoryEmbedding
+
+    if not StoryEmbedding.objects.filter(related__isnull=True).exists():
+        return 0
+    return embeddings.relate_all()
+
+
 def write_vectors(seed: int) -> int:
     """A meaning vector for every published story that has none; the number written."""
     import numpy as np
@@ -165,6 +176,7 @@ def main() -> None:
         raise SystemExit("Set DATABASE_URL to a PostgreSQL database of your own.")
     if args.add_vectors:
         print(f"{write_vectors(args.seed)} meaning vectors written")
+        print(f"related stories found for {relate()} stories")
         return
     drives = Drive.objects.filter(slug__startswith=DRIVE_PREFIX)
     if Story.objects.exists():
@@ -303,6 +315,7 @@ def main() -> None:
         indexed = search.index_all(PublishedStory.objects.filter(drive__in=drive_objects))
     print(f"{indexed} stories indexed for search in {time.monotonic() - indexed_at:.1f} s")
     print(f"{write_vectors(args.seed)} meaning vectors written")
+    print(f"related stories found for {relate()} stories")
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE") if connection.get_autocommit() else None
     print(

@@ -357,7 +357,7 @@ def search(meaning: str, limit: int = 20) -> list[Clip]:
 def related_to(publication: PublishedStory, limit: int = embeddings.RELATED_LIMIT) -> list[Clip]:
     """Other stories' public clips closest in meaning to ``publication`` (none while the
     story has no vector): one product of its vector with the clips' vectors."""
-    vector = embeddings.store().vector_of(publication.pk)
+    vector = embeddings.stored_vector(publication)
     if vector is None:
         return []
     # The story's own clips are left out of the search, and the few candidates are checked

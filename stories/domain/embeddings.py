@@ -24,7 +24,7 @@ from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Max, QuerySet
 
 from media_pipeline.meaning import MODEL_NAME, Neighbour, VectorIndex, encoder, from_bytes, to_bytes
@@ -45,6 +45,9 @@ QUERY_FLOOR = 0.80
 # as documents, and stories about public services are all somewhat alike: on the labelled
 # theme stories half of all pairs score above 0.82 and one in ten above 0.87.
 RELATED_FLOOR = 0.85
+# How many close stories each vector row keeps: more than a page shows, so that the page
+# still fills after some of them are withdrawn (``manage.py embed_stories`` finds them anew).
+RELATED_KEPT = 10
 
 
 def public_text(publication: PublishedStory) -> str:
@@ -77,8 +80,54 @@ def embed(publication: PublishedStory) -> StoryEmbedding | None:
         publication=publication,
         defaults={"model": MODEL_NAME, "vector": to_bytes(vector), "text_hash": digest},
     )
+    relate(row)
     publicity.changed()  # story pages list related stories: cached pages must move on
     return row
+
+
+def relate(row: StoryEmbedding) -> None:
+    """Keep ``row``'s closest public copies on it, and put its story into the lists of
+    those it is close to, where it is closer than what they keep: one search over every
+    vector when a story is embedded, instead of one for each view of a story page."""
+    found = store().nearest(
+        from_bytes(bytes(row.vector)), RELATED_KEPT, exclude=[row.publication_id]
+    )
+    _keep(row.publication_id, found)
+    for neighbour in found:
+        if neighbour.similarity >= RELATED_FLOOR:  # further away it would never be shown
+            _offer(int(neighbour.key), row.publication_id, neighbour.similarity)  # type: ignore[call-overload]
+
+
+def _keep(publication_id: int, found: Iterable[Neighbour]) -> None:
+    pairs = [[n.key, round(n.similarity, 4)] for n in found]
+    # update(), not save(): a new list is no new vector, and must not look like one to the
+    # stores that rebuild when the newest change moves.
+    StoryEmbedding.objects.filter(publication_id=publication_id).update(related=pairs)
+
+
+def _offer(publication_id: int, candidate: int, similarity: float) -> None:
+    with transaction.atomic():
+        row = StoryEmbedding.objects.select_for_update().filter(publication_id=publication_id)
+        kept = row.values_list("related", flat=True).first()
+        if kept is None:  # no list yet: the next ``embed_stories`` makes it whole
+            return
+        pairs = [pair for pair in kept if pair[0] != candidate]
+        pairs.append([candidate, round(similarity, 4)])
+        pairs.sort(key=lambda pair: -pair[1])
+        row.update(related=pairs[:RELATED_KEPT])
+
+
+def relate_all(batch_size: int = 1000) -> int:
+    """Find every vector row's related stories anew (``manage.py embed_stories``): lists
+    made before the rows they name were withdrawn fill up again. Returns the rows done."""
+    ids = dict(StoryEmbedding.objects.filter(model=MODEL_NAME).values_list("publication_id", "pk"))
+    rows: list[StoryEmbedding] = []
+    for key, found in store().neighbours(RELATED_KEPT):
+        pairs = [[n.key, round(n.similarity, 4)] for n in found]
+        if key in ids:
+            rows.append(StoryEmbedding(pk=ids[key], related=pairs))
+    StoryEmbedding.objects.bulk_update(rows, ["related"], batch_size=batch_size)
+    return len(rows)
 
 
 def embed_missing(batch_size: int = 32) -> int:
@@ -178,6 +227,8 @@ class VectorStore(Protocol):
 
     def vector_of(self, key: int) -> npt.NDArray[np.float32] | None: ...
 
+    def neighbours(self, limit: int) -> Iterable[tuple[int, list[Neighbour]]]: ...
+
 
 @dataclass
 class _Snapshot:
@@ -256,6 +307,10 @@ class InProcessStore:
         """The stored vector of one public copy (or clip), if it has one."""
         return self._current().index.get(key)
 
+    def neighbours(self, limit: int) -> Iterable[tuple[int, list[Neighbour]]]:
+        """Every stored key with its ``limit`` nearest other keys, most similar first."""
+        return self._current().index.neighbours(limit)  # type: ignore[return-value]
+
 
 def pgvector_available() -> bool:
     """Whether the database could hold the vectors itself (PostgreSQL with pgvector).
@@ -294,16 +349,26 @@ def search(meaning: str, among: QuerySet[PublishedStory], limit: int = 20) -> li
 
 def related(publication: PublishedStory, limit: int = RELATED_LIMIT) -> list[PublishedStory]:
     """Other published stories closest in meaning to ``publication`` (none while it has
-    no vector yet)."""
-    vector = store().vector_of(publication.pk)
-    if vector is None:
+    no vector yet): the list kept on its vector row, checked against the published
+    stories (a withdrawn one may still be named there)."""
+    stored = StoryEmbedding.objects.filter(publication=publication)
+    found = stored.values_list("vector", "related").first()
+    if found is None:
         return []
-    # The store holds only public copies' vectors and is checked against the rows before
-    # each search; the few candidates are checked against the published stories again
-    # (``_in_order``) rather than reading every published id for each page.
-    found = store().nearest(vector, limit * 2, exclude=[publication.pk])
-    close = [n for n in found if n.similarity >= RELATED_FLOOR]
+    vector, kept = found
+    if kept is None:  # embedded before lists were kept: searched until embed_stories runs
+        near = store().nearest(from_bytes(bytes(vector)), RELATED_KEPT, exclude=[publication.pk])
+    else:
+        near = [Neighbour(pk, similarity) for pk, similarity in kept]
+    close = [n for n in near if n.similarity >= RELATED_FLOOR]
     return _in_order(publicity.published_stories(), close)[:limit]
+
+
+def stored_vector(publication: PublishedStory) -> npt.NDArray[np.float32] | None:
+    """The vector stored for ``publication``, read from its row (no index needed)."""
+    data = StoryEmbedding.objects.filter(publication=publication).values_list("vector", flat=True)
+    found = data.first()
+    return None if found is None else from_bytes(bytes(found))
 
 
 def _in_order(among: QuerySet[PublishedStory], found: Iterable[Neighbour]) -> list[PublishedStory]:

@@ -31,6 +31,10 @@ class StoryEmbedding(MeaningVector):
     publication = models.OneToOneField(
         PublishedStory, on_delete=models.CASCADE, related_name="embedding"
     )
+    # The public copies closest in meaning, nearest first, as [publication id, similarity]
+    # pairs: found when the story is embedded (and it goes into theirs), so a story page
+    # reads its related stories instead of searching every vector. Null until found.
+    related = models.JSONField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"embedding of {self.publication_id}"

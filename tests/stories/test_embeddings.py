@@ -98,6 +98,18 @@ def test_the_index_sees_a_new_story_at_once_and_forgets_a_withdrawn_one(stories,
     assert embeddings.store().vector_of(stories["fi"].pk) is None
 
 
+def test_embed_stories_finds_every_story_s_related_stories_anew(stories):
+    """Story pages read the related stories kept on the vector row; rows from before the
+    lists were kept are searched until ``embed_stories`` finds their lists."""
+    StoryEmbedding.objects.update(related=None)
+    assert embeddings.related(stories["sv"])[0] == stories["fi"]
+    call_command("embed_stories")
+    kept = StoryEmbedding.objects.get(publication=stories["sv"]).related or []
+    assert kept[0][0] == stories["fi"].pk
+    assert {pk for pk, _ in kept} == {p.pk for key, p in stories.items() if key != "sv"}
+    assert embeddings.related(stories["sv"])[0] == stories["fi"]
+
+
 def test_only_the_anonymised_public_text_is_embedded(db):
     publication = published_story(
         story__title="Kotihoito",

@@ -58,3 +58,16 @@ def test_a_large_index_finds_what_a_full_comparison_finds():
     assert [n.key for n in index.nearest(query, 5, exclude=skipped)] == ranked[30:35]
     allowed = set(ranked[-50:])  # the least similar rows: the search must widen to them
     assert [n.key for n in index.nearest(query, 3, allowed=allowed)] == ranked[-50:-47]
+
+
+def test_every_item_s_neighbours_are_what_a_search_for_it_finds():
+    rng = np.random.default_rng(5)
+    matrix = rng.normal(size=(300, DIMENSIONS)).astype(np.float32)
+    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+    index = VectorIndex(enumerate(matrix))
+    listed = dict(index.neighbours(5, block=64))  # blocks that do not divide the rows
+    assert len(listed) == 300
+    for key, found in listed.items():
+        searched = index.nearest(matrix[int(key)], 5, exclude=[key])  # type: ignore[call-overload]
+        assert [n.key for n in found] == [n.key for n in searched]
+    assert list(VectorIndex([("only", matrix[0])]).neighbours(5)) == [("only", [])]
