@@ -6,6 +6,9 @@ the folder in between takes the empty file, cannot decode it, and Celery stops t
 ("Unrecoverable error: JSONDecodeError"; seen in CI, where many processes share two cores).
 Here a message is written under a name no queue reads and then renamed, which is atomic
 within one folder, so a reader finds either nothing or the whole message.
+
+:func:`register` makes it what ``filesystem://`` means in this process (the Celery app
+calls it on import), so every connection to that URL uses it and none to another broker.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import uuid
 from time import monotonic
 from typing import Any
 
+from kombu import transport
 from kombu.exceptions import ChannelError
 from kombu.transport import filesystem
 from kombu.utils.json import dumps
@@ -43,3 +47,10 @@ class FilesystemTransport(filesystem.Transport):
     """``filesystem://`` with :class:`Channel`."""
 
     Channel = Channel
+
+
+def register() -> None:
+    """Make ``filesystem://`` URLs use :class:`FilesystemTransport` in this process."""
+    transport.TRANSPORT_ALIASES["filesystem"] = f"{__name__}:FilesystemTransport"
+    # A class resolved before is cached by name: it must be resolved again.
+    transport._transport_cache.pop("filesystem", None)  # type: ignore[attr-defined]

@@ -12,8 +12,11 @@ from billiard.process import current_process
 from celery import Celery
 from celery.signals import beat_embedded_init, worker_process_init
 
+from config import broker
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
+broker.register()  # the embedded broker writes each message whole (config/broker.py)
 app = Celery("tarina", task_cls="celery.contrib.django.task:DjangoTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

@@ -256,8 +256,6 @@ if CELERY_BROKER_URL.startswith("filesystem"):
     BROKER_DIR = Path(os.environ.get("TARINA_BROKER_DIR", VAR_DIR / "broker"))
     for folder in ("queue", "control", "processed"):
         (BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
-    # Kombu's transport, with each message written whole before a worker can see it.
-    CELERY_BROKER_TRANSPORT = "config.broker:FilesystemTransport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
