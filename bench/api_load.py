@@ -494,7 +494,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--warmup", type=float, default=3)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--only", nargs="*", help="Endpoint names to run (default: all).")
+    parser.add_argument(
+        "--only", nargs="*", help="Endpoints to run, by name or first word (default: all)."
+    )
     parser.add_argument("--no-docs", action="store_true", help="Do not touch docs/performance.md.")
     parser.add_argument(
         "--servers",
@@ -536,7 +538,10 @@ def main() -> None:
         stories = ensure_fixtures(env, args.stories)
         endpoints = choose_paths(env, rng)
         if args.only:
-            endpoints = [e for e in endpoints if e.name.split(" ")[0] in args.only]
+            # A full name picks that endpoint, a first word all that start with it.
+            endpoints = [e for e in endpoints if {e.name, e.name.split(" ")[0]} & set(args.only)]
+            if not endpoints:
+                raise SystemExit(f"--only {' '.join(args.only)}: no such endpoint")
         idle_load = load_average()
         log = (args.var_dir / "gunicorn.log").open("ab")
         try:
