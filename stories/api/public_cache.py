@@ -37,10 +37,10 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.urls import Resolver404, resolve
 from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
 from django.utils.http import parse_http_date_safe
 
+from stories.api.url_match import url_match
 from stories.domain import publicity
 
 logger = logging.getLogger(__name__)
@@ -210,16 +210,10 @@ class PublicCacheMiddleware:
 
 
 def _marked_view(request: HttpRequest) -> bool:
-    """Whether the URL leads to a view marked ``cached``; the match is kept on the
-    request, so a kept answer is still counted under its route in the request metrics."""
-    try:
-        match = resolve(request.path_info)
-    except Resolver404:
-        return False
-    if not getattr(match.func, "public_cache", False):
-        return False
-    request.resolver_match = match
-    return True
+    """Whether the URL leads to a view marked ``cached``; the match stays on the request,
+    so a kept answer is still counted under its route in the request metrics."""
+    match = url_match(request)
+    return match is not None and bool(getattr(match.func, "public_cache", False))
 
 
 def _key_for(request: HttpRequest) -> str | None:

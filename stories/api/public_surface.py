@@ -20,7 +20,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.gzip import GZipMiddleware
-from django.urls import Resolver404, resolve
+
+from stories.api.url_match import url_match
 
 View = Callable[..., HttpResponseBase]
 Handler = Callable[[HttpRequest], HttpResponseBase]
@@ -41,11 +42,8 @@ def public(view: View) -> View:
 
 
 def is_public(request: HttpRequest) -> bool:
-    try:
-        match = resolve(request.path_info)
-    except Resolver404:
-        return False
-    return bool(getattr(match.func, "public_surface", False))
+    match = url_match(request)
+    return match is not None and bool(getattr(match.func, "public_surface", False))
 
 
 def _allow_any_origin(response: HttpResponseBase) -> HttpResponseBase:
