@@ -29,6 +29,10 @@ from tests.media_pipeline.media_factories import (
     write_wav,
 )
 
+# What goes out (the sound, the pictures) depends on the media tools, not on the
+# database: one CI run.
+pytestmark = pytest.mark.single_run
+
 SAID = "I asked Maija Virtanen at the desk and she listened to me for a long time"
 
 
