@@ -22,8 +22,12 @@ from stories.tasks import sweep_stuck_stories
 from tests.stories.test_pipeline import joined_speech, upload
 from tests.worker import WorkerProcess, alive, database_url_for_workers, wait_for
 
+# One CI run: what this adds to tests/reliability/test_fault_injection.py (which kills a
+# worker at every step on both databases) is the shipped timing and the process tree,
+# neither of which depends on the database.
 pytestmark = [
     pytest.mark.integration,
+    pytest.mark.single_run,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
