@@ -40,7 +40,7 @@ from stories.domain import (
     translation,
     workflow,
 )
-from stories.domain.channels import drafts, imap
+from stories.domain.channels import deliveries, drafts, imap
 from stories.enums import AssetRole, StoryStatus
 from stories.models import PublishedStory, Story, TranscriptRevision
 
@@ -222,7 +222,9 @@ def reconcile_media() -> dict[str, int]:
 
 @shared_task(name=dispatch.ERASE_EXPIRED_CHANNEL_DRAFTS, **RETRY_OPTIONS)
 def erase_expired_channel_drafts() -> int:
-    """Erase channel drafts that got no consent within their retention (run by beat)."""
+    """Erase channel drafts that got no consent within their retention, and forget the
+    ids of messages taken long ago (run by beat); returns how many drafts were erased."""
+    deliveries.forget_old()
     return drafts.erase_expired()
 
 

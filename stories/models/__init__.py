@@ -1,7 +1,7 @@
 """Thin models: fields, constraints and small properties. Behaviour lives in ``stories.domain``."""
 
 from stories.models.audit import AuditEvent
-from stories.models.channel import ChannelConversation
+from stories.models.channel import ChannelConversation, ChannelDelivery
 from stories.models.clip import Clip
 from stories.models.consent import ConsentRecord
 from stories.models.drive import ConsentText, Drive
@@ -23,6 +23,7 @@ from stories.models.upload import Upload
 __all__ = [
     "AuditEvent",
     "ChannelConversation",
+    "ChannelDelivery",
     "Clip",
     "ClipEmbedding",
     "Collection",

@@ -44,3 +44,28 @@ class ChannelConversation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} dialogue on {self.drive_id} until {self.expires_at:%Y-%m-%d}"
+
+
+class ChannelDelivery(models.Model):
+    """A message a channel has taken, by the id its provider gave it (Telegram's
+    ``update_id``, an e-mail's ``Message-ID``): a provider delivers again when it saw no
+    answer in time, and the second delivery of a message must not add its files twice.
+
+    ``delivery_hash`` mixes the id with the sender's hashed contact, so it tells nothing
+    of who sent what; rows are forgotten after ``stories.domain.channels.deliveries``'s
+    memory (longer than any provider retries).
+    """
+
+    channel = models.CharField(max_length=20, choices=ConsentChannel.choices)
+    delivery_hash = models.CharField(max_length=64)
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "delivery_hash"], name="channel_delivery_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} delivery at {self.received_at:%Y-%m-%d %H:%M}"

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.policy import default as default_policy
+from email.utils import make_msgid
 from typing import Any
 
 from aiosmtpd.controller import Controller
@@ -36,12 +37,13 @@ def email_bytes(
     to: str = "stories+kirjasto@tarina.example",
     subject: str = "The bus stop",
     photo: bytes | None = None,
-    message_id: str = "<m1@example.org>",
+    message_id: str | None = None,
 ) -> bytes:
-    """An RFC 5322 message as a mail client sends it, with an optional photo attached."""
+    """An RFC 5322 message as a mail client sends it, with an optional photo attached; each
+    message has an id of its own unless ``message_id`` names one (a delivery repeated)."""
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = sender, to, subject
-    message["Message-ID"] = message_id
+    message["Message-ID"] = message_id or make_msgid(domain="example.org")
     message.set_content(body)
     if photo is not None:
         message.add_attachment(photo, maintype="image", subtype="jpeg", filename="IMG_2041.jpg")

@@ -36,7 +36,7 @@ def test_a_photo_by_email_is_asked_consent_submitted_reviewed_and_withdrawn(
     drive, worker, smtp_sink
 ):
     story_text = "The bus stop by the library has no shelter, and we wait in the rain."
-    pipe(email_bytes(story_text, photo=jpeg_bytes()), smtp_sink)
+    pipe(email_bytes(story_text, photo=jpeg_bytes(), message_id="<m1@example.org>"), smtp_sink)
 
     question = wait_for(lambda: smtp_sink.messages[:1])[0]
     assert question["To"] == "anna@example.org"
@@ -167,16 +167,22 @@ def test_a_receipt_that_cannot_be_sent_keeps_nothing_and_the_mta_retry_succeeds(
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens: refused
 
+    answer = email_bytes("1")  # the MTA delivers this very message again
     with pytest.raises(SystemExit) as exit_status:
-        call_command("receive_email", stdin=io.BytesIO(email_bytes("1")))
+        call_command("receive_email", stdin=io.BytesIO(answer))
 
     assert exit_status.value.code == 75  # EX_TEMPFAIL: the MTA delivers it again later
     assert not Story.objects.exists()
     assert ChannelConversation.objects.count() == 1
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    call_command("receive_email", stdin=io.BytesIO(email_bytes("1")))
+    call_command("receive_email", stdin=io.BytesIO(answer))
     assert RECEIPT.search(mailoutbox[-1].body)
     assert Story.objects.get().text == "The ramp is too steep."
+
+    # Delivered once more (the MTA never heard it went through): nothing more happens.
+    call_command("receive_email", stdin=io.BytesIO(answer))
+    assert Story.objects.count() == 1
+    assert len(mailoutbox) == 2  # the question and the receipt
 
 
 @pytest.mark.django_db

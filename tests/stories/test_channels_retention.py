@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import pytest
 from django.core.files.storage import default_storage
 from django.core.management import call_command
+from django.utils import timezone
 
 from stories.domain import dispatch
-from stories.models import ChannelConversation, Story, Upload
+from stories.domain.channels import deliveries
+from stories.models import ChannelConversation, ChannelDelivery, Story, Upload
 from stories.tasks import erase_expired_channel_drafts
 from tests.stories.channel_helpers import email_bytes, jpeg_bytes
 
@@ -43,3 +46,17 @@ def test_a_draft_without_consent_is_erased_after_the_retention_setting(drive, se
     waiting = ChannelConversation.objects.get()  # the one still within its 7 days
     assert Upload.objects.filter(pk__in=waiting.upload_ids).count() == 1
     assert not Story.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_ids_of_messages_taken_are_forgotten_after_two_days(drive, mailoutbox):
+    old = email_bytes("The lift is broken again.", sender="early@example.org")
+    call_command("receive_email", stdin=io.BytesIO(old))
+    ChannelDelivery.objects.update(received_at=timezone.now() - timedelta(days=2, minutes=1))
+    call_command("receive_email", stdin=io.BytesIO(email_bytes("0", sender="late@example.org")))
+    assert ChannelDelivery.objects.count() == 2
+
+    erase_expired_channel_drafts()
+
+    [kept] = ChannelDelivery.objects.all()
+    assert kept.received_at > timezone.now() - deliveries.MEMORY

@@ -58,11 +58,13 @@ VOICE_NOTE = update(
 class FakeBotApi:
     """getFile, the file download and sendMessage, answered as the Bot API documents them.
 
-    ``files`` are served by their ``file_id``; any other file is the voice note."""
+    ``files`` are served by their ``file_id``; any other file is the voice note. The next
+    ``refused_sends`` messages are refused, as the Bot API refuses when it is overloaded."""
 
     def __init__(self, voice: bytes) -> None:
         self.voice = voice
         self.files: dict[str, bytes] = {}
+        self.refused_sends = 0
         self.calls: list[str] = []
         self.sent: list[dict[str, Any]] = []
         fake = self
@@ -76,6 +78,11 @@ class FakeBotApi:
                     if body["file_id"] in fake.files:
                         path = f"documents/{body['file_id']}"
                     result: Any = {"file_id": body["file_id"], "file_path": path}
+                elif self.path == f"/bot{BOT_TOKEN}/sendMessage" and fake.refused_sends:
+                    fake.refused_sends -= 1
+                    refusal = {"ok": False, "error_code": 429, "description": "Too Many Requests"}
+                    self._answer(json.dumps(refusal).encode())
+                    return
                 elif self.path == f"/bot{BOT_TOKEN}/sendMessage":
                     fake.sent.append(body)
                     result = {"message_id": len(fake.sent), "chat": {"id": body["chat_id"]}}
@@ -302,11 +309,16 @@ def test_an_album_of_three_photos_is_one_story_asked_about_once(
     assert not ChannelConversation.objects.exists()
     assert not Upload.objects.exists()
 
-    # Telegram delivers the answer again (our 200 was lost): no second story, no new draft.
+    # Telegram delivers the answer again (our 200 was lost): no second story, no new draft,
+    # and no second answer.
     assert post(client, update(910004, text="1 2")).status_code == 200
-    assert bot_api.sent[2]["text"] == NOTHING_WAITS
+    assert len(bot_api.sent) == 2
     assert Story.objects.count() == 1
     assert not ChannelConversation.objects.exists()
+
+    # Another reply, now that nothing waits, is told so.
+    assert post(client, update(910005, text="1 2")).status_code == 200
+    assert bot_api.sent[2]["text"] == NOTHING_WAITS
 
 
 @pytest.mark.django_db
@@ -325,6 +337,41 @@ def test_a_photo_sent_later_joins_the_draft_and_the_question_comes_again(
     assert len(draft.upload_ids) == 2
     assert draft.text == "Portaat jäätyvät joka talvi"  # the draft had no words: these are
     assert_no_orphans()
+
+
+@pytest.mark.django_db
+def test_a_photo_delivered_again_joins_the_draft_once(client_for, bot_api, drive):
+    client = client_for()
+    post(client, photo(921001, bot_api, 0))
+    later = photo(921002, bot_api, 1)
+    post(client, later)
+
+    # Telegram saw no answer in time (a slow network) and delivers the update again.
+    assert post(client, later).status_code == 200
+
+    assert len(ChannelConversation.objects.get().upload_ids) == 2
+    assert Upload.objects.count() == 2
+    assert len(bot_api.sent) == 2  # the question, and the question again with the photo
+    assert_no_orphans()
+
+
+@pytest.mark.django_db
+def test_a_consent_reply_whose_receipt_failed_is_handled_when_delivered_again(
+    client_for, bot_api, drive
+):
+    client = client_for()
+    post(client, photo(922001, bot_api, 0))
+    consent = update(922002, text="1 2")
+    bot_api.refused_sends = 1
+
+    assert post(client, consent).status_code == 503  # Telegram delivers it again later
+    assert not Story.objects.exists()  # no story without its receipt
+    assert ChannelConversation.objects.count() == 1
+
+    assert post(client, consent).status_code == 200
+    assert Story.objects.count() == 1
+    assert RECEIPT.search(bot_api.sent[-1]["text"])
+    assert not ChannelConversation.objects.exists()
 
 
 @pytest.mark.django_db

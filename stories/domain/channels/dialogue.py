@@ -27,7 +27,7 @@ from django.utils import timezone, translation
 
 from stories.domain import consent, receipts, submission, uploads
 from stories.domain import text as plain_text
-from stories.domain.channels import limits, wording
+from stories.domain.channels import deliveries, limits, wording
 from stories.enums import ConsentChannel, ConsentScope, StoryKind
 from stories.models import ChannelConversation, Drive, Upload
 
@@ -60,6 +60,8 @@ class Inbound:
     attachments: Sequence[Attachment] = ()
     # The album this message is one part of (Telegram's media_group_id); "" if none.
     media_group: str = ""
+    # The provider's id of the message (update_id, Message-ID): a repeat is not handled.
+    delivery_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -91,9 +93,16 @@ def handle(message: Inbound, send: Send) -> None:
 
     A withdrawal (``STOP <receipt>``) works at any time. Otherwise a waiting draft takes
     the message's files, or the message as its consent reply; without one, the message
-    starts a new draft.
+    starts a new draft. A message delivered again (same ``delivery_id``) is not handled
+    twice.
     """
     contact = contact_hash(message.channel, message.contact)
+    with deliveries.first_delivery(message.channel, contact, message.delivery_id) as first:
+        if first:  # a repeated delivery was (or is being) answered by the first one
+            _handle(message, contact, send)
+
+
+def _handle(message: Inbound, contact: str, send: Send) -> None:
     words = first_line(message.text).split()
     if words and words[0].upper() in STOP_WORDS and not message.attachments:
         said = STOP_WORDS[words[0].upper()] or message.language

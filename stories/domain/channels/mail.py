@@ -92,6 +92,7 @@ def read(raw: bytes, recipient: str = "") -> tuple[dialogue.Inbound, ParsedMessa
         title=str(message.get("Subject") or ""),
         language=_language(message, text),
         attachments=attachments,
+        delivery_id=str(message.get("Message-ID") or ""),
     )
     return inbound, message
 

@@ -131,6 +131,7 @@ def read(update: Mapping[str, Any], client: TelegramClient) -> tuple[dialogue.In
         attachments=attachments,
         # An album comes as one update per file, all naming the same group.
         media_group=str(message.get("media_group_id") or "")[:64],
+        delivery_id=str(update.get("update_id") or ""),
     )
     return inbound, chat["id"]
 
