@@ -81,3 +81,23 @@ def test_a_text_draft_takes_no_files_and_keeps_none_of_them(drive):
     draft = ChannelConversation.objects.get()
     assert (draft.kind, draft.upload_ids) == (StoryKind.TEXT, [])
     assert not Upload.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_albums_parts_that_raced_count_once_against_the_senders_limit(drive, settings):
+    settings.TARINA_SUBMISSION_THROTTLE_ADDRESS = "2/hour"
+    sent: list[dialogue.Reply] = []
+    dialogue.handle(part(drive, 0), sent.append)
+    contact = dialogue.contact_hash(ConsentChannel.TELEGRAM, "7001")
+    for shade in (1, 2):  # both had looked before the first part's draft was there
+        dialogue._start(part(drive, shade), contact)
+    assert len(ChannelConversation.objects.get().upload_ids) == 3
+
+    answer = dialogue.Inbound(ConsentChannel.TELEGRAM, "7001", "1 2", drive.slug)
+    dialogue.handle(answer, sent.append)
+    dialogue.handle(part(drive, 3, media_group=""), sent.append)
+
+    assert "Reply with the numbers" in sent[-1].text  # one story counted: a second is asked for
+    dialogue.handle(dialogue.Inbound(ConsentChannel.TELEGRAM, "7001", "0", drive.slug), sent.append)
+    dialogue.handle(part(drive, 4, media_group=""), sent.append)
+    assert sent[-1].text.startswith("Too many stories came from you")  # the third is over

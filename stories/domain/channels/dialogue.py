@@ -167,6 +167,8 @@ def _start(message: Inbound, contact: str) -> Reply | None:
         if problem:
             return Reply(f"{wording.NOT_KEPT} {problem}")
         if limits.submission_wait(drive.slug, contact) is not None:
+            if _waiting(message.channel, contact) is not None:
+                raise _Gone  # another part of the album started the draft: this one joins it
             return Reply(str(wording.TOO_MANY))
         try:
             draft = _keep_draft(message, contact, drive, language)
@@ -174,8 +176,10 @@ def _start(message: Inbound, contact: str) -> Reply | None:
             return Reply("\n".join([str(wording.NOT_KEPT), *refused.problems]))
         except _Raced as raced:
             # Another message (another part of the same album, most often) started the
-            # draft a moment before this one: this one's files join it.
+            # draft a moment before this one: this one's files join it, and the story
+            # counts once against the limits.
             return _join(message, contact, raced.stored)
+        limits.count_submission(drive.slug, contact)
         return question(draft)
 
 

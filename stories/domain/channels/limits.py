@@ -26,8 +26,9 @@ def _parse(rate: str) -> tuple[int, int] | None:
     return int(number), _PERIODS[period[0]]
 
 
-def _take(scope: str, ident: str, rate: str) -> float | None:
-    """Count one request against ``rate``; the wait in seconds when it is used up."""
+def _take(scope: str, ident: str, rate: str, *, count: bool = True) -> float | None:
+    """Count one request against ``rate`` (only look, unless ``count``); the wait in
+    seconds when it is used up."""
     parsed = _parse(rate)
     if parsed is None:
         return None
@@ -37,21 +38,31 @@ def _take(scope: str, ident: str, rate: str) -> float | None:
     history = [stamp for stamp in cache.get(key, []) if stamp > now - duration]
     if len(history) >= allowed:
         return duration - (now - history[-1])
-    cache.set(key, [now, *history], duration)
+    if count:
+        cache.set(key, [now, *history], duration)
     return None
 
 
-def submission_wait(drive_slug: str, contact_hash: str) -> float | None:
-    """Count a new story from ``contact_hash`` to the drive; the wait when either limit is hit."""
+def _submission_limits(drive_slug: str, contact_hash: str) -> list[tuple[str, str, str]]:
     drive_ident = hashlib.sha256(drive_slug.strip().lower().encode()).hexdigest()[:32]
-    waits = [
-        _take("submissions-drive", drive_ident, settings.TARINA_SUBMISSION_THROTTLE_DRIVE),
-        _take(
-            "submissions-channel", contact_hash[:32], settings.TARINA_SUBMISSION_THROTTLE_ADDRESS
-        ),
+    return [
+        ("submissions-drive", drive_ident, settings.TARINA_SUBMISSION_THROTTLE_DRIVE),
+        ("submissions-channel", contact_hash[:32], settings.TARINA_SUBMISSION_THROTTLE_ADDRESS),
     ]
-    found = [wait for wait in waits if wait is not None]
+
+
+def submission_wait(drive_slug: str, contact_hash: str) -> float | None:
+    """The wait before ``contact_hash`` may start a story in the drive, when either limit
+    is used up; nothing is counted (``count_submission`` does, once the draft is kept)."""
+    limits = _submission_limits(drive_slug, contact_hash)
+    found = [wait for limit in limits if (wait := _take(*limit, count=False)) is not None]
     return max(found) if found else None
+
+
+def count_submission(drive_slug: str, contact_hash: str) -> None:
+    """Count a story started by ``contact_hash`` against the drive's and the sender's limits."""
+    for limit in _submission_limits(drive_slug, contact_hash):
+        _take(*limit)
 
 
 def receipt_wait(contact_hash: str) -> float | None:
