@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import io
 import os
+import warnings
 import wave
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -33,27 +35,66 @@ def wav_bytes(seconds: float = 1.0, rate: int = 8000) -> bytes:
     return buffer.getvalue()
 
 
+class Chromium:
+    """The session's Chromium, launched again when it has crashed: a crash fails the test
+    it happened in, not every browser test after it."""
+
+    ARGS = [
+        "--no-sandbox",
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        # The machine's network is closed: no background calls to the outside.
+        "--disable-background-networking",
+        "--disable-component-update",
+    ]
+
+    def __init__(self, playwright: Any) -> None:
+        self._playwright = playwright
+        self._browser: Any = None
+
+    def browser(self) -> Any:
+        if self._browser is None or not self._browser.is_connected():
+            self._browser = self._playwright.chromium.launch(
+                executable_path=CHROMIUM, args=self.ARGS
+            )
+        return self._browser
+
+    def close(self) -> None:
+        if self._browser is not None and self._browser.is_connected():
+            self._browser.close()
+
+
 @pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
+def chromium() -> Iterator[Chromium]:
     if not os.path.exists(CHROMIUM):
         pytest.skip("Chromium is not installed at /usr/bin/chromium")
     sync_api = pytest.importorskip("playwright.sync_api")
     # live_server runs Django in a thread; playwright's sync API runs an event loop here.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--use-fake-ui-for-media-stream",
-                "--use-fake-device-for-media-stream",
-                # The machine's network is closed: no background calls to the outside.
-                "--disable-background-networking",
-                "--disable-component-update",
-            ],
-        )
-        yield launched
-        launched.close()
+        launcher = Chromium(playwright)
+        yield launcher
+        launcher.close()
+
+
+@pytest.fixture
+def browser(chromium: Chromium) -> Any:
+    """A running Chromium (the session's, unless it crashed in an earlier test)."""
+    return chromium.browser()
+
+
+def close_context(context: Any) -> None:
+    """Close a test's browser context. When Chromium itself died after the test's last
+    step (it has crashed closing a page that recorded sound), that is said as a warning:
+    the test's own steps passed, and the next test gets a new Chromium."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    try:
+        context.close()
+    except PlaywrightError:
+        if context.browser is not None and context.browser.is_connected():
+            raise
+        warnings.warn("Chromium crashed after the test's last step", stacklevel=2)
 
 
 # Run before any page script (and outside the page's CSP): every violation of the
@@ -93,7 +134,7 @@ def page(browser, live_server):
     opened = context.new_page()
     errors = uncaught_errors(opened)
     yield opened
-    context.close()
+    close_context(context)
     assert errors == [], "the page's scripts threw, or it broke its Content-Security-Policy"
 
 
@@ -111,7 +152,7 @@ def phone(browser, live_server):
     opened = context.new_page()
     errors = uncaught_errors(opened)
     yield opened
-    context.close()
+    close_context(context)
     assert errors == [], "the page's scripts threw, or it broke its Content-Security-Policy"
 
 
