@@ -13,6 +13,7 @@ decoded samples/pixels and carry no metadata (EXIF, GPS, XMP, QuickTime location
 from .api import normalise, probe
 from .errors import MediaRejected, RejectCode
 from .hashing import sha256_file
+from .images import declared_size
 from .info import Derived, MediaInfo, MediaKind, Role
 from .limits import MediaLimits
 from .sniff import Sniffed, sniff_file, sniff_head
@@ -26,6 +27,7 @@ __all__ = [
     "RejectCode",
     "Role",
     "Sniffed",
+    "declared_size",
     "normalise",
     "probe",
     "sha256_file",

@@ -46,6 +46,9 @@ DECODE_ERRORS: tuple[type[BaseException], ...] = (
     MemoryError,
 )
 
+# Image.open refuses a picture far over Pillow's own pixel limit before reading on.
+_HEADER_ERRORS: tuple[type[BaseException], ...] = (*DECODE_ERRORS, Image.DecompressionBombError)
+
 _heif_registered = False
 
 
@@ -130,6 +133,18 @@ def load_image(im: Image.Image, limits: MediaLimits) -> None:
         raise MediaRejected(
             "The image is damaged and could not be decoded.", RejectCode.CORRUPT
         ) from exc
+
+
+def declared_size(data: bytes) -> tuple[int, int] | None:
+    """The width and height a picture's header declares, read without decoding a pixel;
+    None when ``data`` is no picture in an allowed format."""
+    _register_heif()
+    try:
+        with Image.open(io.BytesIO(data), formats=sorted(ALLOWED_PILLOW_FORMATS)) as im:
+            width, height = im.size
+    except _HEADER_ERRORS:
+        return None
+    return width, height
 
 
 def probe_image(path: Path, sniffed: Sniffed, limits: MediaLimits, size: int) -> MediaInfo:

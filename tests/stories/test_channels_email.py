@@ -7,9 +7,11 @@ import io
 import os
 import subprocess
 import sys
+from email.message import EmailMessage
 
 import pytest
 from django.core.management import call_command
+from PIL import Image
 
 from stories.enums import ConsentChannel, StoryKind, StoryStatus
 from stories.models import ChannelConversation, ConsentRecord, MediaAsset, Story, Upload
@@ -104,6 +106,47 @@ def test_only_the_new_words_of_a_reply_count():
     )
     assert drive_slug("Tarina <stories+kirjasto@tarina.example>") == "kirjasto"
     assert drive_slug("kirjasto@tarina.example") == "kirjasto"
+
+
+def html_mail_with_a_signature_logo() -> bytes:
+    """A mail as Apple Mail or Outlook sends it: HTML with the photo in the body and the
+    sender's signature logo below it, both inline parts the HTML names by Content-ID."""
+    logo = io.BytesIO()
+    Image.new("RGB", (120, 40), (0, 70, 140)).save(logo, "PNG")
+    message = EmailMessage()
+    message["From"], message["To"] = "Anna Reporter <anna@example.org>", DRIVE_ADDRESS
+    message["Subject"] = "The steps"
+    message.set_content("The library steps freeze every winter.\n\n-- \nAnna, Example Oy")
+    message.add_alternative(
+        '<p>The library steps freeze every winter.</p><img src="cid:IMG_2041@x">'
+        '<p>-- <br>Anna, Example Oy</p><img src="cid:logo@x">',
+        subtype="html",
+    )
+    html = next(part for part in message.iter_parts() if part.get_content_subtype() == "html")
+    for data, subtype, name in [
+        (jpeg_bytes(), "jpeg", "IMG_2041"),
+        (logo.getvalue(), "png", "logo"),
+    ]:
+        html.add_related(
+            data,
+            "image",
+            subtype,
+            cid=f"<{name}@x>",
+            disposition="inline",
+            filename=f"{name}.{subtype}",
+        )
+    return message.as_bytes()
+
+
+@pytest.mark.django_db
+def test_a_signature_logo_in_the_body_does_not_join_the_story(drive, mailoutbox):
+    call_command("receive_email", stdin=io.BytesIO(html_mail_with_a_signature_logo()))
+
+    draft = ChannelConversation.objects.get()
+    [photo] = Upload.objects.filter(pk__in=draft.upload_ids)
+    assert photo.metadata["filename"] == "IMG_2041.jpeg"
+    assert draft.text == "The library steps freeze every winter."
+    assert "Thank you for your story" in mailoutbox[0].body
 
 
 @pytest.mark.django_db

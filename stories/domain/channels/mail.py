@@ -2,8 +2,9 @@
 through Django's e-mail backend (``EMAIL_URL``).
 
 The drive is the recipient's local part: ``<drive>@…`` or ``stories+<drive>@…``. Only the
-reporter's new words count: quoted replies and signatures are cut off. Automatic mail
-(bounces, vacation replies, lists) gets no answer, so two robots never talk in a loop.
+reporter's new words count: quoted replies and signatures are cut off, and so are the small
+pictures a signature shows in the body. Automatic mail (bounces, vacation replies, lists)
+gets no answer, so two robots never talk in a loop.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import email
 import email.policy
 import re
+from collections.abc import Iterator
 from email.message import EmailMessage as ParsedMessage
 from email.utils import getaddresses, parseaddr
 from functools import partial
@@ -18,6 +20,7 @@ from functools import partial
 from django.conf import settings
 from django.core.mail import EmailMessage
 
+from media_pipeline.media import declared_size
 from media_pipeline.themes.language import detect_language
 from stories.domain.channels import dialogue
 from stories.enums import ConsentChannel
@@ -35,6 +38,15 @@ _SENT_FROM = ("Sent from my ", "Lähetetty ", "Skickat från min ", "Von meinem 
 _RECIPIENT_HEADERS = ("Delivered-To", "X-Original-To", "To", "Cc")
 _HTML_TAG = re.compile(r"<[^>]+>")
 MIN_DETECTION_CONFIDENCE = 0.8
+_MEDIA = ("image", "audio", "video", "application")
+# A signed mail's signature is no file of the story.
+_SIGNATURES = frozenset(
+    {"application/pkcs7-signature", "application/x-pkcs7-signature", "application/pgp-signature"}
+)
+# A picture shown in the message's body this small on its longest side is the mail's own
+# decoration (a signature's logo or portrait, a social icon, a tracking pixel), not a
+# picture of the story: a phone's photo is many times larger.
+DECORATION_MAX_PIXELS = 200
 
 
 def new_words(body: str) -> str:
@@ -81,8 +93,8 @@ def read(raw: bytes, recipient: str = "") -> tuple[dialogue.Inbound, ParsedMessa
             content_type=part.get_content_type(),
             data=_payload(part),
         )
-        for part in message.iter_attachments()
-        if part.get_content_maintype() in ("image", "audio", "video", "application")
+        for part in _media_parts(message)
+        if not _is_decoration(part)
     ]
     inbound = dialogue.Inbound(
         channel=ConsentChannel.EMAIL,
@@ -124,6 +136,27 @@ def send(message: ParsedMessage, reply: dialogue.Reply, *, recipient: str = "") 
 def _payload(part: ParsedMessage) -> bytes:
     data = part.get_payload(decode=True)
     return data if isinstance(data, bytes) else b""
+
+
+def _media_parts(part: ParsedMessage) -> Iterator[ParsedMessage]:
+    """Every picture, sound, video or document of the message however its client nested
+    it (Apple Mail and Outlook put a photo shown in the body inside the HTML alternative's
+    multipart/related or mixed part), but none of a forwarded message's own."""
+    if part.is_multipart() and part.get_content_maintype() == "multipart":
+        for inner in part.iter_parts():
+            yield from _media_parts(inner)  # type: ignore[arg-type]
+    elif part.get_content_maintype() in _MEDIA and part.get_content_type() not in _SIGNATURES:
+        yield part
+
+
+def _is_decoration(part: ParsedMessage) -> bool:
+    """Whether ``part`` is a small picture shown in the body (inline, or named by a
+    Content-ID the HTML refers to): a signature's, not the story's."""
+    in_body = part.get_content_disposition() != "attachment" or bool(part["Content-ID"])
+    if part.get_content_maintype() != "image" or not in_body:
+        return False
+    size = declared_size(_payload(part))
+    return size is not None and max(size) < DECORATION_MAX_PIXELS
 
 
 def _our_address(message: ParsedMessage) -> str:

@@ -15,6 +15,7 @@ from media_pipeline.media import (
     MediaRejected,
     RejectCode,
     Role,
+    declared_size,
     normalise,
     probe,
 )
@@ -168,6 +169,15 @@ def test_30000_by_30000_png_is_refused_before_decoding(tmp_path: Path) -> None:
     assert caught.value.code == RejectCode.TOO_MANY_PIXELS
     assert "too large" in caught.value.reason
     assert time.monotonic() - started < 1.0, "must not have decoded the pixels"
+
+
+def test_a_pictures_declared_size_is_read_without_decoding_it(tmp_path: Path) -> None:
+    out = io.BytesIO()
+    photo(400, 300).save(out, "JPEG")
+    assert declared_size(out.getvalue()) == (400, 300)
+    assert declared_size(write_huge_png(tmp_path / "bomb.png").read_bytes()) is None
+    assert declared_size(b"GIF89a not an allowed format") is None
+    assert declared_size(POLYGLOT_HTML) is None
 
 
 def test_pixel_limit_is_ours_not_pillows(tmp_path: Path) -> None:
