@@ -152,7 +152,8 @@ def _sniff_ebml(head: bytes) -> Sniffed:
 
 
 def _sniff_text(head: bytes) -> MediaRejected:
-    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    # The UTF-8 byte-order mark as a whole (lstrip would take any of its bytes alone).
+    text = head.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n").lower()
     if text.startswith(b"#extm3u"):
         return _not_allowed("a media playlist (M3U/HLS)")
     if text.startswith(b"ffconcat"):

@@ -57,6 +57,9 @@ def test_allowed_signatures(
         (b"\xef\xbb\xbf  #EXTM3U\n", RejectCode.NOT_ALLOWED, "playlist"),
         (b"ffconcat version 1.0\nfile '/etc/passwd'\n", RejectCode.NOT_ALLOWED, "concat"),
         (b"<!DOCTYPE html><html>", RejectCode.NOT_ALLOWED, "web page"),
+        (b"\xef\xbb\xbf<html>", RejectCode.NOT_ALLOWED, "web page"),
+        # One byte of the byte-order mark is no mark: binary noise, not markup.
+        (b"\xbb<\x9a\x01\xfe\x00", RejectCode.UNRECOGNISED, "couldn't recognise"),
         (b"<?xml version='1.0'?><MPD>", RejectCode.NOT_ALLOWED, "XML"),
         (b"#!/bin/sh\nrm -rf /\n", RejectCode.NOT_ALLOWED, "script"),
         (b"II*\x00\x08\x00", RejectCode.NOT_ALLOWED, "TIFF"),
