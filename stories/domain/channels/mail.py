@@ -91,10 +91,10 @@ def read(raw: bytes, recipient: str = "") -> tuple[dialogue.Inbound, ParsedMessa
         dialogue.Attachment(
             name=part.get_filename() or "attachment",
             content_type=part.get_content_type(),
-            data=_payload(part),
+            data=data,
         )
         for part in _media_parts(message)
-        if not _is_decoration(part)
+        if not _is_decoration(part, data := _payload(part))
     ]
     inbound = dialogue.Inbound(
         channel=ConsentChannel.EMAIL,
@@ -142,20 +142,20 @@ def _media_parts(part: ParsedMessage) -> Iterator[ParsedMessage]:
     """Every picture, sound, video or document of the message however its client nested
     it (Apple Mail and Outlook put a photo shown in the body inside the HTML alternative's
     multipart/related or mixed part), but none of a forwarded message's own."""
-    if part.is_multipart() and part.get_content_maintype() == "multipart":
+    if part.get_content_maintype() == "multipart":
         for inner in part.iter_parts():
             yield from _media_parts(inner)  # type: ignore[arg-type]
     elif part.get_content_maintype() in _MEDIA and part.get_content_type() not in _SIGNATURES:
         yield part
 
 
-def _is_decoration(part: ParsedMessage) -> bool:
-    """Whether ``part`` is a small picture shown in the body (inline, or named by a
-    Content-ID the HTML refers to): a signature's, not the story's."""
+def _is_decoration(part: ParsedMessage, data: bytes) -> bool:
+    """Whether ``part`` (its decoded bytes ``data``) is a small picture shown in the body
+    (inline, or named by a Content-ID the HTML refers to): a signature's, not the story's."""
     in_body = part.get_content_disposition() != "attachment" or bool(part["Content-ID"])
     if part.get_content_maintype() != "image" or not in_body:
         return False
-    size = declared_size(_payload(part))
+    size = declared_size(data)
     return size is not None and max(size) < DECORATION_MAX_PIXELS
 
 
